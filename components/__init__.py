@@ -1,0 +1,1 @@
+"""The stage platform: Pulumi components for one isolated Cloudflare Workers stage."""

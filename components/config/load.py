@@ -1,0 +1,167 @@
+"""Turn the stack's Pulumi config into a checked :class:`StageConfig`, or say every way it is wrong.
+
+Problems are reported as ``<namespace>:<path>: <what to do>`` — the same path syntax
+``pulumi config set --path`` takes — through :class:`StageConfigError`, a ``pulumi.RunError``, which
+the Pulumi CLI prints without a traceback. Messages name keys and paths, never config values.
+"""
+
+from __future__ import annotations
+
+import json
+import types
+import typing
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi.runtime.config as runtime_config
+from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
+
+from components.config.models import StageConfig, config_paths
+from components.naming import is_valid_stage
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class StageConfigError(pulumi.RunError):
+    """The stage's config is invalid. ``problems`` holds (config path, message) pairs."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {path}: {message}" for path, message in problems)
+        noun = "problem" if len(problems) == 1 else "problems"
+        super().__init__(f"the stage config has {len(problems)} {noun}:\n{lines}")
+
+
+def project_config(project: str) -> dict[str, Any]:
+    """Every ``<project>:<key>`` of the running stack, structured values decoded from their JSON form."""
+    merged = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    prefix = f"{project}:"
+    return {key[len(prefix) :]: _decode(value) for key, value in merged.items() if key.startswith(prefix)}
+
+
+def _decode(value: Any) -> Any:
+    # Pulumi hands structured config (objects, lists) to the program as JSON text.
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+def parse_stage_config(
+    raw: Mapping[str, Any], *, stage: str, namespace: str, project_root: Path = PROJECT_ROOT
+) -> StageConfig:
+    """Validate ``raw`` (the namespace's keys, camelCase) for ``stage``; raise StageConfigError."""
+    problems: list[tuple[str, str]] = []
+    if not is_valid_stage(stage):
+        problems.append(
+            (
+                "stack",
+                f"the stack name {stage!r} is not a stage; name the stack dev, staging, prod or pr-<number> "
+                "(e.g. `pulumi stack select staging`)",
+            )
+        )
+    if "stage" in raw:
+        problems.append((f"{namespace}:stage", "remove this key: the stage is the stack name"))
+    data = {key: value for key, value in raw.items() if key != "stage"}
+    data["stage"] = stage if is_valid_stage(stage) else "dev"
+    try:
+        config = StageConfig.model_validate(data, context={"project_root": project_root})
+    except ValidationError as error:
+        problems.extend(_describe(error, namespace))
+        raise StageConfigError(problems) from None
+    if problems:
+        raise StageConfigError(problems)
+    return config
+
+
+def load_stage_config() -> StageConfig:
+    """The running stack's stage config (inside a Pulumi program, real or mocked)."""
+    project = pulumi.get_project()
+    return parse_stage_config(project_config(project), stage=pulumi.get_stack(), namespace=project)
+
+
+def _describe(error: ValidationError, namespace: str) -> list[tuple[str, str]]:
+    described = []
+    for detail in error.errors(include_url=False, include_input=False):
+        loc = tuple(detail["loc"])
+        path = f"{namespace}:{config_paths(loc)}" if loc else f"{namespace}"
+        described.append((path, _message(detail["type"], loc, detail["msg"])))
+    return described
+
+
+def _message(kind: str, loc: tuple[Any, ...], fallback: str) -> str:
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(loc[:-1])
+        hint = f"; allowed keys here: {', '.join(allowed)}" if allowed else ""
+        return f"unknown key {loc[-1]!r}{hint}"
+    if kind == "missing":
+        return "this key is required"
+    if kind == "string_pattern_mismatch":
+        field = _field_at(loc)
+        if field is not None and field.description:
+            return f"invalid value: expected {field.description}"
+    return fallback
+
+
+def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+    model = _type_at(StageConfig, loc)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return sorted(field.alias or name for name, field in model.model_fields.items() if name != "stage")
+    return []
+
+
+def _field_at(loc: tuple[Any, ...]) -> FieldInfo | None:
+    owner = _type_at(StageConfig, loc[:-1])
+    if isinstance(owner, type) and issubclass(owner, BaseModel):
+        for name, field in owner.model_fields.items():
+            if loc[-1] in (name, field.alias):
+                return field
+    # Annotated constraints on dict keys/values and list items carry the description too.
+    return None
+
+
+def _type_at(root: Any, loc: tuple[Any, ...]) -> Any:
+    """Follow a pydantic error location through models, dicts, lists and tagged unions."""
+    current = root
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            match = [f for n, f in current.model_fields.items() if part in (n, f.alias)]
+            if not match:
+                return None
+            current = match[0].annotation
+            continue
+        origin = typing.get_origin(current)
+        args = typing.get_args(current)
+        if origin is dict:
+            current = args[1]
+        elif origin is list:
+            current = args[0]
+        elif origin in (typing.Union, types.UnionType):
+            current = next((a for a in args if _tag(a) == part), None)
+        else:
+            return None
+    return _unwrap(current)
+
+
+def _unwrap(annotation: Any) -> Any:
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and len(args) == 1:
+        return _unwrap(args[0])
+    return annotation
+
+
+def _tag(model: Any) -> Any:
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        for key in ("type", "owner"):
+            field = model.model_fields.get(key)
+            if field is not None:
+                return typing.get_args(field.annotation)[0]
+    return None

@@ -1,0 +1,23 @@
+"""The program itself: read the stage config, build the Stage, export its outputs.
+
+``__main__.py`` calls :func:`main`; the credential-free plan and the tests call the same function
+under Pulumi's mock engine, so what they show is what ``pulumi up`` registers.
+"""
+
+from __future__ import annotations
+
+import pulumi
+
+from components.config import load_stage_config
+from components.secrets import DeployEnvironment
+from components.stage import Stage, StageArgs
+
+
+def main(environment: DeployEnvironment | None = None) -> Stage:
+    environment = environment or DeployEnvironment()
+    config = load_stage_config()
+    environment.check(config)  # missing injected secrets stop here, before any resource exists
+    stage = Stage(config.stage, StageArgs(config=config, environment=environment))
+    for name, value in stage.outputs.items():
+        pulumi.export(name, value)
+    return stage

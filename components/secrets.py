@@ -1,0 +1,153 @@
+"""The one module that knows who owns each Worker secret, and hands out values only as Pulumi secrets.
+
+Every secret has exactly one owner (field notes §2.1-2.3: two owners wipe each other's values):
+
+* ``inject``: read from the deploy process's environment, where ``infisical run`` put it, and wrapped
+  in ``Output.secret`` at the moment it is read; bound as ``secret_text``.
+* ``generated``: a pulumi-random ``RandomPassword``; the value only ever exists as a Pulumi secret.
+* ``sync``: Infisical's Workers sync writes it; the program never sees it and must not wipe it, so the
+  script keeps ``secret_text``/``secret_key`` bindings across deploys.
+
+Missing injected values stop the program before any resource is registered. The credential-free plan
+instead binds :data:`NOT_PROVIDED` (still a secret) so a newcomer sees the whole stage.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_random as random
+
+from components.config import GeneratedSecret, InjectedSecret, StageConfig, SyncedSecret, WorkerConfig
+
+NOT_PROVIDED = "[secret: not provided]"
+"""What the credential-free plan binds (as a secret) where a deploy would read a real value."""
+
+KEEP_SECRET_BINDING_TYPES = ("secret_text", "secret_key")
+"""Binding types a script keeps from its previous upload when Infisical syncs secrets into it."""
+
+CLOUDFLARE_TOKEN_ENV = "CLOUDFLARE_API_TOKEN"
+
+
+class MissingSecretsError(pulumi.RunError):
+    """Injected secrets are missing from the deploy environment. Names keys, never values."""
+
+    def __init__(self, stage: str, missing: Mapping[str, list[str]]) -> None:
+        self.missing = dict(missing)
+        lines = "\n".join(f"  - {key} (worker {', '.join(workers)})" for key, workers in sorted(missing.items()))
+        super().__init__(
+            f"{len(missing)} secret(s) that stage {stage!r} injects at deploy time are missing or empty in "
+            f"the environment:\n{lines}\n"
+            f"Add them to Infisical (environment {stage!r}, folder /cloudflare) and run through the Infisical "
+            f"CLI:\n  infisical run --env={stage} --path=/cloudflare -- pulumi up -s {stage}"
+        )
+
+
+@dataclass(frozen=True)
+class SecretBinding:
+    name: str
+    value: pulumi.Output[str]
+    """Always an ``Output.secret``."""
+
+
+@dataclass(frozen=True)
+class WorkerSecrets:
+    """What a worker's script binds as secrets, and which secret names Infisical syncs into it."""
+
+    bindings: list[SecretBinding] = field(default_factory=list)
+    synced: list[str] = field(default_factory=list)
+
+    @property
+    def keep_bindings(self) -> list[str]:
+        """A sync writes secrets out of band; without this every deploy would delete them."""
+        return list(KEEP_SECRET_BINDING_TYPES) if self.synced else []
+
+
+def injected_variable(name: str, secret: InjectedSecret, stage: str) -> str | None:
+    """The environment variable an injected secret is read from in ``stage`` (None: bound empty).
+
+    Outside prod a side-effecting secret (an email or payment key) never reads the real variable: it
+    reads ``<NAME>_SANDBOX`` or is bound empty, so staging cannot send real mail (seed 000).
+    """
+    if not secret.side_effects or stage == "prod":
+        return name
+    return f"{name}_SANDBOX" if secret.sandbox == "env" else None
+
+
+@dataclass(frozen=True)
+class DeployEnvironment:
+    """Where injected values come from: the deploy process's environment (or a test's)."""
+
+    variables: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    allow_missing: bool = False
+    """The credential-free plan shows the stage without any secret at hand."""
+
+    def check(self, config: StageConfig) -> None:
+        """Raise :class:`MissingSecretsError` listing every missing injected key (before any resource)."""
+        if self.allow_missing:
+            return
+        missing: dict[str, list[str]] = {}
+        for worker_name, worker in sorted(config.workers.items()):
+            for name, secret in sorted(worker.secrets.items()):
+                if isinstance(secret, InjectedSecret):
+                    variable = injected_variable(name, secret, config.stage)
+                    if variable is not None and not self.variables.get(variable):
+                        missing.setdefault(variable, []).append(worker_name)
+        if missing:
+            raise MissingSecretsError(config.stage, missing)
+
+    def secret(self, variable: str) -> pulumi.Output[str]:
+        """The variable's value, a Pulumi secret from the moment it is read."""
+        value = self.variables.get(variable) or (NOT_PROVIDED if self.allow_missing else None)
+        if value is None:  # check() ran first; reaching this is a programming error, not user input
+            raise pulumi.RunError(f"secret {variable!r} was not checked before use")
+        return pulumi.Output.secret(value)
+
+    def cloudflare_api_token(self) -> pulumi.Output[str]:
+        """The Cloudflare token: ``CLOUDFLARE_API_TOKEN``, else the ``cloudflare:apiToken`` secret config."""
+        if self.variables.get(CLOUDFLARE_TOKEN_ENV):
+            return self.secret(CLOUDFLARE_TOKEN_ENV)
+        configured = pulumi.Config("cloudflare").get_secret("apiToken")
+        if configured is not None:
+            return pulumi.Output.secret(configured)
+        if self.allow_missing:
+            return pulumi.Output.secret(NOT_PROVIDED)
+        raise pulumi.RunError(
+            f"no Cloudflare API token: set {CLOUDFLARE_TOKEN_ENV} (e.g. from Infisical with `infisical run`) "
+            "or `pulumi config set --secret cloudflare:apiToken`"
+        )
+
+
+def worker_secrets(
+    worker_name: str,
+    worker: WorkerConfig,
+    stage: str,
+    environment: DeployEnvironment,
+    parent: pulumi.Resource,
+) -> WorkerSecrets:
+    """Resolve one worker's secrets by owner. Generated values are made as children of ``parent``."""
+    bindings: list[SecretBinding] = []
+    synced: list[str] = []
+    for name, secret in sorted(worker.secrets.items()):
+        match secret:
+            case InjectedSecret():
+                variable = injected_variable(name, secret, stage)
+                value = environment.secret(variable) if variable else pulumi.Output.secret("")
+                bindings.append(SecretBinding(name, value))
+            case GeneratedSecret():
+                password = random.RandomPassword(
+                    f"{worker_name}-{name}",
+                    random.RandomPasswordArgs(
+                        length=secret.length,
+                        special=secret.special,
+                        keepers={"rotation": str(secret.rotation)},
+                    ),
+                    pulumi.ResourceOptions(parent=parent),
+                )
+                bindings.append(SecretBinding(name, pulumi.Output.secret(password.result)))
+            case SyncedSecret():
+                synced.append(name)
+    return WorkerSecrets(bindings, synced)

@@ -1,0 +1,145 @@
+"""The root component: one stage of the app, isolated from every other stage.
+
+Everything is parented here and every Cloudflare resource goes through this stage's own provider
+instance, so nothing (token, id or name) reaches across stages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from graphlib import TopologicalSorter
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi_cloudflare as cf
+
+from components import bindings as binding_translation
+from components.config import ServiceBinding, StageConfig
+from components.config.load import PROJECT_ROOT
+from components.secrets import DeployEnvironment, worker_secrets
+from components.storage import Storage, StorageArgs
+from components.worker import QueueConsumerTarget, Worker, WorkerArgs
+from components.wrangler import ConsumedQueue
+
+TYPE = "stageplatform:index:Stage"
+
+
+@dataclass(frozen=True)
+class StageArgs:
+    config: StageConfig
+    environment: DeployEnvironment
+    project_root: Path = PROJECT_ROOT
+
+
+class Stage(pulumi.ComponentResource):
+    provider: cf.Provider
+    storage: Storage
+    workers: dict[str, Worker]
+    outputs: dict[str, Any]
+    """The stack outputs (ids, names, URLs, wrangler configs; never a secret value)."""
+
+    def __init__(self, name: str, args: StageArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(TYPE, name, None, opts)
+        config = args.config
+        self.provider = cf.Provider(
+            "cloudflare",
+            cf.ProviderArgs(api_token=args.environment.cloudflare_api_token()),
+            pulumi.ResourceOptions(parent=self),
+        )
+        scoped = pulumi.ResourceOptions(parent=self, providers={"cloudflare": self.provider})
+        self.storage = Storage(
+            "storage",
+            StorageArgs(
+                naming=config.naming,
+                account_id=config.account_id,
+                d1=config.d1,
+                r2=config.r2,
+                kv=config.kv,
+                queues=config.queues,
+                protect=config.is_prod,
+            ),
+            scoped,
+        )
+        self.workers = {}
+        for worker_name in _service_order(config):
+            self.workers[worker_name] = self._worker(worker_name, args, scoped)
+
+        self.outputs = self._stack_outputs(config)
+        self.register_outputs({"workers": {k: w.script_name for k, w in self.workers.items()}})
+
+    def _worker(self, worker_name: str, args: StageArgs, opts: pulumi.ResourceOptions) -> Worker:
+        config = args.config
+        worker = config.workers[worker_name]
+        scripts = {key: w.script for key, w in self.workers.items()}
+        translated = [
+            binding_translation.translate(binding_name, binding, self.storage, config, scripts)
+            for binding_name, binding in sorted(worker.bindings.items())
+        ]
+        translated += [binding_translation.plain_text(name, value) for name, value in sorted(worker.vars.items())]
+        consumer = None
+        if worker.consumes is not None:
+            queue_key = worker.consumes.queue
+            queue = self.storage.queues[queue_key]
+            dead_letter = self.storage.dead_letter_queues.get(queue_key)
+            consumer = QueueConsumerTarget(
+                ConsumedQueue(worker.consumes, queue.queue_name, dead_letter.queue_name if dead_letter else None),
+                queue,
+                dead_letter,
+            )
+        return Worker(
+            worker_name,
+            WorkerArgs(
+                account_id=config.account_id,
+                zone_id=config.zone.id,
+                script_name=config.naming.physical(worker_name),
+                main=worker.main,
+                project_root=args.project_root,
+                compatibility_date=worker.compatibility_date or config.compatibility_date,
+                compatibility_flags=worker.compatibility_flags,
+                bindings=translated,
+                secrets=worker_secrets(worker_name, worker, config.stage, args.environment, self),
+                domains=worker.domains,
+                routes=worker.routes,
+                crons=worker.crons,
+                consumer=consumer,
+                observability=worker.observability,
+            ),
+            opts,
+        )
+
+    def _stack_outputs(self, config: StageConfig) -> dict[str, Any]:
+        storage = self.storage
+        return {
+            "app": config.app,
+            "stage": config.stage,
+            "accountId": config.account_id,
+            "workers": {
+                key: {"scriptName": worker.script_name, "urls": worker.urls} for key, worker in self.workers.items()
+            },
+            "d1Databases": {key: {"id": db.uuid, "name": db.name} for key, db in storage.d1.items()},
+            "r2Buckets": {key: {"name": bucket.name} for key, bucket in storage.r2.items()},
+            "kvNamespaces": {key: {"id": kv.id, "title": kv.title} for key, kv in storage.kv.items()},
+            "queues": {
+                key: {
+                    "id": queue.queue_id,
+                    "name": queue.queue_name,
+                    **(
+                        {"deadLetterQueue": {"id": dlq.queue_id, "name": dlq.queue_name}}
+                        if (dlq := storage.dead_letter_queues.get(key))
+                        else {}
+                    ),
+                }
+                for key, queue in storage.queues.items()
+            },
+            "wranglerConfigs": {key: worker.wrangler_config for key, worker in self.workers.items()},
+        }
+
+
+def _service_order(config: StageConfig) -> list[str]:
+    """Workers ordered so a service binding's target script exists first (config refuses cycles)."""
+    graph = {
+        name: {b.worker for b in worker.bindings.values() if isinstance(b, ServiceBinding)}
+        for name, worker in sorted(config.workers.items())
+    }
+    return list(TopologicalSorter(graph).static_order())

@@ -1,0 +1,156 @@
+"""One Worker of a stage: the script with its bindings, and everything that points at the script.
+
+Domains, routes, the cron trigger and the queue consumer all take the script's ``script_name``
+*output*, not the literal name, so the engine creates them after the script exists and a renamed
+script takes them along.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi_cloudflare as cf
+
+from components.bindings import WorkerBinding
+from components.secrets import WorkerSecrets
+from components.wrangler import ConsumedQueue, WranglerSource, wrangler_config
+
+TYPE = "stageplatform:index:Worker"
+MODULE_CONTENT_TYPE = "application/javascript+module"
+
+
+@dataclass(frozen=True)
+class QueueConsumerTarget:
+    """The queue this worker consumes, with the dead-letter queue its failures go to."""
+
+    consumed: ConsumedQueue
+    queue: cf.Queue
+    dead_letter_queue: cf.Queue | None
+
+
+@dataclass(frozen=True)
+class WorkerArgs:
+    account_id: str
+    zone_id: str
+    script_name: str
+    main: str
+    """Built ES module, relative to the project root (uploaded as the script's main module)."""
+    project_root: Path
+    compatibility_date: str
+    compatibility_flags: Sequence[str]
+    bindings: Sequence[WorkerBinding]
+    secrets: WorkerSecrets
+    domains: Sequence[str]
+    routes: Sequence[str]
+    crons: Sequence[str]
+    consumer: QueueConsumerTarget | None
+    observability: bool
+
+
+class Worker(pulumi.ComponentResource):
+    script: cf.WorkersScript
+    script_name: pulumi.Output[str]
+    urls: list[str]
+    wrangler_config: pulumi.Output[dict[str, Any]]
+
+    def __init__(self, name: str, args: WorkerArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(TYPE, name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        module = args.project_root / args.main
+
+        bindings = [b.script_binding for b in args.bindings]
+        bindings += [
+            cf.WorkersScriptBindingArgs(name=s.name, type="secret_text", text=pulumi.Output.secret(s.value))
+            for s in args.secrets.bindings
+        ]
+        self.script = cf.WorkersScript(
+            name,
+            cf.WorkersScriptArgs(
+                account_id=args.account_id,
+                script_name=args.script_name,
+                main_module=Path(args.main).name,
+                content_file=args.main,
+                content_sha256=hashlib.sha256(module.read_bytes()).hexdigest(),
+                content_type=MODULE_CONTENT_TYPE,
+                compatibility_date=args.compatibility_date,
+                compatibility_flags=list(args.compatibility_flags),
+                bindings=bindings,
+                keep_bindings=args.secrets.keep_bindings or None,
+                observability=cf.WorkersScriptObservabilityArgs(enabled=args.observability),
+            ),
+            child,
+        )
+        self.script_name = self.script.script_name
+
+        for hostname in args.domains:
+            cf.WorkersCustomDomain(
+                f"{name}-domain-{hostname}",
+                cf.WorkersCustomDomainArgs(
+                    account_id=args.account_id, hostname=hostname, service=self.script_name, zone_id=args.zone_id
+                ),
+                child,
+            )
+        for pattern in args.routes:
+            cf.WorkersRoute(
+                f"{name}-route-{pattern}",
+                cf.WorkersRouteArgs(zone_id=args.zone_id, pattern=pattern, script=self.script_name),
+                child,
+            )
+        if args.crons:
+            cf.WorkersCronTrigger(
+                f"{name}-cron",
+                cf.WorkersCronTriggerArgs(
+                    account_id=args.account_id,
+                    script_name=self.script_name,
+                    schedules=[cf.WorkersCronTriggerScheduleArgs(cron=cron) for cron in args.crons],
+                ),
+                child,
+            )
+        if args.consumer is not None:
+            self._consume(name, args.account_id, args.consumer, child)
+
+        self.urls = [f"https://{hostname}" for hostname in args.domains] + [f"https://{p}" for p in args.routes]
+        self.wrangler_config = wrangler_config(
+            WranglerSource(
+                account_id=args.account_id,
+                script_name=self.script_name,
+                main=args.main,
+                compatibility_date=args.compatibility_date,
+                compatibility_flags=args.compatibility_flags,
+                bindings=args.bindings,
+                secret_names=[s.name for s in args.secrets.bindings] + list(args.secrets.synced),
+                consumed=args.consumer.consumed if args.consumer else None,
+                domains=args.domains,
+                routes=args.routes,
+                zone_id=args.zone_id,
+                crons=args.crons,
+                observability=args.observability,
+            )
+        )
+        self.register_outputs({"scriptName": self.script_name, "urls": self.urls})
+
+    def _consume(self, name: str, account_id: str, target: QueueConsumerTarget, opts: pulumi.ResourceOptions) -> None:
+        settings = target.consumed.config
+        cf.QueueConsumer(
+            f"{name}-consumer",
+            cf.QueueConsumerInitArgs(
+                account_id=account_id,
+                queue_id=target.queue.queue_id,
+                type="worker",
+                script_name=self.script_name,
+                dead_letter_queue=target.dead_letter_queue.queue_name if target.dead_letter_queue else None,
+                settings=cf.QueueConsumerSettingsArgs(
+                    batch_size=settings.batch_size,
+                    max_retries=settings.max_retries,
+                    max_wait_time_ms=settings.max_wait_time_ms,
+                    retry_delay=settings.retry_delay_seconds,
+                    max_concurrency=settings.max_concurrency,
+                ),
+            ),
+            opts,
+        )

@@ -1,0 +1,194 @@
+"""Run the real program under Pulumi's mock engine and record every registration.
+
+This is the whole trick behind the credential-free plan and the test suite: the program is not
+described twice. The mock engine executes ``components.program.main`` exactly as ``pulumi up``
+would, and :class:`RecordingMonitor` keeps each raw ``RegisterResource`` request (parent,
+dependencies, options, inputs with secrets still in their envelopes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi.runtime.settings as runtime_settings
+from pulumi.runtime import mocks, rpc
+from pulumi.runtime.config import set_all_config
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+SECRET_SIG_KEY = rpc._special_sig_key  # the key that marks a value envelope on the wire
+SECRET_SIG = rpc._special_secret_sig
+
+DYNAMIC_PREFIX = "pulumi-python:dynamic"
+PROVIDER_KEY = "__provider"
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One ``RegisterResource`` request as the engine received it."""
+
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: str | None
+    provider: str | None
+    dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
+    inputs: dict[str, Any]
+    """Deserialized inputs; secret values are still wrapped in their RPC envelope."""
+    protect: bool
+    retain_on_delete: bool
+    delete_before_replace: bool
+    additional_secret_outputs: list[str]
+    ignore_changes: list[str]
+    replace_on_changes: list[str]
+    outputs: dict[str, Any] = field(default_factory=dict)
+    id: str | None = None
+
+    @property
+    def provider_urn(self) -> str | None:
+        """The URN part of a provider reference (``<urn>::<id>``)."""
+        return self.provider.rsplit("::", 1)[0] if self.provider else None
+
+
+class RecordingMonitor(mocks.MockMonitor):
+    """A mock monitor that keeps every registration request."""
+
+    def __init__(self, resource_mocks: mocks.Mocks) -> None:
+        super().__init__(resource_mocks)
+        self.registrations: list[Registration] = []
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (the gRPC method name)
+        response = super().RegisterResource(request)
+        if request.type == "pulumi:pulumi:Stack":
+            return response
+        registered = self.resources.get(response.urn)
+        self.registrations.append(
+            Registration(
+                urn=response.urn,
+                type=request.type,
+                name=request.name,
+                custom=bool(request.custom),
+                parent=request.parent or None,
+                provider=request.provider or None,
+                dependencies=sorted(request.dependencies),
+                property_dependencies={k: sorted(v.urns) for k, v in request.propertyDependencies.items()},
+                inputs=rpc.deserialize_properties(request.object),
+                protect=bool(request.protect),
+                retain_on_delete=bool(request.retainOnDelete),
+                delete_before_replace=bool(request.deleteBeforeReplace),
+                additional_secret_outputs=list(request.additionalSecretOutputs),
+                ignore_changes=list(request.ignoreChanges),
+                replace_on_changes=list(request.replaceOnChanges),
+                outputs=dict(registered.state) if registered else {},
+                id=registered.id if registered else None,
+            )
+        )
+        return response
+
+
+def secret(value: Any) -> dict[str, Any]:
+    """A value wrapped the way the engine marks secrets, for mock outputs."""
+    return {SECRET_SIG_KEY: SECRET_SIG, "value": value}
+
+
+def fake_id(*parts: str) -> str:
+    """Deterministic, stage-specific fake ids: a second run must produce identical inputs."""
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:32]
+
+
+class PlanMocks(mocks.Mocks):
+    """Outputs that look like Cloudflare's: ids derived from the stack and the resource name."""
+
+    def __init__(self, stack: str) -> None:
+        self.stack = stack
+
+    def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        inputs = dict(args.inputs)
+        ident = fake_id(self.stack, args.typ, args.name)
+        kind = args.typ.split(":")[-1]
+        computed: dict[str, Any] = {}
+        match kind:
+            case "D1Database":
+                computed = {"uuid": str(uuid.UUID(ident))}
+                ident = computed["uuid"]
+            case "Queue":
+                computed = {"queueId": ident}
+            case "R2Bucket":
+                ident = str(inputs.get("name", ident))
+            case "WorkersScript":
+                ident = str(inputs.get("scriptName", ident))
+            case "QueueConsumer":
+                computed = {"consumerId": ident}
+            case "RandomPassword":
+                computed = {"result": secret(f"plan-generated-{ident}"), "bcryptHash": secret(f"$2a$plan-{ident}")}
+        if args.typ.startswith(DYNAMIC_PREFIX):
+            inputs.pop(PROVIDER_KEY, None)
+            ident = str(uuid.UUID(ident))
+        return ident, {**inputs, **computed}
+
+    def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        return {}, None
+
+
+@dataclass(frozen=True)
+class StackOutput:
+    value: Any
+    secret: bool
+
+
+@dataclass
+class ProgramRun:
+    project: str
+    stack: str
+    registrations: list[Registration]
+    outputs: dict[str, StackOutput]
+
+    def by_type(self, type_suffix: str) -> list[Registration]:
+        return [r for r in self.registrations if r.type.endswith(type_suffix)]
+
+    def by_urn(self) -> dict[str, Registration]:
+        return {r.urn: r for r in self.registrations}
+
+
+def run_program(
+    program: Callable[[], Any],
+    *,
+    project: str,
+    stack: str,
+    config: Mapping[str, str],
+    secret_keys: list[str] | None = None,
+    resource_mocks: mocks.Mocks | None = None,
+    monitor: RecordingMonitor | None = None,
+) -> ProgramRun:
+    """Run ``program`` as stack ``stack`` with ``config`` (fully qualified keys) under the mock engine.
+
+    Exceptions raised by the program (config errors, missing secrets) propagate unchanged.
+    """
+    resource_mocks = resource_mocks or PlanMocks(stack)
+    monitor = monitor or RecordingMonitor(resource_mocks)
+    runtime_settings.ROOT.set(None)  # a new root stack per run, named after this run's project/stack
+    set_all_config(dict(config), secret_keys or [])
+    mocks.set_mocks(resource_mocks, project=project, stack=stack, preview=False, monitor=monitor)
+    runtime_settings.SETTINGS.rpc_manager.clear()
+    runtime_settings.SETTINGS.outputs.clear()
+    outputs: dict[str, StackOutput] = {}
+
+    async def resolve_outputs() -> None:
+        root = runtime_settings.get_root_resource()
+        for name, value in getattr(root, "outputs", {}).items():
+            output = pulumi.Output.from_input(value)
+            outputs[name] = StackOutput(await output.future(with_unknowns=True), await output.is_secret())
+
+    def body() -> Any:
+        program()
+        return resolve_outputs()
+
+    _sync_await(run_pulumi_func(body))
+    return ProgramRun(project, stack, list(monitor.registrations), dict(sorted(outputs.items())))
