@@ -45,3 +45,12 @@ class Naming:
 
     def dead_letter_queue(self, queue: str) -> str:
         return self.physical(f"{queue}-dlq")
+
+
+PREVIEW_ENVIRONMENT = "preview"
+"""Infisical environment that every ``pr-<number>`` stage shares (one set of preview secrets)."""
+
+
+def infisical_environment(stage: str) -> str:
+    """The Infisical environment slug a stage reads: its own name, or the shared preview one."""
+    return PREVIEW_ENVIRONMENT if is_preview_stage(stage) else stage

@@ -37,7 +37,9 @@ class MissingSecretsError(pulumi.RunError):
 
     def __init__(self, stage: str, missing: Mapping[str, list[str]]) -> None:
         self.missing = dict(missing)
-        lines = "\n".join(f"  - {key} (worker {', '.join(workers)})" for key, workers in sorted(missing.items()))
+        lines = "\n".join(
+            f"  - {key} (worker {', '.join(workers)})" for key, workers in sorted(missing.items())
+        )
         super().__init__(
             f"{len(missing)} secret(s) that stage {stage!r} injects at deploy time are missing or empty in "
             f"the environment:\n{lines}\n"
@@ -119,6 +121,26 @@ class DeployEnvironment:
             f"no Cloudflare API token: set {CLOUDFLARE_TOKEN_ENV} (e.g. from Infisical with `infisical run`) "
             "or `pulumi config set --secret cloudflare:apiToken`"
         )
+
+
+def describe_owners(
+    worker_name: str, worker: WorkerConfig, stage: str, environment_slug: str
+) -> dict[str, str]:
+    """Who owns each secret of a worker, in words (for the ``secretOwners`` output and the plan)."""
+    owners: dict[str, str] = {}
+    for name, secret in sorted(worker.secrets.items()):
+        match secret:
+            case InjectedSecret():
+                variable = injected_variable(name, secret, stage)
+                owners[name] = (
+                    f"injected from ${variable} at deploy time" if variable else "bound empty (sandbox)"
+                )
+            case GeneratedSecret():
+                owners[name] = f"generated (length {secret.length}, rotation {secret.rotation})"
+            case SyncedSecret():
+                folder = worker.synced_secrets_folder(worker_name)
+                owners[name] = f"synced from Infisical {environment_slug}:{folder}"
+    return owners
 
 
 def worker_secrets(

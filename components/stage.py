@@ -17,7 +17,8 @@ import pulumi_cloudflare as cf
 from components import bindings as binding_translation
 from components.config import ServiceBinding, StageConfig
 from components.config.load import PROJECT_ROOT
-from components.secrets import DeployEnvironment, worker_secrets
+from components.naming import infisical_environment
+from components.secrets import DeployEnvironment, describe_owners, worker_secrets
 from components.storage import Storage, StorageArgs
 from components.worker import QueueConsumerTarget, Worker, WorkerArgs
 from components.wrangler import ConsumedQueue
@@ -76,14 +77,18 @@ class Stage(pulumi.ComponentResource):
             binding_translation.translate(binding_name, binding, self.storage, config, scripts)
             for binding_name, binding in sorted(worker.bindings.items())
         ]
-        translated += [binding_translation.plain_text(name, value) for name, value in sorted(worker.vars.items())]
+        translated += [
+            binding_translation.plain_text(name, value) for name, value in sorted(worker.vars.items())
+        ]
         consumer = None
         if worker.consumes is not None:
             queue_key = worker.consumes.queue
             queue = self.storage.queues[queue_key]
             dead_letter = self.storage.dead_letter_queues.get(queue_key)
             consumer = QueueConsumerTarget(
-                ConsumedQueue(worker.consumes, queue.queue_name, dead_letter.queue_name if dead_letter else None),
+                ConsumedQueue(
+                    worker.consumes, queue.queue_name, dead_letter.queue_name if dead_letter else None
+                ),
                 queue,
                 dead_letter,
             )
@@ -115,7 +120,8 @@ class Stage(pulumi.ComponentResource):
             "stage": config.stage,
             "accountId": config.account_id,
             "workers": {
-                key: {"scriptName": worker.script_name, "urls": worker.urls} for key, worker in self.workers.items()
+                key: {"scriptName": worker.script_name, "urls": worker.urls}
+                for key, worker in self.workers.items()
             },
             "d1Databases": {key: {"id": db.uuid, "name": db.name} for key, db in storage.d1.items()},
             "r2Buckets": {key: {"name": bucket.name} for key, bucket in storage.r2.items()},
@@ -133,6 +139,11 @@ class Stage(pulumi.ComponentResource):
                 for key, queue in storage.queues.items()
             },
             "wranglerConfigs": {key: worker.wrangler_config for key, worker in self.workers.items()},
+            "secretOwners": {
+                key: describe_owners(key, worker, config.stage, infisical_environment(config.stage))
+                for key, worker in sorted(config.workers.items())
+                if worker.secrets
+            },
         }
 
 

@@ -56,7 +56,9 @@ class Storage(pulumi.ComponentResource):
                     primary_location_hint=db.location_hint,
                     jurisdiction=db.jurisdiction,
                     read_replication=(
-                        cf.D1DatabaseReadReplicationArgs(mode=db.read_replication) if db.read_replication else None
+                        cf.D1DatabaseReadReplicationArgs(mode=db.read_replication)
+                        if db.read_replication
+                        else None
                     ),
                 ),
                 keep,

@@ -91,7 +91,10 @@ class Worker(pulumi.ComponentResource):
             cf.WorkersCustomDomain(
                 f"{name}-domain-{hostname}",
                 cf.WorkersCustomDomainArgs(
-                    account_id=args.account_id, hostname=hostname, service=self.script_name, zone_id=args.zone_id
+                    account_id=args.account_id,
+                    hostname=hostname,
+                    service=self.script_name,
+                    zone_id=args.zone_id,
                 ),
                 child,
             )
@@ -114,7 +117,9 @@ class Worker(pulumi.ComponentResource):
         if args.consumer is not None:
             self._consume(name, args.account_id, args.consumer, child)
 
-        self.urls = [f"https://{hostname}" for hostname in args.domains] + [f"https://{p}" for p in args.routes]
+        self.urls = [f"https://{hostname}" for hostname in args.domains] + [
+            f"https://{p}" for p in args.routes
+        ]
         self.wrangler_config = wrangler_config(
             WranglerSource(
                 account_id=args.account_id,
@@ -134,7 +139,9 @@ class Worker(pulumi.ComponentResource):
         )
         self.register_outputs({"scriptName": self.script_name, "urls": self.urls})
 
-    def _consume(self, name: str, account_id: str, target: QueueConsumerTarget, opts: pulumi.ResourceOptions) -> None:
+    def _consume(
+        self, name: str, account_id: str, target: QueueConsumerTarget, opts: pulumi.ResourceOptions
+    ) -> None:
         settings = target.consumed.config
         cf.QueueConsumer(
             f"{name}-consumer",

@@ -127,7 +127,10 @@ class PlanMocks(mocks.Mocks):
             case "QueueConsumer":
                 computed = {"consumerId": ident}
             case "RandomPassword":
-                computed = {"result": secret(f"plan-generated-{ident}"), "bcryptHash": secret(f"$2a$plan-{ident}")}
+                computed = {
+                    "result": secret(f"plan-generated-{ident}"),
+                    "bcryptHash": secret(f"$2a$plan-{ident}"),
+                }
         if args.typ.startswith(DYNAMIC_PREFIX):
             inputs.pop(PROVIDER_KEY, None)
             ident = str(uuid.UUID(ident))

@@ -26,7 +26,10 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
         key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} (line {key_node.start_mark.line + 1})", key_node.start_mark
+                None,
+                None,
+                f"duplicate key {key!r} (line {key_node.start_mark.line + 1})",
+                key_node.start_mark,
             )
         seen.add(key)
     return loader.construct_mapping(node, deep=deep)
@@ -44,7 +47,9 @@ def stack_config(stage: str, root: Path = PROJECT_ROOT) -> tuple[dict[str, str],
     """The stack's config as ``{"<namespace>:<key>": str}`` plus the keys holding secrets."""
     path = root / f"Pulumi.{stage}.yaml"
     if not path.is_file():
-        known = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in root.glob("Pulumi.*.yaml"))
+        known = sorted(
+            p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in root.glob("Pulumi.*.yaml")
+        )
         raise StageConfigError(
             [(path.name, f"no config file for stage {stage!r} (stacks with config here: {', '.join(known)})")]
         )

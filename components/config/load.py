@@ -19,6 +19,7 @@ import pulumi.runtime.config as runtime_config
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
+from components.config import models
 from components.config.models import StageConfig, config_paths
 from components.naming import is_valid_stage
 
@@ -90,11 +91,11 @@ def _describe(error: ValidationError, namespace: str) -> list[tuple[str, str]]:
     for detail in error.errors(include_url=False, include_input=False):
         loc = tuple(detail["loc"])
         path = f"{namespace}:{config_paths(loc)}" if loc else f"{namespace}"
-        described.append((path, _message(detail["type"], loc, detail["msg"])))
+        described.append((path, _message(detail["type"], loc, detail["msg"], detail.get("ctx") or {})))
     return described
 
 
-def _message(kind: str, loc: tuple[Any, ...], fallback: str) -> str:
+def _message(kind: str, loc: tuple[Any, ...], fallback: str, context: dict[str, Any]) -> str:
     if kind == "extra_forbidden":
         allowed = _allowed_keys(loc[:-1])
         hint = f"; allowed keys here: {', '.join(allowed)}" if allowed else ""
@@ -102,10 +103,34 @@ def _message(kind: str, loc: tuple[Any, ...], fallback: str) -> str:
     if kind == "missing":
         return "this key is required"
     if kind == "string_pattern_mismatch":
+        described = _PATTERN_DESCRIPTIONS.get(str(context.get("pattern")))
         field = _field_at(loc)
-        if field is not None and field.description:
-            return f"invalid value: expected {field.description}"
+        described = described or (field.description if field is not None else None)
+        if described:
+            return f"invalid value: expected {described[0].lower()}{described[1:].rstrip('.')}"
     return fallback
+
+
+def _pattern_descriptions() -> dict[str, str]:
+    """Pattern → description, from the constrained string types the models declare."""
+    described = {}
+    for alias in (
+        models.ResourceKey,
+        models.BindingName,
+        models.Hostname,
+        models.HexId,
+        models.IsoDate,
+        models.CronExpression,
+        models.FolderPath,
+    ):
+        for info in typing.get_args(alias)[1:]:
+            patterns = [getattr(m, "pattern", None) for m in getattr(info, "metadata", [])]
+            for pattern in filter(None, patterns):
+                described[str(pattern)] = str(info.description)
+    return described
+
+
+_PATTERN_DESCRIPTIONS = _pattern_descriptions()
 
 
 def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:

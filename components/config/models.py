@@ -45,7 +45,9 @@ Hostname = Annotated[
     ),
 ]
 HexId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$", description="A 32-character Cloudflare id.")]
-IsoDate = Annotated[str, Field(pattern=r"^20[0-9]{2}-[01][0-9]-[0-3][0-9]$", description="YYYY-MM-DD")]
+IsoDate = Annotated[
+    str, Field(pattern=r"^20[0-9]{2}-[01][0-9]-[0-3][0-9]$", description="A date written YYYY-MM-DD.")
+]
 CronExpression = Annotated[
     str,
     Field(
@@ -90,10 +92,14 @@ class Zone(Model):
 
 
 class D1DatabaseConfig(Model):
-    location_hint: D1_LOCATIONS | None = Field(None, description="Where the primary lives (ignored with jurisdiction).")
+    location_hint: D1_LOCATIONS | None = Field(
+        None, description="Where the primary lives (ignored with jurisdiction)."
+    )
     jurisdiction: Literal["eu", "fedramp"] | None = None
     read_replication: Literal["auto", "disabled"] | None = None
-    migrations_dir: str = Field("migrations", description="Written into the wrangler config for `d1 migrations`.")
+    migrations_dir: str = Field(
+        "migrations", description="Written into the wrangler config for `d1 migrations`."
+    )
 
 
 class R2BucketConfig(Model):
@@ -224,11 +230,19 @@ class WorkerConfig(Model):
     secrets_folder: FolderPath | None = Field(
         None, description="Infisical folder the synced secrets come from; defaults to /cloudflare/<worker>."
     )
-    domains: list[Hostname] = Field(default_factory=list, description="Custom domains (Cloudflare makes DNS+TLS).")
-    routes: list[str] = Field(default_factory=list, description="Route patterns such as api.example.com/v1/*.")
+    domains: list[Hostname] = Field(
+        default_factory=list, description="Custom domains (Cloudflare makes DNS+TLS)."
+    )
+    routes: list[str] = Field(
+        default_factory=list, description="Route patterns such as api.example.com/v1/*."
+    )
     crons: list[CronExpression] = Field(default_factory=list)
     consumes: QueueConsumerConfig | None = None
     observability: bool = Field(True, description="Workers Logs on.")
+
+    def synced_secrets_folder(self, worker_name: str) -> str:
+        """The Infisical folder this worker's synced secrets come from."""
+        return self.secrets_folder or f"/cloudflare/{worker_name}"
 
     def synced_secret_names(self) -> list[str]:
         return [name for name, secret in self.secrets.items() if isinstance(secret, SyncedSecret)]
@@ -240,8 +254,12 @@ class WorkerConfig(Model):
 class StageConfig(Model):
     """Everything one stage of the app is made of."""
 
-    app: str = Field(pattern=r"^[a-z][a-z0-9-]{0,18}[a-z0-9]$", description="App name, the first part of names.")
-    stage: str = Field(pattern=STAGE_PATTERN, description="The stack name: dev, staging, prod or pr-<number>.")
+    app: str = Field(
+        pattern=r"^[a-z][a-z0-9-]{0,18}[a-z0-9]$", description="App name, the first part of names."
+    )
+    stage: str = Field(
+        pattern=STAGE_PATTERN, description="The stack name: dev, staging, prod or pr-<number>."
+    )
     account_id: HexId
     zone: Zone
     compatibility_date: IsoDate = Field(description="Default compatibility date for every worker.")
@@ -283,8 +301,11 @@ class StageConfig(Model):
         for worker_name, worker in self.workers.items():
             at: Loc = ("workers", worker_name)
             if project_root is not None and not (project_root / worker.main).is_file():
-                yield (*at, "main"), (
-                    f"the worker module {worker.main!r} does not exist; build the worker first or fix the path"
+                yield (
+                    (*at, "main"),
+                    (
+                        f"the worker module {worker.main!r} does not exist; build the worker first or fix the path"
+                    ),
                 )
             yield from self._binding_problems(at, worker)
             yield from _name_clashes(at, worker)
@@ -295,9 +316,12 @@ class StageConfig(Model):
                 if queue not in self.queues:
                     yield (*at, "consumes", "queue"), _undeclared("queue", queue, self.queues)
                 elif queue in consumers:
-                    yield (*at, "consumes", "queue"), (
-                        f"queue {queue!r} is already consumed by worker {consumers[queue]!r}; "
-                        "a queue has exactly one consumer worker"
+                    yield (
+                        (*at, "consumes", "queue"),
+                        (
+                            f"queue {queue!r} is already consumed by worker {consumers[queue]!r}; "
+                            "a queue has exactly one consumer worker"
+                        ),
                     )
                 else:
                     consumers[queue] = worker_name
@@ -319,9 +343,12 @@ class StageConfig(Model):
                 physical = naming.physical(name)
                 if len(physical) > MAX_PHYSICAL_NAME:
                     key = name.removesuffix("-dlq") if group == "queues" else name
-                    yield (group, key), (
-                        f"the physical name {physical!r} is {len(physical)} characters; Cloudflare allows "
-                        f"{MAX_PHYSICAL_NAME}. Shorten the app or resource name"
+                    yield (
+                        (group, key),
+                        (
+                            f"the physical name {physical!r} is {len(physical)} characters; Cloudflare allows "
+                            f"{MAX_PHYSICAL_NAME}. Shorten the app or resource name"
+                        ),
                     )
 
     def _binding_problems(self, at: Loc, worker: WorkerConfig) -> Iterator[tuple[Loc, str]]:
@@ -337,31 +364,44 @@ class StageConfig(Model):
                 continue
             field, resources = declared[binding.type]
             target = getattr(binding, field)
+            # Locations carry the union tag, as pydantic's own errors do; config_paths drops it again.
+            loc: Loc = (*at, "bindings", binding_name, binding.type, field)
             if target not in resources:
-                yield (*at, "bindings", binding_name, field), _undeclared(field, target, resources)
+                yield loc, _undeclared(field, target, resources)
             elif binding.type == "service" and target == at[-1]:
-                yield (*at, "bindings", binding_name, field), "a worker cannot bind to itself"
+                yield loc, "a worker cannot bind to itself"
 
     def _hostname_problems(self, at: Loc, worker: WorkerConfig) -> Iterator[tuple[Loc, str]]:
         for index, hostname in enumerate(worker.domains):
             if not self.zone.contains(hostname):
-                yield (*at, "domains", index), (
-                    f"hostname {hostname!r} is not inside the zone {self.zone.name!r}; "
-                    f"use a name ending in '.{self.zone.name}' or change zone.name"
+                yield (
+                    (*at, "domains", index),
+                    (
+                        f"hostname {hostname!r} is not inside the zone {self.zone.name!r}; "
+                        f"use a name ending in '.{self.zone.name}' or change zone.name"
+                    ),
                 )
         for index, pattern in enumerate(worker.routes):
             host = pattern.split("/", 1)[0].removeprefix("*.").removeprefix("*")
             if "/" not in pattern or not host:
-                yield (*at, "routes", index), "a route pattern is '<hostname>/<path>', e.g. api.example.com/v1/*"
+                yield (
+                    (*at, "routes", index),
+                    "a route pattern is '<hostname>/<path>', e.g. api.example.com/v1/*",
+                )
             elif not self.zone.contains(host):
-                yield (*at, "routes", index), (
-                    f"route host {host!r} is not inside the zone {self.zone.name!r}; routes are zone-scoped"
+                yield (
+                    (*at, "routes", index),
+                    (
+                        f"route host {host!r} is not inside the zone {self.zone.name!r}; routes are zone-scoped"
+                    ),
                 )
 
     def _service_cycles(self) -> Iterator[tuple[Loc, str]]:
         """Service bindings become dependencies between scripts, so a cycle could never deploy."""
         edges = {
-            name: sorted({b.worker for b in w.bindings.values() if isinstance(b, ServiceBinding)} & set(self.workers))
+            name: sorted(
+                {b.worker for b in w.bindings.values() if isinstance(b, ServiceBinding)} & set(self.workers)
+            )
             for name, w in self.workers.items()
         }
         state: dict[str, int] = {}
@@ -378,14 +418,17 @@ class StageConfig(Model):
 
         for start in sorted(edges):
             if start not in state and (cycle := visit(start, [])):
-                yield ("workers", cycle[0], "bindings"), (
-                    "service bindings form a cycle (" + " -> ".join(cycle) + "); one side must go"
+                yield (
+                    ("workers", cycle[0], "bindings"),
+                    ("service bindings form a cycle (" + " -> ".join(cycle) + "); one side must go"),
                 )
                 return
 
 
 def _undeclared(kind: str, name: str, declared: dict[str, Any]) -> str:
-    section = {"database": "d1", "bucket": "r2", "namespace": "kv", "queue": "queues", "worker": "workers"}[kind]
+    section = {"database": "d1", "bucket": "r2", "namespace": "kv", "queue": "queues", "worker": "workers"}[
+        kind
+    ]
     known = ", ".join(sorted(declared)) or "none"
     return f"{kind} {name!r} is not declared under '{section}' (declared: {known})"
 
@@ -396,7 +439,10 @@ def _name_clashes(at: Loc, worker: WorkerConfig) -> Iterator[tuple[Loc, str]]:
     for section in ("bindings", "vars", "secrets"):
         for name in getattr(worker, section):
             if name in seen:
-                yield (*at, section, name), f"{name!r} is also defined under '{seen[name]}'; binding names are unique"
+                yield (
+                    (*at, section, name),
+                    f"{name!r} is also defined under '{seen[name]}'; binding names are unique",
+                )
             else:
                 seen[name] = section
 
@@ -406,16 +452,19 @@ def _plain_var_problems(at: Loc, worker: WorkerConfig) -> Iterator[tuple[Loc, st
     for name, value in worker.vars.items():
         reason = secret_looking_reason(name, value)
         if reason and name not in allowed:
-            yield (*at, "vars", name), (
-                f"this plain var looks like a secret ({reason}). Declare it under 'secrets' with an owner "
-                f"(inject, generated or sync), or if the value really is public add {name!r} to 'publicVars'"
+            yield (
+                (*at, "vars", name),
+                (
+                    f"this plain var looks like a secret ({reason}). Declare it under 'secrets' with an owner "
+                    f"(inject, generated or sync), or if the value really is public add {name!r} to 'publicVars'"
+                ),
             )
     for index, name in enumerate(worker.public_vars):
         if name not in worker.vars:
             yield (*at, "publicVars", index), f"{name!r} is not a var of this worker"
     for name, secret in worker.secrets.items():
         if isinstance(secret, InjectedSecret) and secret.sandbox == "env" and not secret.side_effects:
-            yield (*at, "secrets", name, "sandbox"), "sandbox only applies with sideEffects: true"
+            yield (*at, "secrets", name, "inject", "sandbox"), "sandbox only applies with sideEffects: true"
 
 
 def config_paths(loc: Loc) -> str:

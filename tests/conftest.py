@@ -1,0 +1,96 @@
+"""Shared fixtures: run the real program under the recording mock engine, with canary secrets.
+
+``pulumi_cloudflare`` is imported once per test process (about 3 s); everything else is quick.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import pytest
+
+from components.config import InjectedSecret, StageConfig, parse_stage_config
+from components.program import main as program
+from components.secrets import CLOUDFLARE_TOKEN_ENV, DeployEnvironment, injected_variable
+from plan.engine import ProgramRun, run_program
+from plan.stack_files import project_name, stack_config
+
+PROJECT = project_name()
+STAGES = ("dev", "staging", "prod")
+
+
+def raw_config(stage: str) -> dict[str, Any]:
+    """The committed ``Pulumi.<stage>.yaml`` project keys, decoded (safe to mutate: a deep copy)."""
+    config, _ = stack_config(stage)
+    prefix = f"{PROJECT}:"
+    return {
+        key[len(prefix) :]: json.loads(value) if value[:1] in "{[" else value
+        for key, value in copy.deepcopy(config).items()
+        if key.startswith(prefix)
+    }
+
+
+def encode(raw: Mapping[str, Any], extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Back to the fully qualified, JSON-encoded form the Pulumi CLI hands a program."""
+    encoded = {f"{PROJECT}:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in raw.items()}
+    return {**encoded, **(extra or {})}
+
+
+def injected_variables(config: StageConfig) -> list[str]:
+    """Every environment variable the stage reads injected secrets from."""
+    names = []
+    for worker in config.workers.values():
+        for name, secret in worker.secrets.items():
+            if isinstance(secret, InjectedSecret) and (var := injected_variable(name, secret, config.stage)):
+                names.append(var)
+    return sorted(names)
+
+
+def full_environment(stage: str, raw: Mapping[str, Any], value: Callable[[str], str]) -> dict[str, str]:
+    config = parse_stage_config(raw, stage=stage, namespace=PROJECT)
+    return {
+        CLOUDFLARE_TOKEN_ENV: value(CLOUDFLARE_TOKEN_ENV),
+        **{v: value(v) for v in injected_variables(config)},
+    }
+
+
+def run_stage(
+    stage: str,
+    raw: Mapping[str, Any] | None = None,
+    *,
+    environment: Mapping[str, str] | None = None,
+    allow_missing: bool = False,
+    extra_config: Mapping[str, str] | None = None,
+    secret_keys: list[str] | None = None,
+    **kwargs: Any,
+) -> ProgramRun:
+    """Run the program for ``stage`` with its committed config (or ``raw``) under the recording mocks.
+
+    Without ``environment``, every injected secret and the Cloudflare token get a dummy value.
+    """
+    raw = raw if raw is not None else raw_config(stage)
+    if environment is None:
+        environment = full_environment(stage, raw, lambda name: f"dummy-{name.lower()}")
+    env = DeployEnvironment(dict(environment), allow_missing=allow_missing)
+    return run_program(
+        lambda: program(env),
+        project=PROJECT,
+        stack=stage,
+        config=encode(raw, extra_config),
+        secret_keys=secret_keys,
+        **kwargs,
+    )
+
+
+@pytest.fixture(scope="session")
+def stage_runs() -> dict[str, ProgramRun]:
+    """One run per committed stage (read-only: tests must not mutate these)."""
+    return {stage: run_stage(stage) for stage in STAGES}
+
+
+@pytest.fixture
+def staging_raw() -> Iterator[dict[str, Any]]:
+    yield raw_config("staging")
