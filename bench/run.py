@@ -1,0 +1,125 @@
+"""Benchmark: program time under the mock engine, graph depth, and the plan's wall time.
+
+    .venv/bin/python bench/run.py            # full table (1, 10, 50, 100 workers; 3 repetitions)
+    .venv/bin/python bench/run.py --quick    # smoke run for CI
+
+Depth is the longest chain of dependencies (explicit, implicit and provider edges) between
+resources: ``pulumi up`` runs independent resources in parallel, so depth, not count, bounds its
+wall time. Targets: depth ≤ 4 whatever the worker count, flat time per resource, and the plan at
+most 1.3 × a bare ``import pulumi_cloudflare``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from components.program import main as program  # noqa: E402
+from components.secrets import DeployEnvironment  # noqa: E402
+from plan.engine import ProgramRun, run_program  # noqa: E402
+from tests.conftest import PROJECT, encode, raw_config  # noqa: E402
+
+
+def generated_config(workers: int) -> dict[str, Any]:
+    """A dev stage with ``workers`` workers: each its own KV namespace, domain and generated secret."""
+    raw = raw_config("dev")
+    raw["kv"] = {f"kv{i}": {} for i in range(workers)}
+    raw["workers"] = {
+        f"w{i}": {
+            "main": "workers/api/index.mjs",
+            "bindings": {
+                "DB": {"type": "d1", "database": "main"},
+                "ASSETS": {"type": "r2", "bucket": "assets"},
+                "CACHE": {"type": "kv", "namespace": f"kv{i}"},
+                "JOBS": {"type": "queue", "queue": "jobs"},
+            },
+            "vars": {"LOG_LEVEL": "debug"},
+            "secrets": {"SESSION_SECRET": {"owner": "generated"}, "OAUTH_CLIENT_SECRET": {"owner": "sync"}},
+            "domains": [f"w{i}.dev.example.com"],
+            "crons": ["*/30 * * * *"] if i % 10 == 0 else [],
+            **({"consumes": {"queue": "jobs"}} if i == 0 else {}),
+        }
+        for i in range(workers)
+    }
+    return raw
+
+
+def run(raw: dict[str, Any]) -> tuple[ProgramRun, float]:
+    started = time.perf_counter()
+    result = run_program(
+        lambda: program(DeployEnvironment({}, allow_missing=True)), project=PROJECT, stack="dev", config=encode(raw)
+    )
+    return result, time.perf_counter() - started
+
+
+def critical_path_depth(result: ProgramRun) -> int:
+    """Resources in the longest dependency chain (components excluded: they create nothing)."""
+    by_urn = {r.urn: r for r in result.registrations if r.custom}
+
+    @cache
+    def depth(urn: str) -> int:
+        registration = by_urn[urn]
+        edges = [u for u in registration.dependencies if u in by_urn]
+        if registration.provider_urn in by_urn:
+            edges.append(registration.provider_urn)
+        return 1 + max((depth(u) for u in edges), default=0)
+
+    return max(depth(urn) for urn in by_urn)
+
+
+def wall_time(command: list[str], repetitions: int) -> float:
+    times = []
+    for _ in range(repetitions):
+        started = time.perf_counter()
+        subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="small sizes, one repetition (CI smoke run)")
+    args = parser.parse_args()
+    sizes, repetitions = ([1, 10], 1) if args.quick else ([1, 10, 50, 100], 3)
+
+    run(generated_config(1))  # warm-up: first-use costs are not the program's
+    print("| workers | registrations | resources | program time (median) | time per resource | depth |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    depths = []
+    for workers in sizes:
+        raw = generated_config(workers)
+        timings = []
+        for _ in range(repetitions):
+            result, seconds = run(raw)
+            timings.append(seconds)
+        resources = sum(1 for r in result.registrations if r.custom)
+        median = statistics.median(timings)
+        depths.append(critical_path_depth(result))
+        print(
+            f"| {workers} | {len(result.registrations)} | {resources} | {median * 1000:.0f} ms "
+            f"| {median / resources * 1000:.2f} ms | {depths[-1]} |"
+        )
+
+    python = str(Path(sys.executable))
+    bare = wall_time([python, "-c", "import pulumi_cloudflare"], repetitions)
+    plan = wall_time([python, "-m", "plan", "dev", "--format", "json"], repetitions)
+    print()
+    print("| command (wall time, median) | seconds | ratio |")
+    print("|---|---:|---:|")
+    print(f"| python -c 'import pulumi_cloudflare' | {bare:.2f} | 1.00 |")
+    print(f"| python -m plan dev | {plan:.2f} | {plan / bare:.2f} |")
+    print()
+    print(f"targets: depth <= 4 (max {max(depths)}), plan <= 1.3 x import ({plan / bare:.2f})")
+
+
+if __name__ == "__main__":
+    main()

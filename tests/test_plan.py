@@ -1,0 +1,99 @@
+"""The credential-free plan CLI: formats, exit codes, and that it shows what the program registers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from plan.__main__ import main as plan_main
+from plan.model import build_plan
+from tests.conftest import STAGES, run_stage
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_plan_json_lists_every_registration(stage: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert plan_main([stage, "--format", "json"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    run = run_stage(stage, environment={}, allow_missing=True)
+    assert sorted(r["label"] for r in plan["resources"]) == sorted(
+        r["label"] for r in build_plan(run)["resources"]
+    )
+    assert len(plan["resources"]) == len(run.registrations)
+    by_label = {r["label"]: r for r in plan["resources"]}
+    script = by_label["WorkersScript/api"]
+    assert script["physicalName"] == f"acme-{stage}-api"
+    assert script["parent"] == "Worker/api"
+    assert "D1Database/d1-main" in script["dependsOn"]
+    assert by_label["D1Database/d1-main"]["protect"] is (stage == "prod")
+    assert plan["outputs"]["d1Databases"]["main"]["name"] == f"acme-{stage}-main"
+
+
+def test_plan_table_and_markdown(capsys: pytest.CaptureFixture[str]) -> None:
+    assert plan_main(["prod"]) == 0
+    table = capsys.readouterr().out
+    assert "Plan for stack 'prod'" in table
+    assert "acme-prod-main" in table and "protect, retainOnDelete" in table
+    assert "STRIPE_SECRET_KEY       secret_text   [secret: not provided]" in table
+    assert plan_main(["staging", "--format", "markdown"]) == 0
+    markdown = capsys.readouterr().out
+    assert markdown.startswith("### Plan for `staging`")
+    assert "| 1 | Stage | staging |" in markdown
+    assert "synced from Infisical staging:/oauth" in markdown
+
+
+def test_plan_writes_to_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "plan.md"
+    assert plan_main(["dev", "--format", "markdown", "--output", str(target)]) == 0
+    assert "acme-dev-api" in target.read_text()
+
+
+def _cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "plan", *args], cwd=cwd, capture_output=True, text=True, env=env
+    )
+
+
+def test_invalid_config_exits_2_with_every_problem_and_no_traceback(tmp_path: Path) -> None:
+    for name in ("Pulumi.yaml", "workers"):
+        (tmp_path / name).symlink_to(ROOT / name)
+    broken = (ROOT / "Pulumi.staging.yaml").read_text()
+    broken = broken.replace("database: main}", "database: mian}", 1).replace("domains: [api.staging.example.com]", "domains: [api.example.org]")
+    (tmp_path / "Pulumi.staging.yaml").write_text(broken)
+    result = subprocess.run(
+        [sys.executable, "-c", "import sys, plan.stack_files as s, plan.__main__ as m; "
+         "from pathlib import Path; root = Path(sys.argv[1]); "
+         "s.PROJECT_ROOT = root; m.stack_config = lambda st: s.stack_config(st, root); sys.exit(m.main(['staging']))",
+         str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert (
+        "workers-stage-platform:workers.api.bindings.DB.database: database 'mian' is not declared"
+        in result.stderr
+    )
+    assert "workers-stage-platform:workers.api.domains[0]: hostname 'api.example.org' is not inside" in result.stderr
+    assert result.stdout == ""
+
+
+def test_unknown_stage_exits_2() -> None:
+    result = _cli("qa")
+    assert result.returncode == 2
+    assert "no config file for stage 'qa'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_duplicate_yaml_keys_are_refused(tmp_path: Path) -> None:
+    from components.config import StageConfigError
+    from plan.stack_files import stack_config
+
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  a:x: 1\n  a:x: 2\n")
+    with pytest.raises(StageConfigError, match=r"duplicate key 'a:x' \(line 3\)"):
+        stack_config("dev", tmp_path)
