@@ -6,7 +6,7 @@
 Depth is the longest chain of dependencies (explicit, implicit and provider edges) between
 resources: ``pulumi up`` runs independent resources in parallel, so depth, not count, bounds its
 wall time. Targets: depth ≤ 4 whatever the worker count, flat time per resource, and the plan at
-most 1.3 × a bare ``import pulumi_cloudflare``.
+most 1.3 times a bare ``import pulumi_cloudflare``.
 """
 
 from __future__ import annotations
@@ -56,7 +56,10 @@ def generated_config(workers: int) -> dict[str, Any]:
 def run(raw: dict[str, Any]) -> tuple[ProgramRun, float]:
     started = time.perf_counter()
     result = run_program(
-        lambda: program(DeployEnvironment({}, allow_missing=True)), project=PROJECT, stack="dev", config=encode(raw)
+        lambda: program(DeployEnvironment({}, allow_missing=True)),
+        project=PROJECT,
+        stack="dev",
+        config=encode(raw),
     )
     return result, time.perf_counter() - started
 

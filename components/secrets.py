@@ -22,6 +22,7 @@ import pulumi
 import pulumi_random as random
 
 from components.config import GeneratedSecret, InjectedSecret, StageConfig, SyncedSecret, WorkerConfig
+from components.naming import infisical_environment
 
 NOT_PROVIDED = "[secret: not provided]"
 """What the credential-free plan binds (as a secret) where a deploy would read a real value."""
@@ -29,7 +30,7 @@ NOT_PROVIDED = "[secret: not provided]"
 KEEP_SECRET_BINDING_TYPES = ("secret_text", "secret_key")
 """Binding types a script keeps from its previous upload when Infisical syncs secrets into it."""
 
-CLOUDFLARE_TOKEN_ENV = "CLOUDFLARE_API_TOKEN"
+CLOUDFLARE_TOKEN_ENV = "CLOUDFLARE_API_TOKEN"  # noqa: S105 (a variable name)
 
 
 class MissingSecretsError(pulumi.RunError):
@@ -37,22 +38,21 @@ class MissingSecretsError(pulumi.RunError):
 
     def __init__(self, stage: str, missing: Mapping[str, list[str]]) -> None:
         self.missing = dict(missing)
-        lines = "\n".join(
-            f"  - {key} (worker {', '.join(workers)})" for key, workers in sorted(missing.items())
-        )
+        environment = infisical_environment(stage)
+        lines = "\n".join(f"  - {key} (worker {', '.join(workers)})" for key, workers in sorted(missing.items()))
         super().__init__(
             f"{len(missing)} secret(s) that stage {stage!r} injects at deploy time are missing or empty in "
             f"the environment:\n{lines}\n"
-            f"Add them to Infisical (environment {stage!r}, folder /cloudflare) and run through the Infisical "
-            f"CLI:\n  infisical run --env={stage} --path=/cloudflare -- pulumi up -s {stage}"
+            f"Add them to Infisical (environment {environment!r}, folder /cloudflare) and run through the Infisical "
+            f"CLI:\n  infisical run --env={environment} --path=/cloudflare -- pulumi up -s {stage}"
         )
 
 
 @dataclass(frozen=True)
 class SecretBinding:
     name: str
-    value: pulumi.Output[str]
-    """Always an ``Output.secret``."""
+    value: pulumi.Input[str]
+    """Always an ``Output.secret`` when made here (the worker wraps again: it trusts no caller)."""
 
 
 @dataclass(frozen=True)
@@ -123,18 +123,14 @@ class DeployEnvironment:
         )
 
 
-def describe_owners(
-    worker_name: str, worker: WorkerConfig, stage: str, environment_slug: str
-) -> dict[str, str]:
+def describe_owners(worker_name: str, worker: WorkerConfig, stage: str, environment_slug: str) -> dict[str, str]:
     """Who owns each secret of a worker, in words (for the ``secretOwners`` output and the plan)."""
     owners: dict[str, str] = {}
     for name, secret in sorted(worker.secrets.items()):
         match secret:
             case InjectedSecret():
                 variable = injected_variable(name, secret, stage)
-                owners[name] = (
-                    f"injected from ${variable} at deploy time" if variable else "bound empty (sandbox)"
-                )
+                owners[name] = f"injected from ${variable} at deploy time" if variable else "bound empty (sandbox)"
             case GeneratedSecret():
                 owners[name] = f"generated (length {secret.length}, rotation {secret.rotation})"
             case SyncedSecret():

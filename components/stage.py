@@ -77,18 +77,14 @@ class Stage(pulumi.ComponentResource):
             binding_translation.translate(binding_name, binding, self.storage, config, scripts)
             for binding_name, binding in sorted(worker.bindings.items())
         ]
-        translated += [
-            binding_translation.plain_text(name, value) for name, value in sorted(worker.vars.items())
-        ]
+        translated += [binding_translation.plain_text(name, value) for name, value in sorted(worker.vars.items())]
         consumer = None
         if worker.consumes is not None:
             queue_key = worker.consumes.queue
             queue = self.storage.queues[queue_key]
             dead_letter = self.storage.dead_letter_queues.get(queue_key)
             consumer = QueueConsumerTarget(
-                ConsumedQueue(
-                    worker.consumes, queue.queue_name, dead_letter.queue_name if dead_letter else None
-                ),
+                ConsumedQueue(worker.consumes, queue.queue_name, dead_letter.queue_name if dead_letter else None),
                 queue,
                 dead_letter,
             )
@@ -120,8 +116,7 @@ class Stage(pulumi.ComponentResource):
             "stage": config.stage,
             "accountId": config.account_id,
             "workers": {
-                key: {"scriptName": worker.script_name, "urls": worker.urls}
-                for key, worker in self.workers.items()
+                key: {"scriptName": worker.script_name, "urls": worker.urls} for key, worker in self.workers.items()
             },
             "d1Databases": {key: {"id": db.uuid, "name": db.name} for key, db in storage.d1.items()},
             "r2Buckets": {key: {"name": bucket.name} for key, bucket in storage.r2.items()},

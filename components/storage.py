@@ -42,9 +42,7 @@ class Storage(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: StorageArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
-        keep = pulumi.ResourceOptions(
-            parent=self, protect=args.protect, retain_on_delete=args.protect or None
-        )
+        keep = pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=args.protect or None)
         physical = args.naming.physical
 
         self.d1 = {
@@ -56,9 +54,7 @@ class Storage(pulumi.ComponentResource):
                     primary_location_hint=db.location_hint,
                     jurisdiction=db.jurisdiction,
                     read_replication=(
-                        cf.D1DatabaseReadReplicationArgs(mode=db.read_replication)
-                        if db.read_replication
-                        else None
+                        cf.D1DatabaseReadReplicationArgs(mode=db.read_replication) if db.read_replication else None
                     ),
                 ),
                 keep,

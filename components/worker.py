@@ -117,9 +117,7 @@ class Worker(pulumi.ComponentResource):
         if args.consumer is not None:
             self._consume(name, args.account_id, args.consumer, child)
 
-        self.urls = [f"https://{hostname}" for hostname in args.domains] + [
-            f"https://{p}" for p in args.routes
-        ]
+        self.urls = [f"https://{hostname}" for hostname in args.domains] + [f"https://{p}" for p in args.routes]
         self.wrangler_config = wrangler_config(
             WranglerSource(
                 account_id=args.account_id,
@@ -139,9 +137,7 @@ class Worker(pulumi.ComponentResource):
         )
         self.register_outputs({"scriptName": self.script_name, "urls": self.urls})
 
-    def _consume(
-        self, name: str, account_id: str, target: QueueConsumerTarget, opts: pulumi.ResourceOptions
-    ) -> None:
+    def _consume(self, name: str, account_id: str, target: QueueConsumerTarget, opts: pulumi.ResourceOptions) -> None:
         settings = target.consumed.config
         cf.QueueConsumer(
             f"{name}-consumer",

@@ -82,7 +82,7 @@ def wrangler_config(source: WranglerSource) -> pulumi.Output[dict[str, Any]]:
     if source.crons:
         config["triggers"] = {"crons": list(source.crons)}
     config["observability"] = {"enabled": source.observability}
-    return pulumi.Output.from_input(config)  # type: ignore[arg-type]
+    return pulumi.Output.from_input(config)
 
 
 def _consumer(consumed: ConsumedQueue) -> dict[str, Any]:

@@ -11,8 +11,8 @@ from typing import Any
 from components.secrets import NOT_PROVIDED
 from plan.engine import DYNAMIC_PREFIX, PROVIDER_KEY, SECRET_SIG, SECRET_SIG_KEY, ProgramRun, Registration
 
-SECRET = "[secret]"
-SECRET_NOT_PROVIDED = "[secret: not provided]"
+SECRET = "[secret]"  # noqa: S105 (a marker, not a password)
+SECRET_NOT_PROVIDED = "[secret: not provided]"  # noqa: S105
 
 _PHYSICAL_NAME_KEYS = ("scriptName", "queueName", "title", "hostname", "pattern", "name", "slug", "path")
 _STRUCTURAL_KEYS = frozenset({"name", "type"})
@@ -36,11 +36,7 @@ def redact(value: Any, inside_secret: bool = False) -> Any:
         return redact(value)
     if isinstance(value, dict):
         return {
-            k: (
-                v
-                if inside_secret and k in _STRUCTURAL_KEYS and isinstance(v, str)
-                else redact(v, inside_secret)
-            )
+            k: (v if inside_secret and k in _STRUCTURAL_KEYS and isinstance(v, str) else redact(v, inside_secret))
             for k, v in value.items()
         }
     if isinstance(value, list):
@@ -98,9 +94,7 @@ def build_plan(run: ProgramRun, policy: list[dict[str, Any]] | None = None) -> d
                 "inputs": redact(inputs),
             }
         )
-    outputs = {
-        name: SECRET if output.secret else redact(output.value) for name, output in run.outputs.items()
-    }
+    outputs = {name: SECRET if output.secret else redact(output.value) for name, output in run.outputs.items()}
     return {
         "project": run.project,
         "stack": run.stack,

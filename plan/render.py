@@ -10,7 +10,7 @@ COLUMNS = ("#", "TYPE", "NAME", "PHYSICAL NAME", "PARENT", "DEPENDS ON", "FLAGS"
 
 
 def _rows(plan: dict[str, Any]) -> list[tuple[str, ...]]:
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for index, resource in enumerate(plan["resources"], start=1):
         flags = [flag for flag in ("protect", "retainOnDelete") if resource[flag]]
         rows.append(
@@ -41,9 +41,7 @@ def _bindings(plan: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                     ),
                     "",
                 )
-                rows.append(
-                    (resource["physicalName"] or resource["name"], binding["name"], binding["type"], target)
-                )
+                rows.append((resource["physicalName"] or resource["name"], binding["name"], binding["type"], target))
     return rows
 
 
@@ -114,9 +112,7 @@ def render_markdown(plan: dict[str, Any]) -> str:
     policy = (
         ["All policy rules pass."]
         if not violations
-        else [
-            f"- **{v['enforcement']}** `{v['rule']}` on `{v['resource']}`: {v['message']}" for v in violations
-        ]
+        else [f"- **{v['enforcement']}** `{v['rule']}` on `{v['resource']}`: {v['message']}" for v in violations]
     )
     out = [
         f"### Plan for `{plan['stack']}` ({plan['project']})",

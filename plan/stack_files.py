@@ -23,7 +23,7 @@ class _StrictLoader(yaml.SafeLoader):
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
     seen: set[Any] = set()
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None,
@@ -47,9 +47,7 @@ def stack_config(stage: str, root: Path = PROJECT_ROOT) -> tuple[dict[str, str],
     """The stack's config as ``{"<namespace>:<key>": str}`` plus the keys holding secrets."""
     path = root / f"Pulumi.{stage}.yaml"
     if not path.is_file():
-        known = sorted(
-            p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in root.glob("Pulumi.*.yaml")
-        )
+        known = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in root.glob("Pulumi.*.yaml"))
         raise StageConfigError(
             [(path.name, f"no config file for stage {stage!r} (stacks with config here: {', '.join(known)})")]
         )

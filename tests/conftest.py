@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
@@ -92,5 +92,5 @@ def stage_runs() -> dict[str, ProgramRun]:
 
 
 @pytest.fixture
-def staging_raw() -> Iterator[dict[str, Any]]:
-    yield raw_config("staging")
+def staging_raw() -> dict[str, Any]:
+    return raw_config("staging")

@@ -25,10 +25,7 @@ def test_committed_stage_configs_are_valid(stage: str) -> None:
 
 
 def test_stage_hostnames_follow_the_seed_app() -> None:
-    hosts = {
-        s: parse_stage_config(raw_config(s), stage=s, namespace=PROJECT).workers["api"].domains
-        for s in STAGES
-    }
+    hosts = {s: parse_stage_config(raw_config(s), stage=s, namespace=PROJECT).workers["api"].domains for s in STAGES}
     assert hosts == {
         "prod": ["api.example.com"],
         "staging": ["api.staging.example.com"],
@@ -58,6 +55,7 @@ def test_bad_stage_name_lists_what_is_allowed(stage: str, staging_raw: dict[str,
 
 @pytest.mark.parametrize("stage", ["dev", "staging", "prod", "pr-1", "pr-4521"])
 def test_allowed_stage_names(stage: str, staging_raw: dict[str, Any]) -> None:
+    staging_raw["workers"]["api"]["domains"] = []
     assert parse_stage_config(staging_raw, stage=stage, namespace=PROJECT).stage == stage
 
 
@@ -136,9 +134,7 @@ def test_unknown_binding_type(staging_raw: dict[str, Any]) -> None:
         (("workers", "api", "crons"), ["every minute"], "five-field cron"),
     ],
 )
-def test_wrong_types_are_located(
-    path: tuple[str, ...], value: Any, expected: str, staging_raw: dict[str, Any]
-) -> None:
+def test_wrong_types_are_located(path: tuple[str, ...], value: Any, expected: str, staging_raw: dict[str, Any]) -> None:
     target = staging_raw
     for key in path[:-1]:
         target = target[key]
@@ -209,3 +205,12 @@ def test_invalid_config_registers_no_resource(staging_raw: dict[str, Any]) -> No
     with pytest.raises(StageConfigError):
         run_stage("staging", staging_raw, resource_mocks=mocks, monitor=monitor)
     assert monitor.registrations == []
+
+
+@pytest.mark.parametrize(("stage", "hostname"), [("pr-42", "api.staging.example.com"), ("dev", "api.prod.example.com")])
+def test_hostname_of_another_stage_is_refused(stage: str, hostname: str, staging_raw: dict[str, Any]) -> None:
+    staging_raw["workers"]["api"]["domains"] = [hostname]
+    staging_raw["workers"]["api"]["routes"] = [f"{hostname}/v1/*"]
+    found = problems(staging_raw, stage=stage)
+    assert "stages never share a hostname" in found[f"{PROJECT}:workers.api.domains[0]"]
+    assert "names stage" in found[f"{PROJECT}:workers.api.routes[0]"]

@@ -22,9 +22,7 @@ def test_plan_json_lists_every_registration(stage: str, capsys: pytest.CaptureFi
     assert plan_main([stage, "--format", "json"]) == 0
     plan = json.loads(capsys.readouterr().out)
     run = run_stage(stage, environment={}, allow_missing=True)
-    assert sorted(r["label"] for r in plan["resources"]) == sorted(
-        r["label"] for r in build_plan(run)["resources"]
-    )
+    assert sorted(r["label"] for r in plan["resources"]) == sorted(r["label"] for r in build_plan(run)["resources"])
     assert len(plan["resources"]) == len(run.registrations)
     by_label = {r["label"]: r for r in plan["resources"]}
     script = by_label["WorkersScript/api"]
@@ -57,7 +55,7 @@ def test_plan_writes_to_a_file(tmp_path: Path) -> None:
 def _cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
-        [sys.executable, "-m", "plan", *args], cwd=cwd, capture_output=True, text=True, env=env
+        [sys.executable, "-m", "plan", *args], check=False, cwd=cwd, capture_output=True, text=True, env=env
     )
 
 
@@ -65,21 +63,20 @@ def test_invalid_config_exits_2_with_every_problem_and_no_traceback(tmp_path: Pa
     for name in ("Pulumi.yaml", "workers"):
         (tmp_path / name).symlink_to(ROOT / name)
     broken = (ROOT / "Pulumi.staging.yaml").read_text()
-    broken = broken.replace("database: main}", "database: mian}", 1).replace("domains: [api.staging.example.com]", "domains: [api.example.org]")
+    broken = broken.replace("database: main}", "database: mian}", 1).replace(
+        "domains: [api.staging.example.com]", "domains: [api.example.org]"
+    )
     (tmp_path / "Pulumi.staging.yaml").write_text(broken)
     result = subprocess.run(
         [sys.executable, "-c", "import sys, plan.stack_files as s, plan.__main__ as m; "
          "from pathlib import Path; root = Path(sys.argv[1]); "
          "s.PROJECT_ROOT = root; m.stack_config = lambda st: s.stack_config(st, root); sys.exit(m.main(['staging']))",
          str(tmp_path)],
-        cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=False, cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
     )  # fmt: skip
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
-    assert (
-        "workers-stage-platform:workers.api.bindings.DB.database: database 'mian' is not declared"
-        in result.stderr
-    )
+    assert "workers-stage-platform:workers.api.bindings.DB.database: database 'mian' is not declared" in result.stderr
     assert "workers-stage-platform:workers.api.domains[0]: hostname 'api.example.org' is not inside" in result.stderr
     assert result.stdout == ""
 

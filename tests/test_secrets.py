@@ -77,9 +77,7 @@ def all_canaries(value: Any) -> str:
 
 
 @pytest.mark.parametrize("stage", STAGES)
-def test_no_canary_outside_a_secret_envelope(
-    stage: str, caplog: pytest.LogCaptureFixture, capfd: Any
-) -> None:
+def test_no_canary_outside_a_secret_envelope(stage: str, caplog: pytest.LogCaptureFixture, capfd: Any) -> None:
     caplog.set_level(logging.DEBUG)
     run = canary_run(stage)
     text = all_canaries([r.inputs for r in run.registrations])
@@ -109,7 +107,7 @@ def test_every_secret_path_reaches_the_wire_as_a_secret() -> None:
         for name, text in texts.items():
             if isinstance(text, str) and "CANARY-" in text:
                 assert name in secret_names
-    api = [s for s in run.by_type("WorkersScript") if s.name == "api"][0]
+    api = next(s for s in run.by_type("WorkersScript") if s.name == "api")
     texts = {b["name"]: b["text"] for b in api.inputs["bindings"]["value"] if b["type"] == "secret_text"}
     assert texts == {
         "BETTER_AUTH_SECRET": canary("generated-api-BETTER_AUTH_SECRET"),
@@ -128,7 +126,7 @@ def test_staging_never_binds_the_real_side_effect_value() -> None:
     run = run_stage("staging", raw, environment=environment)
     everything = all_canaries([r.inputs for r in run.registrations])
     assert "REAL-" not in everything  # not even inside an envelope
-    api = [s for s in run.by_type("WorkersScript") if s.name == "api"][0]
+    api = next(s for s in run.by_type("WorkersScript") if s.name == "api")
     texts = {b["name"]: b["text"] for b in api.inputs["bindings"]["value"] if b["type"] == "secret_text"}
     assert texts["STRIPE_SECRET_KEY"] == canary("STRIPE_SECRET_KEY_SANDBOX")
     assert texts["RESEND_API_KEY"] == ""
@@ -193,9 +191,7 @@ def test_synced_secrets_are_kept_across_deploys(stage_runs: dict[str, ProgramRun
     for stage in STAGES:
         scripts = {s.name: s for s in stage_runs[stage].by_type("WorkersScript")}
         assert scripts["api"].inputs["keepBindings"] == ["secret_text", "secret_key"]
-        assert (
-            "keepBindings" not in scripts["jobs"].inputs
-        )  # no sync: Pulumi owns every secret, removals apply
+        assert "keepBindings" not in scripts["jobs"].inputs  # no sync: Pulumi owns every secret, removals apply
         bound = {b["name"] for b in scripts["api"].inputs["bindings"]["value"]}
         assert not bound & {"GOOGLE_CLIENT_SECRET", "GITHUB_CLIENT_SECRET"}  # never bound by Pulumi
 
@@ -210,9 +206,7 @@ def test_secret_owner_outputs_name_owners_only(stage_runs: dict[str, ProgramRun]
 
 def test_cloudflare_token_from_secret_config() -> None:
     raw = raw_config("dev")
-    environment = {
-        v: "x" for v in injected_variables(parse_stage_config(raw, stage="dev", namespace=PROJECT))
-    }
+    environment = dict.fromkeys(injected_variables(parse_stage_config(raw, stage="dev", namespace=PROJECT)), "x")
     run = run_stage(
         "dev",
         raw,
@@ -226,9 +220,7 @@ def test_cloudflare_token_from_secret_config() -> None:
 
 def test_missing_cloudflare_token_is_a_clear_error() -> None:
     raw = raw_config("dev")
-    environment = {
-        v: "x" for v in injected_variables(parse_stage_config(raw, stage="dev", namespace=PROJECT))
-    }
+    environment = dict.fromkeys(injected_variables(parse_stage_config(raw, stage="dev", namespace=PROJECT)), "x")
     with pytest.raises(pulumi.RunError, match="no Cloudflare API token: set CLOUDFLARE_API_TOKEN"):
         run_stage("dev", raw, environment=environment)
 
@@ -255,7 +247,7 @@ def test_gitignore_covers_secret_files() -> None:
     )
     assert sorted(result.stdout.split()) == sorted(probes)
     kept = subprocess.run(
-        ["git", "check-ignore", "--no-index", ".env.example"], cwd=ROOT, capture_output=True
+        ["git", "check-ignore", "--no-index", ".env.example"], check=False, cwd=ROOT, capture_output=True
     )
     assert kept.returncode == 1  # the example stays committable
 
@@ -288,7 +280,7 @@ def test_each_owner_hands_out_values_already_secret() -> None:
         environment = DeployEnvironment(full_environment("prod", raw_config("prod"), canary))
         parent = pulumi.ComponentResource("test:index:Parent", "parent")
         for binding in worker_secrets("api", config.workers["api"], "prod", environment, parent).bindings:
-            handed_out[binding.name] = binding.value
+            handed_out[binding.name] = pulumi.Output.from_input(binding.value)
         handed_out["cloudflare token"] = environment.cloudflare_api_token()
 
     run_program(
@@ -329,3 +321,11 @@ def test_worker_binds_secret_values_as_secrets_even_if_handed_plain_ones() -> No
     script = run.by_type("WorkersScript")[0]
     assert is_secret(script.inputs["bindings"])
     assert list(plaintext_canaries(script.inputs)) == []
+
+
+def test_missing_secret_message_names_the_shared_preview_environment() -> None:
+    raw = raw_config("staging")
+    raw["workers"]["api"]["domains"] = ["api.pr-7.example.com"]
+    with pytest.raises(MissingSecretsError) as caught:
+        run_stage("pr-7", raw, environment={CLOUDFLARE_TOKEN_ENV: "x"})
+    assert "infisical run --env=preview --path=/cloudflare -- pulumi up -s pr-7" in str(caught.value)

@@ -94,9 +94,7 @@ def test_no_input_references_another_stage(stage: str, stage_runs: dict[str, Pro
 
 
 @pytest.mark.parametrize("stage", STAGES)
-def test_every_cloudflare_resource_uses_the_stage_provider(
-    stage: str, stage_runs: dict[str, ProgramRun]
-) -> None:
+def test_every_cloudflare_resource_uses_the_stage_provider(stage: str, stage_runs: dict[str, ProgramRun]) -> None:
     run = stage_runs[stage]
     providers = [r for r in run.registrations if r.type == "pulumi:providers:cloudflare"]
     assert len(providers) == 1
@@ -151,9 +149,7 @@ def test_service_binding_shape_and_order() -> None:
     }
     assert jobs.urn in api.dependencies
     wrangler = run.outputs["wranglerConfigs"].value["api"]
-    assert wrangler["services"] == [
-        {"binding": "JOBS_SERVICE", "service": "acme-dev-jobs", "entrypoint": "Admin"}
-    ]
+    assert wrangler["services"] == [{"binding": "JOBS_SERVICE", "service": "acme-dev-jobs", "entrypoint": "Admin"}]
 
 
 def test_script_code_settings(stage_runs: dict[str, ProgramRun]) -> None:

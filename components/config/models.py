@@ -9,16 +9,15 @@ resources, hostnames inside the zone, one owner per secret) run here, before any
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any, Literal
-
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 from pydantic.alias_generators import to_camel
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from components.config.secret_names import secret_looking_reason
-from components.naming import MAX_PHYSICAL_NAME, STAGE_PATTERN, Naming, is_preview_stage
+from components.naming import MAX_PHYSICAL_NAME, STAGE_PATTERN, Naming, is_preview_stage, is_valid_stage
 
 Loc = tuple[str | int, ...]
 
@@ -45,9 +44,7 @@ Hostname = Annotated[
     ),
 ]
 HexId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$", description="A 32-character Cloudflare id.")]
-IsoDate = Annotated[
-    str, Field(pattern=r"^20[0-9]{2}-[01][0-9]-[0-3][0-9]$", description="A date written YYYY-MM-DD.")
-]
+IsoDate = Annotated[str, Field(pattern=r"^20[0-9]{2}-[01][0-9]-[0-3][0-9]$", description="A date written YYYY-MM-DD.")]
 CronExpression = Annotated[
     str,
     Field(
@@ -92,14 +89,10 @@ class Zone(Model):
 
 
 class D1DatabaseConfig(Model):
-    location_hint: D1_LOCATIONS | None = Field(
-        None, description="Where the primary lives (ignored with jurisdiction)."
-    )
+    location_hint: D1_LOCATIONS | None = Field(None, description="Where the primary lives (ignored with jurisdiction).")
     jurisdiction: Literal["eu", "fedramp"] | None = None
     read_replication: Literal["auto", "disabled"] | None = None
-    migrations_dir: str = Field(
-        "migrations", description="Written into the wrangler config for `d1 migrations`."
-    )
+    migrations_dir: str = Field("migrations", description="Written into the wrangler config for `d1 migrations`.")
 
 
 class R2BucketConfig(Model):
@@ -230,12 +223,8 @@ class WorkerConfig(Model):
     secrets_folder: FolderPath | None = Field(
         None, description="Infisical folder the synced secrets come from; defaults to /cloudflare/<worker>."
     )
-    domains: list[Hostname] = Field(
-        default_factory=list, description="Custom domains (Cloudflare makes DNS+TLS)."
-    )
-    routes: list[str] = Field(
-        default_factory=list, description="Route patterns such as api.example.com/v1/*."
-    )
+    domains: list[Hostname] = Field(default_factory=list, description="Custom domains (Cloudflare makes DNS+TLS).")
+    routes: list[str] = Field(default_factory=list, description="Route patterns such as api.example.com/v1/*.")
     crons: list[CronExpression] = Field(default_factory=list)
     consumes: QueueConsumerConfig | None = None
     observability: bool = Field(True, description="Workers Logs on.")
@@ -254,12 +243,8 @@ class WorkerConfig(Model):
 class StageConfig(Model):
     """Everything one stage of the app is made of."""
 
-    app: str = Field(
-        pattern=r"^[a-z][a-z0-9-]{0,18}[a-z0-9]$", description="App name, the first part of names."
-    )
-    stage: str = Field(
-        pattern=STAGE_PATTERN, description="The stack name: dev, staging, prod or pr-<number>."
-    )
+    app: str = Field(pattern=r"^[a-z][a-z0-9-]{0,18}[a-z0-9]$", description="App name, the first part of names.")
+    stage: str = Field(pattern=STAGE_PATTERN, description="The stack name: dev, staging, prod or pr-<number>.")
     account_id: HexId
     zone: Zone
     compatibility_date: IsoDate = Field(description="Default compatibility date for every worker.")
@@ -303,9 +288,7 @@ class StageConfig(Model):
             if project_root is not None and not (project_root / worker.main).is_file():
                 yield (
                     (*at, "main"),
-                    (
-                        f"the worker module {worker.main!r} does not exist; build the worker first or fix the path"
-                    ),
+                    (f"the worker module {worker.main!r} does not exist; build the worker first or fix the path"),
                 )
             yield from self._binding_problems(at, worker)
             yield from _name_clashes(at, worker)
@@ -373,7 +356,15 @@ class StageConfig(Model):
 
     def _hostname_problems(self, at: Loc, worker: WorkerConfig) -> Iterator[tuple[Loc, str]]:
         for index, hostname in enumerate(worker.domains):
-            if not self.zone.contains(hostname):
+            if owner := self._other_stage_in(hostname):
+                yield (
+                    (*at, "domains", index),
+                    (
+                        f"hostname {hostname!r} names stage {owner!r}, not {self.stage!r}: stages never share a "
+                        "hostname (a pr-<number> stack copied from staging needs its own domains, or none)"
+                    ),
+                )
+            elif not self.zone.contains(hostname):
                 yield (
                     (*at, "domains", index),
                     (
@@ -388,20 +379,22 @@ class StageConfig(Model):
                     (*at, "routes", index),
                     "a route pattern is '<hostname>/<path>', e.g. api.example.com/v1/*",
                 )
+            elif owner := self._other_stage_in(host):
+                yield (*at, "routes", index), f"route host {host!r} names stage {owner!r}, not {self.stage!r}"
             elif not self.zone.contains(host):
                 yield (
                     (*at, "routes", index),
-                    (
-                        f"route host {host!r} is not inside the zone {self.zone.name!r}; routes are zone-scoped"
-                    ),
+                    f"route host {host!r} is not inside the zone {self.zone.name!r}; routes are zone-scoped",
                 )
+
+    def _other_stage_in(self, hostname: str) -> str | None:
+        """The other stage a hostname names as one of its labels (api.staging.example.com → staging)."""
+        return next((label for label in hostname.split(".") if is_valid_stage(label) and label != self.stage), None)
 
     def _service_cycles(self) -> Iterator[tuple[Loc, str]]:
         """Service bindings become dependencies between scripts, so a cycle could never deploy."""
         edges = {
-            name: sorted(
-                {b.worker for b in w.bindings.values() if isinstance(b, ServiceBinding)} & set(self.workers)
-            )
+            name: sorted({b.worker for b in w.bindings.values() if isinstance(b, ServiceBinding)} & set(self.workers))
             for name, w in self.workers.items()
         }
         state: dict[str, int] = {}
@@ -426,9 +419,7 @@ class StageConfig(Model):
 
 
 def _undeclared(kind: str, name: str, declared: dict[str, Any]) -> str:
-    section = {"database": "d1", "bucket": "r2", "namespace": "kv", "queue": "queues", "worker": "workers"}[
-        kind
-    ]
+    section = {"database": "d1", "bucket": "r2", "namespace": "kv", "queue": "queues", "worker": "workers"}[kind]
     known = ", ".join(sorted(declared)) or "none"
     return f"{kind} {name!r} is not declared under '{section}' (declared: {known})"
 
@@ -476,26 +467,3 @@ def config_paths(loc: Loc) -> str:
             continue
         parts.append(f"[{part}]" if isinstance(part, int) else str(part))
     return ".".join(parts).replace(".[", "[")
-
-
-__all__ = [
-    "Binding",
-    "D1Binding",
-    "D1DatabaseConfig",
-    "GeneratedSecret",
-    "InjectedSecret",
-    "JsonBinding",
-    "KvBinding",
-    "KvNamespaceConfig",
-    "QueueBinding",
-    "QueueConfig",
-    "QueueConsumerConfig",
-    "R2Binding",
-    "R2BucketConfig",
-    "Secret",
-    "ServiceBinding",
-    "StageConfig",
-    "SyncedSecret",
-    "WorkerConfig",
-    "Zone",
-]
