@@ -22,7 +22,6 @@ import pulumi
 import pulumi_random as random
 
 from components.config import GeneratedSecret, InjectedSecret, StageConfig, SyncedSecret, WorkerConfig
-from components.naming import infisical_environment
 
 NOT_PROVIDED = "[secret: not provided]"
 """What the credential-free plan binds (as a secret) where a deploy would read a real value."""
@@ -31,15 +30,17 @@ KEEP_SECRET_BINDING_TYPES = ("secret_text", "secret_key")
 """Binding types a script keeps from its previous upload when Infisical syncs secrets into it."""
 
 CLOUDFLARE_TOKEN_ENV = "CLOUDFLARE_API_TOKEN"  # noqa: S105 (a variable name)
+SYNC_TOKEN_ENV = "CLOUDFLARE_SYNC_API_TOKEN"  # noqa: S105 (a variable name)
+"""The token Infisical's app connection uses to write Worker secrets. Injected from the stage's own
+Infisical environment, so a staging deploy never even holds prod's token."""
 
 
 class MissingSecretsError(pulumi.RunError):
     """Injected secrets are missing from the deploy environment. Names keys, never values."""
 
-    def __init__(self, stage: str, missing: Mapping[str, list[str]]) -> None:
+    def __init__(self, stage: str, environment: str, missing: Mapping[str, list[str]]) -> None:
         self.missing = dict(missing)
-        environment = infisical_environment(stage)
-        lines = "\n".join(f"  - {key} (worker {', '.join(workers)})" for key, workers in sorted(missing.items()))
+        lines = "\n".join(f"  - {key} ({', '.join(users)})" for key, users in sorted(missing.items()))
         super().__init__(
             f"{len(missing)} secret(s) that stage {stage!r} injects at deploy time are missing or empty in "
             f"the environment:\n{lines}\n"
@@ -53,6 +54,7 @@ class SecretBinding:
     name: str
     value: pulumi.Input[str]
     """Always an ``Output.secret`` when made here (the worker wraps again: it trusts no caller)."""
+    owner: str = "inject"
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,10 @@ class WorkerSecrets:
 
     bindings: list[SecretBinding] = field(default_factory=list)
     synced: list[str] = field(default_factory=list)
+
+    @property
+    def generated(self) -> list[SecretBinding]:
+        return [binding for binding in self.bindings if binding.owner == "generated"]
 
     @property
     def keep_bindings(self) -> list[str]:
@@ -88,18 +94,16 @@ class DeployEnvironment:
     """The credential-free plan shows the stage without any secret at hand."""
 
     def check(self, config: StageConfig) -> None:
-        """Raise :class:`MissingSecretsError` listing every missing injected key (before any resource)."""
+        """Raise :class:`MissingSecretsError` listing every missing variable (before any resource)."""
         if self.allow_missing:
             return
-        missing: dict[str, list[str]] = {}
-        for worker_name, worker in sorted(config.workers.items()):
-            for name, secret in sorted(worker.secrets.items()):
-                if isinstance(secret, InjectedSecret):
-                    variable = injected_variable(name, secret, config.stage)
-                    if variable is not None and not self.variables.get(variable):
-                        missing.setdefault(variable, []).append(worker_name)
+        missing = {
+            variable: users
+            for variable, users in required_variables(config).items()
+            if not self.variables.get(variable)
+        }
         if missing:
-            raise MissingSecretsError(config.stage, missing)
+            raise MissingSecretsError(config.stage, config.infisical_environment, missing)
 
     def secret(self, variable: str) -> pulumi.Output[str]:
         """The variable's value, a Pulumi secret from the moment it is read."""
@@ -121,6 +125,18 @@ class DeployEnvironment:
             f"no Cloudflare API token: set {CLOUDFLARE_TOKEN_ENV} (e.g. from Infisical with `infisical run`) "
             "or `pulumi config set --secret cloudflare:apiToken`"
         )
+
+
+def required_variables(config: StageConfig) -> dict[str, list[str]]:
+    """Every variable a deploy of this stage reads, with who reads it (the Cloudflare token aside)."""
+    required: dict[str, list[str]] = {}
+    for worker_name, worker in sorted(config.workers.items()):
+        for name, secret in sorted(worker.secrets.items()):
+            if isinstance(secret, InjectedSecret) and (variable := injected_variable(name, secret, config.stage)):
+                required.setdefault(variable, []).append(f"worker {worker_name}")
+    if any(worker.synced_secret_names() for worker in config.workers.values()):
+        required[SYNC_TOKEN_ENV] = ["the Infisical Cloudflare connection"]
+    return required
 
 
 def describe_owners(worker_name: str, worker: WorkerConfig, stage: str, environment_slug: str) -> dict[str, str]:
@@ -165,7 +181,7 @@ def worker_secrets(
                     ),
                     pulumi.ResourceOptions(parent=parent),
                 )
-                bindings.append(SecretBinding(name, pulumi.Output.secret(password.result)))
+                bindings.append(SecretBinding(name, pulumi.Output.secret(password.result), owner="generated"))
             case SyncedSecret():
                 synced.append(name)
     return WorkerSecrets(bindings, synced)

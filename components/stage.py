@@ -17,8 +17,8 @@ import pulumi_cloudflare as cf
 from components import bindings as binding_translation
 from components.config import ServiceBinding, StageConfig
 from components.config.load import PROJECT_ROOT
-from components.naming import infisical_environment
-from components.secrets import DeployEnvironment, describe_owners, worker_secrets
+from components.infisical_stage import GeneratedValue, InfisicalStage, InfisicalStageArgs, SyncedWorker
+from components.secrets import SYNC_TOKEN_ENV, DeployEnvironment, WorkerSecrets, describe_owners, worker_secrets
 from components.storage import Storage, StorageArgs
 from components.worker import QueueConsumerTarget, Worker, WorkerArgs
 from components.wrangler import ConsumedQueue
@@ -63,10 +63,17 @@ class Stage(pulumi.ComponentResource):
             scoped,
         )
         self.workers = {}
+        self.secrets: dict[str, WorkerSecrets] = {}
         for worker_name in _service_order(config):
+            self.secrets[worker_name] = worker_secrets(
+                worker_name, config.workers[worker_name], config.stage, args.environment, self
+            )
             self.workers[worker_name] = self._worker(worker_name, args, scoped)
 
         self.outputs = self._stack_outputs(config)
+        if config.infisical is not None:
+            self.infisical = self._infisical(config, args.environment)
+            self.outputs["infisical"] = self.infisical.outputs
         self.register_outputs({"workers": {k: w.script_name for k, w in self.workers.items()}})
 
     def _worker(self, worker_name: str, args: StageArgs, opts: pulumi.ResourceOptions) -> Worker:
@@ -99,7 +106,7 @@ class Stage(pulumi.ComponentResource):
                 compatibility_date=worker.compatibility_date or config.compatibility_date,
                 compatibility_flags=worker.compatibility_flags,
                 bindings=translated,
-                secrets=worker_secrets(worker_name, worker, config.stage, args.environment, self),
+                secrets=self.secrets[worker_name],
                 domains=worker.domains,
                 routes=worker.routes,
                 crons=worker.crons,
@@ -107,6 +114,38 @@ class Stage(pulumi.ComponentResource):
                 observability=worker.observability,
             ),
             opts,
+        )
+
+    def _infisical(self, config: StageConfig, environment: DeployEnvironment) -> InfisicalStage:
+        assert config.infisical is not None
+        synced = [
+            SyncedWorker(
+                name=name,
+                script=self.workers[name].script,
+                folder=worker.synced_secrets_folder(name),
+                pulumi_binds_secrets=bool(self.secrets[name].bindings),
+            )
+            for name, worker in sorted(config.workers.items())
+            if worker.synced_secret_names()
+        ]
+        return InfisicalStage(
+            "infisical",
+            InfisicalStageArgs(
+                naming=config.naming,
+                config=config.infisical,
+                environment_slug=config.infisical_environment,
+                manage_environment=config.manages_infisical_environment,
+                account_id=config.account_id,
+                connection_token=environment.secret(SYNC_TOKEN_ENV) if synced else None,
+                synced_workers=synced,
+                generated=[
+                    GeneratedValue(worker=name, name=binding.name, value=binding.value)
+                    for name, worker_secrets_ in sorted(self.secrets.items())
+                    for binding in worker_secrets_.generated
+                ],
+                protect=config.is_prod,
+            ),
+            pulumi.ResourceOptions(parent=self),
         )
 
     def _stack_outputs(self, config: StageConfig) -> dict[str, Any]:
@@ -135,7 +174,7 @@ class Stage(pulumi.ComponentResource):
             },
             "wranglerConfigs": {key: worker.wrangler_config for key, worker in self.workers.items()},
             "secretOwners": {
-                key: describe_owners(key, worker, config.stage, infisical_environment(config.stage))
+                key: describe_owners(key, worker, config.stage, config.infisical_environment)
                 for key, worker in sorted(config.workers.items())
                 if worker.secrets
             },

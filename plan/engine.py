@@ -131,6 +131,9 @@ class PlanMocks(mocks.Mocks):
                     "result": secret(f"plan-generated-{ident}"),
                     "bcryptHash": secret(f"$2a$plan-{ident}"),
                 }
+            case "SecretFolder":  # the provider reports the folder's full path
+                parent = str(inputs.get("parent_path") or "/").rstrip("/")
+                computed = {"path": f"{parent}/{inputs.get('name')}"}
         if args.typ.startswith(DYNAMIC_PREFIX):
             inputs.pop(PROVIDER_KEY, None)
             ident = str(uuid.UUID(ident))

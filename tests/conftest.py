@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from components.config import InjectedSecret, StageConfig, parse_stage_config
+from components.config import StageConfig, parse_stage_config
 from components.program import main as program
-from components.secrets import CLOUDFLARE_TOKEN_ENV, DeployEnvironment, injected_variable
+from components.secrets import CLOUDFLARE_TOKEN_ENV, DeployEnvironment, required_variables
 from plan.engine import ProgramRun, run_program
 from plan.stack_files import project_name, stack_config
 
@@ -40,13 +40,8 @@ def encode(raw: Mapping[str, Any], extra: Mapping[str, str] | None = None) -> di
 
 
 def injected_variables(config: StageConfig) -> list[str]:
-    """Every environment variable the stage reads injected secrets from."""
-    names = []
-    for worker in config.workers.values():
-        for name, secret in worker.secrets.items():
-            if isinstance(secret, InjectedSecret) and (var := injected_variable(name, secret, config.stage)):
-                names.append(var)
-    return sorted(names)
+    """Every environment variable a deploy of the stage reads secrets from (besides the Cloudflare token)."""
+    return sorted(required_variables(config))
 
 
 def full_environment(stage: str, raw: Mapping[str, Any], value: Callable[[str], str]) -> dict[str, str]:

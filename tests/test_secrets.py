@@ -131,13 +131,14 @@ def test_staging_never_binds_the_real_side_effect_value() -> None:
     assert texts["STRIPE_SECRET_KEY"] == canary("STRIPE_SECRET_KEY_SANDBOX")
     assert texts["RESEND_API_KEY"] == ""
     assert injected_variables(parse_stage_config(raw, stage="staging", namespace=PROJECT)) == [
-        "STRIPE_SECRET_KEY_SANDBOX"
+        "CLOUDFLARE_SYNC_API_TOKEN",
+        "STRIPE_SECRET_KEY_SANDBOX",
     ]
 
 
 def test_prod_binds_the_real_side_effect_values() -> None:
     prod = parse_stage_config(raw_config("prod"), stage="prod", namespace=PROJECT)
-    assert injected_variables(prod) == ["RESEND_API_KEY", "STRIPE_SECRET_KEY"]
+    assert injected_variables(prod) == ["CLOUDFLARE_SYNC_API_TOKEN", "RESEND_API_KEY", "STRIPE_SECRET_KEY"]
 
 
 def test_missing_injected_secrets_stop_before_any_registration() -> None:
@@ -151,6 +152,7 @@ def test_missing_injected_secrets_stop_before_any_registration() -> None:
     assert monitor.registrations == []
     assert "RESEND_API_KEY (worker api)" in message  # empty counts as missing
     assert "STRIPE_SECRET_KEY (worker api)" in message
+    assert "CLOUDFLARE_SYNC_API_TOKEN (the Infisical Cloudflare connection)" in message
     assert "infisical run --env=prod --path=/cloudflare -- pulumi up -s prod" in message
     assert "CANARY-" not in message
     assert isinstance(caught.value, pulumi.RunError)  # shown by the CLI without a traceback

@@ -236,13 +236,23 @@ def test_other_stages_can_be_destroyed(stage: str, stage_runs: dict[str, Program
 
 def test_components_are_parented(stage_runs: dict[str, ProgramRun]) -> None:
     run = stage_runs["dev"]
-    parents = {r.name: label(r.parent) for r in run.registrations if r.parent}
-    assert parents["storage"] == "dev" and parents["api"] in ("api", "dev")
-    assert parents["d1-main"] == "storage"
-    assert parents["api-domain-api.dev.example.com"] == "api"
-    assert parents["jobs-consumer"] == "jobs"
+    by_urn = run.by_urn()
+
+    def parent_of(type_suffix: str, name: str) -> str:
+        registration = one(run, type_suffix, name)
+        assert registration.parent is not None
+        parent = by_urn[registration.parent]
+        return f"{parent.type.rsplit(':', 1)[-1]}/{parent.name}"
+
+    assert parent_of("index:Storage", "storage") == "Stage/dev"
+    assert parent_of("index:Worker", "api") == "Stage/dev"
+    assert parent_of("D1Database", "d1-main") == "Storage/storage"
+    assert parent_of("WorkersScript", "api") == "Worker/api"
+    assert parent_of("WorkersCustomDomain", "api-domain-api.dev.example.com") == "Worker/api"
+    assert parent_of("QueueConsumer", "jobs-consumer") == "Worker/jobs"
+    assert parent_of("index:InfisicalStage", "infisical") == "Stage/dev"
     types = {r.type for r in run.registrations if not r.custom}
-    assert types == {"stageplatform:index:Stage", "stageplatform:index:Storage", "stageplatform:index:Worker"}
+    assert types == {f"stageplatform:index:{t}" for t in ("Stage", "Storage", "Worker", "InfisicalStage")}
 
 
 def test_stack_outputs(stage_runs: dict[str, ProgramRun]) -> None:

@@ -17,7 +17,14 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from components.config.secret_names import secret_looking_reason
-from components.naming import MAX_PHYSICAL_NAME, STAGE_PATTERN, Naming, is_preview_stage, is_valid_stage
+from components.naming import (
+    MAX_PHYSICAL_NAME,
+    STAGE_PATTERN,
+    Naming,
+    infisical_environment,
+    is_preview_stage,
+    is_valid_stage,
+)
 
 Loc = tuple[str | int, ...]
 
@@ -237,6 +244,64 @@ class WorkerConfig(Model):
         return [name for name, secret in self.secrets.items() if isinstance(secret, SyncedSecret)]
 
 
+# --- infisical -------------------------------------------------------------------------------------
+
+INJECTED_SECRETS_FOLDER = "/cloudflare"
+"""Where ``inject`` secrets live: ``infisical run --path=/cloudflare`` hands them to the deploy."""
+
+GENERATED_SECRETS_FOLDER = "/generated"
+"""Where generated secrets are written (per worker) so people see them; no sync ever reads it."""
+
+
+class GitHubOidcConfig(Model):
+    """The CI machine identity of this stage, logged in with GitHub Actions' OIDC token."""
+
+    repository: str = Field(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", description="owner/repo on GitHub.")
+    subjects: list[str] | None = Field(
+        None,
+        description="Allowed `sub` claims. Default per stage: staging deploys from the `staging` environment and "
+        "previews pull requests; prod only from the protected `production` environment; dev from `dev`.",
+    )
+    audience: str | None = Field(None, description="Token audience; default https://github.com/<owner>.")
+    role: str = Field("viewer", description="Project role: the least that can read the stage's environment.")
+
+    def allowed_subjects(self, stage: str) -> list[str]:
+        if self.subjects is not None:
+            return self.subjects
+        repo = f"repo:{self.repository}"
+        return {
+            "prod": [f"{repo}:environment:production"],
+            "staging": [f"{repo}:environment:staging", f"{repo}:pull_request"],
+        }.get(stage, [f"{repo}:environment:{stage}" if not is_preview_stage(stage) else f"{repo}:pull_request"])
+
+    def allowed_audience(self) -> str:
+        return self.audience or f"https://github.com/{self.repository.split('/')[0]}"
+
+
+class InfisicalConfig(Model):
+    """The stage's side of Infisical. The project itself is adopted, never created by a stage stack."""
+
+    project_id: str = Field(pattern=r"^[0-9a-f-]{36}$", description="Id (uuid) of the existing Infisical project.")
+    organization_id: str | None = Field(
+        None, pattern=r"^[0-9a-f-]{36}$", description="Organization id (uuid); needed for the CI identity."
+    )
+    environment: str | None = Field(
+        None,
+        pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
+        description="Environment slug; default: the stage, or 'preview' for pr-<number> stages.",
+    )
+    manage_environment: bool | None = Field(
+        None,
+        description="Create the environment and own it (default); pr-<number> stages share 'preview', which "
+        "they never own.",
+    )
+    folders: list[FolderPath] = Field(
+        default_factory=lambda: [INJECTED_SECRETS_FOLDER, "/email", "/oauth"],
+        description="Folders the stage's environment holds besides '/'.",
+    )
+    ci_identity: GitHubOidcConfig | None = None
+
+
 # --- the stage -------------------------------------------------------------------------------------
 
 
@@ -253,6 +318,17 @@ class StageConfig(Model):
     kv: dict[ResourceKey, KvNamespaceConfig] = Field(default_factory=dict)
     queues: dict[ResourceKey, QueueConfig] = Field(default_factory=dict)
     workers: dict[ResourceKey, WorkerConfig] = Field(min_length=1)
+    infisical: InfisicalConfig | None = None
+
+    @property
+    def infisical_environment(self) -> str:
+        configured = self.infisical.environment if self.infisical else None
+        return configured or infisical_environment(self.stage)
+
+    @property
+    def manages_infisical_environment(self) -> bool:
+        configured = self.infisical.manage_environment if self.infisical else None
+        return configured if configured is not None else not self.is_preview
 
     @property
     def naming(self) -> Naming:
@@ -310,6 +386,7 @@ class StageConfig(Model):
                     consumers[queue] = worker_name
             if worker.secrets_folder is not None and not worker.synced_secret_names():
                 yield (*at, "secretsFolder"), "set only for workers with secrets whose owner is 'sync'"
+            yield from self._sync_problems(at, worker_name, worker)
         yield from self._service_cycles()
 
     def _physical_name_problems(self) -> Iterator[tuple[Loc, str]]:
@@ -386,6 +463,41 @@ class StageConfig(Model):
                     (*at, "routes", index),
                     f"route host {host!r} is not inside the zone {self.zone.name!r}; routes are zone-scoped",
                 )
+
+    def _sync_problems(self, at: Loc, worker_name: str, worker: WorkerConfig) -> Iterator[tuple[Loc, str]]:
+        if not worker.synced_secret_names():
+            return
+        if self.infisical is None:
+            yield (*at, "secrets"), "secrets with owner 'sync' need the 'infisical' section (the sync lives there)"
+            return
+        folder = worker.synced_secrets_folder(worker_name)
+        if folder == INJECTED_SECRETS_FOLDER:
+            owner = "injected"
+        elif folder == GENERATED_SECRETS_FOLDER or folder.startswith(GENERATED_SECRETS_FOLDER + "/"):
+            owner = "generated"
+        else:
+            owner = None
+        if owner:
+            yield (
+                (*at, "secretsFolder"),
+                (
+                    f"{folder!r} holds the {owner} secrets that Pulumi binds, and a sync pushes every secret of its "
+                    f"folder; give this worker a folder of its own, e.g. /cloudflare/{worker_name}"
+                ),
+            )
+        others = [
+            name
+            for name, other in self.workers.items()
+            if name != worker_name and other.synced_secret_names() and other.synced_secrets_folder(name) == folder
+        ]
+        if others:
+            yield (
+                (*at, "secretsFolder"),
+                (
+                    f"worker {others[0]!r} syncs from {folder!r} too; each worker syncs only its own secrets, "
+                    "so give each its own folder"
+                ),
+            )
 
     def _other_stage_in(self, hostname: str) -> str | None:
         """The other stage a hostname names as one of its labels (api.staging.example.com → staging)."""
