@@ -34,6 +34,7 @@ class StageArgs:
 
 
 class Stage(pulumi.ComponentResource):
+    config: StageConfig
     provider: cf.Provider
     storage: Storage
     workers: dict[str, Worker]
@@ -42,7 +43,7 @@ class Stage(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: StageArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
-        config = args.config
+        self.config = config = args.config
         self.provider = cf.Provider(
             "cloudflare",
             cf.ProviderArgs(api_token=args.environment.cloudflare_api_token()),

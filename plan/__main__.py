@@ -13,8 +13,10 @@ from pathlib import Path
 from components.config import StageConfigError
 from components.program import main as program
 from components.secrets import DeployEnvironment
+from components.stage import Stage
 from plan.engine import run_program
 from plan.model import build_plan
+from plan.policy import check as policy_check
 from plan.render import RENDERERS
 from plan.stack_files import project_name, stack_config
 
@@ -29,10 +31,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, help="write the plan to this file instead of stdout")
     args = parser.parse_args(argv)
 
+    stages: list[Stage] = []
     try:
         config, secret_keys = stack_config(args.stage)
         run = run_program(
-            lambda: program(DeployEnvironment({}, allow_missing=True)),
+            lambda: stages.append(program(DeployEnvironment({}, allow_missing=True))),
             project=project_name(),
             stack=args.stage,
             config=config,
@@ -42,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INVALID_CONFIG
 
-    plan = build_plan(run)
+    plan = build_plan(run, policy=policy_check(run, stages[0].config))
     text = RENDERERS[args.format](plan)
     if args.output:
         args.output.write_text(text)

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -15,6 +14,7 @@ import pytest
 from components.config import StageConfig, parse_stage_config
 from components.program import main as program
 from components.secrets import CLOUDFLARE_TOKEN_ENV, DeployEnvironment, required_variables
+from components.stack_values import namespace_values
 from plan.engine import ProgramRun, run_program
 from plan.stack_files import project_name, stack_config
 
@@ -25,18 +25,18 @@ STAGES = ("dev", "staging", "prod")
 def raw_config(stage: str) -> dict[str, Any]:
     """The committed ``Pulumi.<stage>.yaml`` project keys, decoded (safe to mutate: a deep copy)."""
     config, _ = stack_config(stage)
-    prefix = f"{PROJECT}:"
-    return {
-        key[len(prefix) :]: json.loads(value) if value[:1] in "{[" else value
-        for key, value in copy.deepcopy(config).items()
-        if key.startswith(prefix)
-    }
+    return namespace_values(config, PROJECT)  # freshly decoded: safe to mutate
 
 
 def encode(raw: Mapping[str, Any], extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """Back to the fully qualified, JSON-encoded form the Pulumi CLI hands a program."""
     encoded = {f"{PROJECT}:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in raw.items()}
     return {**encoded, **(extra or {})}
+
+
+def checked_config(stage: str) -> StageConfig:
+    """The committed stage config, validated."""
+    return parse_stage_config(raw_config(stage), stage=stage, namespace=PROJECT)
 
 
 def injected_variables(config: StageConfig) -> list[str]:

@@ -94,3 +94,14 @@ def test_duplicate_yaml_keys_are_refused(tmp_path: Path) -> None:
     (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  a:x: 1\n  a:x: 2\n")
     with pytest.raises(StageConfigError, match=r"duplicate key 'a:x' \(line 3\)"):
         stack_config("dev", tmp_path)
+
+
+def test_policy_violation_exits_3(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A program bug the config cannot catch (prod left unprotected) fails the plan via the policy rules."""
+    from components.config import StageConfig
+
+    monkeypatch.setattr(StageConfig, "is_prod", property(lambda self: False))
+    assert plan_main(["prod", "--format", "markdown"]) == 3
+    markdown = capsys.readouterr().out
+    assert "**mandatory**" in markdown
+    assert "D1Database/d1-main" in markdown and "protect" in markdown

@@ -7,7 +7,6 @@ the Pulumi CLI prints without a traceback. Messages name keys and paths, never c
 
 from __future__ import annotations
 
-import json
 import types
 import typing
 from collections.abc import Mapping
@@ -22,6 +21,7 @@ from pydantic.fields import FieldInfo
 from components.config import models
 from components.config.models import StageConfig, config_paths
 from components.naming import is_valid_stage
+from components.stack_values import namespace_values
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,19 +38,7 @@ class StageConfigError(pulumi.RunError):
 
 def project_config(project: str) -> dict[str, Any]:
     """Every ``<project>:<key>`` of the running stack, structured values decoded from their JSON form."""
-    merged = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
-    prefix = f"{project}:"
-    return {key[len(prefix) :]: _decode(value) for key, value in merged.items() if key.startswith(prefix)}
-
-
-def _decode(value: Any) -> Any:
-    # Pulumi hands structured config (objects, lists) to the program as JSON text.
-    if isinstance(value, str) and value[:1] in ("{", "["):
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError:
-            return value
-    return value
+    return namespace_values({**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}, project)
 
 
 def parse_stage_config(

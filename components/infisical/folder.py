@@ -1,0 +1,132 @@
+"""Secret folders inside a project environment.
+
+Infisical's folder create is idempotent (an existing folder of that name under that parent is returned),
+so the create is safely retried after a lost response. A parent path whose folders do not exist yet is
+created by Infisical on the way; those intermediate folders are not Pulumi resources, so declare each
+level as its own `SecretFolder` when you want Pulumi to own (and delete) it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi.dynamic
+
+from . import _rules as rules
+from ._provider import InfisicalProvider, Outputs, found_or_none
+from ._resource import resource_props, secret_options
+from ._schema import Field, Schema
+from .client import InfisicalClient
+
+_FOLDER = "/api/v2/folders/{folderId}"
+
+
+def split_path(path: str) -> tuple[str, str]:
+    """``/a/b/c`` → (``/a/b``, ``c``)."""
+    normal = rules.normal_path(path)
+    parent, _, name = normal.rpartition("/")
+    return parent or "/", name
+
+
+def _folder_outputs(folder: Mapping[str, Any], known: Mapping[str, Any]) -> Outputs:
+    path = rules.normal_path(folder.get("path") or "")
+    parent, name = split_path(path)
+    env = folder.get("environment")
+    env_slug = env.get("envSlug") if isinstance(env, dict) else None
+    return {
+        "project_id": folder.get("projectId") or known.get("project_id"),
+        "environment": env_slug or known.get("environment"),
+        "name": folder.get("name") or name,
+        "parent_path": parent,
+        "description": folder.get("description") or "",
+        "force_delete": bool(known.get("force_delete", False)),
+        "path": path,
+    }
+
+
+class SecretFolderProvider(InfisicalProvider):
+    kind = "folder"
+    schema = Schema(
+        Field("project_id", required=True, replace=True),
+        Field("environment", required=True, replace=True, validate=rules.slug(1, 64)),
+        Field(
+            "name",
+            required=True,
+            validate=rules.all_of(
+                rules.length(1, 255), rules.matches(rules.FOLDER_NAME, "letters, digits, - and _ only")
+            ),
+        ),
+        Field("parent_path", default="/", replace=True, validate=rules.folder_path, compare=rules.normal_path),
+        Field("description", validate=rules.length(0, 255), compare=rules.empty_if_none),
+        Field("force_delete", bool, default=False),
+        Field("path", output=True),
+    )
+    natural_key = ("project_id", "environment", "parent_path", "name")
+    stable_outputs = ("project_id", "environment", "parent_path")
+    local_only = frozenset({"force_delete"})
+
+    def _create(self, client: InfisicalClient, inputs: dict[str, Any]) -> tuple[str, Outputs]:
+        body: dict[str, Any] = {
+            "projectId": inputs["project_id"],
+            "environment": inputs["environment"],
+            "name": inputs["name"],
+            "path": rules.normal_path(inputs["parent_path"]),
+        }
+        if inputs.get("description"):
+            body["description"] = inputs["description"]
+        folder = client.post("/api/v2/folders", json=body, idempotent=True)["folder"]
+        return folder["id"], _folder_outputs(folder, inputs)
+
+    def _read(self, client: InfisicalClient, id_: str, props: dict[str, Any]) -> tuple[str, Outputs] | None:
+        data = found_or_none(lambda: client.get(_FOLDER, path={"folderId": id_}))
+        if data is None:
+            return None
+        return id_, _folder_outputs(data["folder"], props)
+
+    def _update(self, client: InfisicalClient, id_: str, old: dict[str, Any], new: dict[str, Any]) -> Outputs:
+        body = {
+            "projectId": new["project_id"],
+            "environment": new["environment"],
+            "name": new["name"],
+            "path": rules.normal_path(new["parent_path"]),
+            "description": new.get("description") or "",
+        }
+        folder = client.patch(_FOLDER, path={"folderId": id_}, json=body)["folder"]
+        return _folder_outputs(folder, new)
+
+    def _delete(self, client: InfisicalClient, id_: str, props: dict[str, Any]) -> None:
+        body = {
+            "projectId": props["project_id"],
+            "environment": props["environment"],
+            "path": rules.normal_path(props.get("parent_path", "/")),
+            "forceDelete": bool(props.get("force_delete", False)),
+        }
+        client.delete(_FOLDER, path={"folderId": id_}, json=body)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SecretFolderArgs:
+    project_id: pulumi.Input[str]
+    environment: pulumi.Input[str]
+    name: pulumi.Input[str]
+    parent_path: pulumi.Input[str] | None = None
+    description: pulumi.Input[str] | None = None
+    force_delete: pulumi.Input[bool] | None = None
+
+
+class SecretFolder(pulumi.dynamic.Resource, module="infisical", name="SecretFolder"):
+    project_id: pulumi.Output[str]
+    environment: pulumi.Output[str]
+    name: pulumi.Output[str]
+    parent_path: pulumi.Output[str]
+    description: pulumi.Output[str]
+    force_delete: pulumi.Output[bool]
+    path: pulumi.Output[str]
+    """The folder's full path, e.g. ``/cloudflare/workers``: what secrets and syncs refer to."""
+
+    def __init__(self, resource_name: str, args: SecretFolderArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        props = resource_props(args, outputs=("parent_path", "description", "force_delete", "path"))
+        super().__init__(SecretFolderProvider(), resource_name, props, secret_options(opts, ()))

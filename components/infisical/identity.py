@@ -1,0 +1,264 @@
+"""Machine identities and their OIDC auth method (how GitHub Actions logs in without a stored secret).
+
+Identity names are not unique in Infisical and there is no lookup by name, so an identity create whose
+outcome is unknown is reported (`InfisicalCreateUncertainError`) rather than retried. OIDC auth is keyed by
+its identity: Infisical answers 400 (not 404) when an identity has no OIDC auth attached, which reads as
+"gone" here. Importing an `IdentityOidcAuth` takes the identity id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi.dynamic
+from pulumi.dynamic import CheckFailure
+
+from . import _rules as rules
+from ._provider import InfisicalProvider, Outputs, found_or_none
+from ._resource import resource_props, secret_options
+from ._schema import Field, Schema
+from .client import InfisicalClient
+from .errors import InfisicalBadRequestError, InfisicalNotFoundError
+
+_IDENTITY = "/api/v1/identities/{identityId}"
+_OIDC = "/api/v1/auth/oidc-auth/identities/{identityId}"
+DEFAULT_TTL = 2_592_000
+ANYWHERE = ["0.0.0.0/0", "::/0"]
+
+
+def _org_role(membership: Mapping[str, Any]) -> Any:
+    custom = membership.get("customRole")
+    if membership.get("role") == "custom" and isinstance(custom, dict):
+        return custom.get("slug")
+    return membership.get("role")
+
+
+class IdentityProvider(InfisicalProvider):
+    kind = "machine identity"
+    schema = Schema(
+        Field("name", required=True, validate=rules.length(1, 64)),
+        Field("organization_id", required=True, replace=True),
+        Field("role", default="no-access", validate=rules.length(1, 64)),
+    )
+    stable_outputs = ("organization_id",)
+
+    def _create(self, client: InfisicalClient, inputs: dict[str, Any]) -> tuple[str, Outputs]:
+        body = {"name": inputs["name"], "organizationId": inputs["organization_id"], "role": inputs["role"]}
+
+        def create() -> dict[str, Any]:
+            return dict(client.post("/api/v1/identities", json=body)["identity"])
+
+        identity = self._create_or_recover(client, repr(inputs["name"]), create, None)
+        return identity["id"], {**inputs, "name": identity.get("name", inputs["name"])}
+
+    def _read(self, client: InfisicalClient, id_: str, props: dict[str, Any]) -> tuple[str, Outputs] | None:
+        data = found_or_none(lambda: client.get(_IDENTITY, path={"identityId": id_}))
+        if data is None:
+            return None
+        membership = data["identity"]
+        inner = membership.get("identity") or {}
+        return id_, {
+            "name": inner.get("name") or membership.get("name"),
+            "organization_id": membership.get("orgId") or props.get("organization_id"),
+            "role": _org_role(membership),
+        }
+
+    def _update(self, client: InfisicalClient, id_: str, old: dict[str, Any], new: dict[str, Any]) -> Outputs:
+        client.patch(_IDENTITY, path={"identityId": id_}, json={"name": new["name"], "role": new["role"]})
+        return dict(new)
+
+    def _delete(self, client: InfisicalClient, id_: str, props: dict[str, Any]) -> None:
+        client.delete(_IDENTITY, path={"identityId": id_})
+
+
+@dataclass(frozen=True, kw_only=True)
+class IdentityArgs:
+    name: pulumi.Input[str]
+    organization_id: pulumi.Input[str]
+    role: pulumi.Input[str] | None = None
+    """Organization role: ``no-access`` (default), ``member``, ``admin`` or a custom role slug."""
+
+
+class Identity(pulumi.dynamic.Resource, module="infisical", name="Identity"):
+    name: pulumi.Output[str]
+    organization_id: pulumi.Output[str]
+    role: pulumi.Output[str]
+
+    def __init__(self, resource_name: str, args: IdentityArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        props = resource_props(args, outputs=("role",))
+        super().__init__(IdentityProvider(), resource_name, props, secret_options(opts, ()))
+
+
+def _oidc_body(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "oidcDiscoveryUrl": inputs["oidc_discovery_url"],
+        "boundIssuer": inputs["bound_issuer"],
+        "boundAudiences": rules.comma_list(inputs.get("bound_audiences")),
+        "boundSubject": inputs.get("bound_subject", ""),
+        "boundClaims": rules.claims(inputs.get("bound_claims") or {}),
+        "caCert": inputs.get("ca_cert", ""),
+        "accessTokenTTL": inputs["access_token_ttl"],
+        "accessTokenMaxTTL": inputs["access_token_max_ttl"],
+        "accessTokenNumUsesLimit": inputs["access_token_num_uses_limit"],
+        "accessTokenTrustedIps": [{"ipAddress": ip} for ip in inputs["access_token_trusted_ips"]],
+    }
+    if inputs.get("claim_metadata_mapping"):
+        body["claimMetadataMapping"] = inputs["claim_metadata_mapping"]
+    return body
+
+
+def _oidc_outputs(auth: Mapping[str, Any], known: Mapping[str, Any]) -> Outputs:
+    return {
+        "identity_id": auth.get("identityId") or known.get("identity_id"),
+        "oidc_discovery_url": auth.get("oidcDiscoveryUrl"),
+        "bound_issuer": auth.get("boundIssuer"),
+        "bound_audiences": auth.get("boundAudiences") or "",
+        "bound_subject": auth.get("boundSubject") or "",
+        "bound_claims": auth.get("boundClaims") or {},
+        "claim_metadata_mapping": auth.get("claimMetadataMapping") or {},
+        "ca_cert": auth.get("caCert") or "",
+        "access_token_ttl": auth.get("accessTokenTTL"),
+        "access_token_max_ttl": auth.get("accessTokenMaxTTL"),
+        "access_token_num_uses_limit": auth.get("accessTokenNumUsesLimit"),
+        "access_token_trusted_ips": rules.ip_list(auth.get("accessTokenTrustedIps") or []),
+    }
+
+
+def _not_attached(error: InfisicalBadRequestError) -> bool:
+    return "does not have" in error.message.lower() or "not attached" in error.message.lower()
+
+
+class IdentityOidcAuthProvider(InfisicalProvider):
+    kind = "OIDC auth"
+    schema = Schema(
+        Field("identity_id", required=True, replace=True),
+        Field("oidc_discovery_url", required=True, validate=rules.http_url),
+        Field("bound_issuer", required=True, validate=rules.length(1, 1024)),
+        Field("bound_audiences", default="", compare=rules.comma_list),
+        Field("bound_subject", default=""),
+        Field("bound_claims", dict, default={}, validate=rules.string_map, compare=rules.claims),
+        Field("claim_metadata_mapping", dict, computed=True, validate=rules.string_map),
+        Field("ca_cert", default=""),
+        Field("access_token_ttl", int, default=DEFAULT_TTL, validate=rules.int_range(0, rules.TTL_MAX)),
+        Field("access_token_max_ttl", int, default=DEFAULT_TTL, validate=rules.int_range(0, rules.TTL_MAX)),
+        Field("access_token_num_uses_limit", int, default=0, validate=rules.int_range(0, 1_000_000_000)),
+        Field(
+            "access_token_trusted_ips",
+            list,
+            default=ANYWHERE,
+            validate=rules.string_list,
+            compare=rules.ip_list,
+        ),
+    )
+    natural_key = ("identity_id",)
+    stable_outputs = ("identity_id",)
+
+    def _validate(self, inputs: Mapping[str, Any]) -> list[CheckFailure]:
+        ttl, max_ttl = inputs.get("access_token_ttl"), inputs.get("access_token_max_ttl")
+        if isinstance(ttl, int) and isinstance(max_ttl, int) and max_ttl and ttl > max_ttl:
+            return [CheckFailure("access_token_ttl", "must not exceed access_token_max_ttl")]
+        return []
+
+    def _create(self, client: InfisicalClient, inputs: dict[str, Any]) -> tuple[str, Outputs]:
+        identity_id = inputs["identity_id"]
+        body = _oidc_body(inputs)
+
+        def create() -> dict[str, Any]:
+            return dict(client.post(_OIDC, path={"identityId": identity_id}, json=body)["identityOidcAuth"])
+
+        def find() -> dict[str, Any] | None:
+            found = self._get(client, identity_id)
+            same = found is not None and (found.get("oidcDiscoveryUrl"), found.get("boundIssuer")) == (
+                body["oidcDiscoveryUrl"],
+                body["boundIssuer"],
+            )
+            return found if same else None
+
+        auth = self._create_or_recover(client, f"for identity {identity_id}", create, find)
+        return auth["id"], _oidc_outputs(auth, inputs)
+
+    def _read(self, client: InfisicalClient, id_: str, props: dict[str, Any]) -> tuple[str, Outputs] | None:
+        # Imported resources have no props yet: their import id is the identity id.
+        identity_id = props.get("identity_id") or id_
+        auth = self._get(client, identity_id)
+        if auth is None:
+            return None
+        return id_, _oidc_outputs(auth, {"identity_id": identity_id})
+
+    def _update(self, client: InfisicalClient, id_: str, old: dict[str, Any], new: dict[str, Any]) -> Outputs:
+        data = client.patch(_OIDC, path={"identityId": new["identity_id"]}, json=_oidc_body(new))
+        return _oidc_outputs(data["identityOidcAuth"], new)
+
+    def _delete(self, client: InfisicalClient, id_: str, props: dict[str, Any]) -> None:
+        try:
+            client.delete(_OIDC, path={"identityId": props["identity_id"]})
+        except InfisicalBadRequestError as error:
+            if not _not_attached(error):
+                raise
+
+    @staticmethod
+    def _get(client: InfisicalClient, identity_id: str) -> dict[str, Any] | None:
+        try:
+            return dict(client.get(_OIDC, path={"identityId": identity_id})["identityOidcAuth"])
+        except InfisicalNotFoundError:
+            return None
+        except InfisicalBadRequestError as error:
+            if _not_attached(error):
+                return None
+            raise
+
+
+@dataclass(frozen=True, kw_only=True)
+class IdentityOidcAuthArgs:
+    """OIDC login for a machine identity; for GitHub Actions the issuer and discovery URL are both
+    ``https://token.actions.githubusercontent.com`` and the subject looks like
+    ``repo:owner/repo:environment:prod``."""
+
+    identity_id: pulumi.Input[str]
+    oidc_discovery_url: pulumi.Input[str]
+    bound_issuer: pulumi.Input[str]
+    bound_audiences: pulumi.Input[str] | None = None
+    """Comma-separated audiences; GitHub's default is ``https://github.com/<owner>``."""
+    bound_subject: pulumi.Input[str] | None = None
+    bound_claims: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None
+    claim_metadata_mapping: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None
+    ca_cert: pulumi.Input[str] | None = None
+    access_token_ttl: pulumi.Input[int] | None = None
+    access_token_max_ttl: pulumi.Input[int] | None = None
+    access_token_num_uses_limit: pulumi.Input[int] | None = None
+    access_token_trusted_ips: pulumi.Input[list[pulumi.Input[str]]] | None = None
+
+
+class IdentityOidcAuth(pulumi.dynamic.Resource, module="infisical", name="IdentityOidcAuth"):
+    identity_id: pulumi.Output[str]
+    oidc_discovery_url: pulumi.Output[str]
+    bound_issuer: pulumi.Output[str]
+    bound_audiences: pulumi.Output[str]
+    bound_subject: pulumi.Output[str]
+    bound_claims: pulumi.Output[dict[str, str]]
+    claim_metadata_mapping: pulumi.Output[dict[str, str]]
+    ca_cert: pulumi.Output[str]
+    access_token_ttl: pulumi.Output[int]
+    access_token_max_ttl: pulumi.Output[int]
+    access_token_num_uses_limit: pulumi.Output[int]
+    access_token_trusted_ips: pulumi.Output[list[str]]
+
+    def __init__(
+        self, resource_name: str, args: IdentityOidcAuthArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        outputs = (
+            "bound_audiences",
+            "bound_subject",
+            "bound_claims",
+            "claim_metadata_mapping",
+            "ca_cert",
+            "access_token_ttl",
+            "access_token_max_ttl",
+            "access_token_num_uses_limit",
+            "access_token_trusted_ips",
+        )
+        props = resource_props(args, outputs=outputs)
+        super().__init__(IdentityOidcAuthProvider(), resource_name, props, secret_options(opts, ()))

@@ -1,0 +1,115 @@
+"""A machine identity's membership of a project, with one project role (e.g. ``viewer``).
+
+The membership is addressed by project and identity; its own id is what Pulumi tracks and what
+`pulumi import` takes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi.dynamic
+
+from . import _rules as rules
+from ._provider import InfisicalProvider, Outputs, found_or_none
+from ._resource import resource_props, secret_options
+from ._schema import Field, Schema
+from .client import InfisicalClient
+
+_MEMBERSHIP = "/api/v2/workspace/{projectId}/identity-memberships/{identityId}"
+
+
+def _roles_body(role: str) -> dict[str, Any]:
+    return {"roles": [{"role": role, "isTemporary": False}]}
+
+
+def _role_of(roles: Any) -> Any:
+    if not isinstance(roles, list) or not roles:
+        return None
+    permanent = [r for r in roles if isinstance(r, dict) and not r.get("isTemporary")] or roles
+    first = permanent[0]
+    return first.get("customRoleSlug") or first.get("role")
+
+
+def _membership_outputs(membership: Mapping[str, Any], known: Mapping[str, Any]) -> Outputs:
+    project = membership.get("project") or {}
+    identity = membership.get("identity") or {}
+    return {
+        "project_id": membership.get("projectId") or project.get("id") or known.get("project_id"),
+        "identity_id": membership.get("identityId") or identity.get("id") or known.get("identity_id"),
+        "role": _role_of(membership.get("roles")) or known.get("role"),
+    }
+
+
+class ProjectIdentityMembershipProvider(InfisicalProvider):
+    kind = "project identity membership"
+    schema = Schema(
+        Field("project_id", required=True, replace=True),
+        Field("identity_id", required=True, replace=True),
+        Field("role", required=True, validate=rules.length(1, 64)),
+    )
+    natural_key = ("project_id", "identity_id")
+    stable_outputs = ("project_id", "identity_id")
+
+    @staticmethod
+    def _path(props: Mapping[str, Any]) -> dict[str, str]:
+        return {"projectId": props["project_id"], "identityId": props["identity_id"]}
+
+    def _create(self, client: InfisicalClient, inputs: dict[str, Any]) -> tuple[str, Outputs]:
+        def create() -> dict[str, Any]:
+            data = client.post(_MEMBERSHIP, path=self._path(inputs), json=_roles_body(inputs["role"]))
+            return dict(data["identityMembership"])
+
+        def find() -> dict[str, Any] | None:
+            data = found_or_none(lambda: client.get(_MEMBERSHIP, path=self._path(inputs)))
+            found = dict(data["identityMembership"]) if data else None
+            return found if found is not None and _role_of(found.get("roles")) == inputs["role"] else None
+
+        key = f"of identity {inputs['identity_id']} in project {inputs['project_id']}"
+        membership = self._create_or_recover(client, key, create, find)
+        return membership["id"], {**inputs, **_membership_outputs(membership, inputs), "role": inputs["role"]}
+
+    def _read(self, client: InfisicalClient, id_: str, props: dict[str, Any]) -> tuple[str, Outputs] | None:
+        if props.get("project_id") and props.get("identity_id"):
+            data = found_or_none(lambda: client.get(_MEMBERSHIP, path=self._path(props)))
+        else:
+            data = found_or_none(
+                lambda: client.get("/api/v2/workspace/identity-memberships/{membershipId}", path={"membershipId": id_})
+            )
+        if data is None:
+            return None
+        membership = data["identityMembership"]
+        return membership.get("id") or id_, _membership_outputs(membership, props)
+
+    def _update(self, client: InfisicalClient, id_: str, old: dict[str, Any], new: dict[str, Any]) -> Outputs:
+        data = client.patch(_MEMBERSHIP, path=self._path(new), json=_roles_body(new["role"]))
+        return {**new, "role": _role_of(data.get("roles")) or new["role"]}
+
+    def _delete(self, client: InfisicalClient, id_: str, props: dict[str, Any]) -> None:
+        client.delete(_MEMBERSHIP, path=self._path(props))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProjectIdentityMembershipArgs:
+    project_id: pulumi.Input[str]
+    identity_id: pulumi.Input[str]
+    role: pulumi.Input[str]
+    """Project role: ``admin``, ``member``, ``viewer``, ``no-access`` or a custom role slug."""
+
+
+class ProjectIdentityMembership(pulumi.dynamic.Resource, module="infisical", name="ProjectIdentityMembership"):
+    project_id: pulumi.Output[str]
+    identity_id: pulumi.Output[str]
+    role: pulumi.Output[str]
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: ProjectIdentityMembershipArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props = resource_props(args)
+        super().__init__(ProjectIdentityMembershipProvider(), resource_name, props, secret_options(opts, ()))

@@ -1,0 +1,142 @@
+"""`FakeInfisical`: the fake API served by uvicorn on 127.0.0.1 (OS-chosen port) in a background thread.
+
+Tests drive it through Python: reset state, arm faults, expire tokens, create login credentials, trust an
+OIDC issuer, and count the requests the client made.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import socket
+import threading
+import time
+from types import TracebackType
+from typing import Any, Self
+
+import uvicorn
+
+from .app import build_app
+from .faults import Fault, FaultInjector, FaultPlan, RecordedRequest
+from .oidc import OidcIssuer
+from .store import Store, new_id
+
+
+class FakeInfisical:
+    def __init__(self, admin_token: str = "fake-admin-token") -> None:
+        self.store = Store(admin_token=admin_token)
+        self.faults = FaultPlan()
+        self.app = FaultInjector(build_app(self.store), self.faults)
+        self.url = ""
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ----
+
+    def start(self, timeout: float = 10.0) -> Self:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # accepted sockets inherit it
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        config = uvicorn.Config(
+            self.app,
+            lifespan="off",
+            log_config=None,
+            log_level="critical",
+            access_log=False,
+            timeout_graceful_shutdown=1,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, name="fake-infisical", daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the fake Infisical server did not start")
+            time.sleep(0.01)
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def reset(self) -> None:
+        """Empty every table, disarm every fault and forget recorded requests."""
+        self.store.reset()
+        self.faults.clear()
+
+    # -- test controls ----
+
+    @property
+    def admin_token(self) -> str:
+        return self.store.admin_token
+
+    @property
+    def org_id(self) -> str:
+        return self.store.org_id
+
+    def environment(self, **extra: str) -> dict[str, str]:
+        """Environment variables that point the provider package at this server with the admin token."""
+        return {"INFISICAL_HOST": self.url, "INFISICAL_TOKEN": self.admin_token, **extra}
+
+    def inject(self, method: str, path: str, fault: Fault, times: int = 1) -> None:
+        """Apply ``fault`` to the next ``times`` requests matching ``method`` and the ``path`` pattern."""
+        self.faults.add(method, path, fault, times)
+
+    def expire_tokens(self) -> None:
+        """Every token issued by a login so far now answers 403 TokenError (the admin token stays valid)."""
+        self.store.expire_tokens()
+
+    def add_universal_auth(
+        self, identity_id: str | None = None, client_id: str | None = None, client_secret: str | None = None
+    ) -> tuple[str, str]:
+        """Client id and secret that log in as ``identity_id`` (new random values unless given)."""
+        client_id = client_id or new_id()
+        client_secret = client_secret or f"ua-secret-{new_id()}"
+        with self.store.lock:
+            self.store.universal_auth[client_id] = (client_secret, identity_id or new_id())
+        return client_id, client_secret
+
+    def trust_issuer(self, issuer: OidcIssuer) -> None:
+        """Let OIDC configs whose discovery URL is ``issuer.discovery_url`` verify tokens it signs."""
+        with self.store.lock:
+            self.store.oidc_keys[issuer.discovery_url] = issuer.public_key
+
+    def requests(self, method: str | None = None, path: str | None = None) -> list[RecordedRequest]:
+        with self.faults.lock:
+            recorded = list(self.faults.requests)
+        return [
+            r
+            for r in recorded
+            if (method is None or r.method == method.upper()) and (path is None or fnmatch.fnmatchcase(r.path, path))
+        ]
+
+    def count(self, method: str | None = None, path: str | None = None) -> int:
+        return len(self.requests(method, path))
+
+    def clear_requests(self) -> None:
+        with self.faults.lock:
+            self.faults.requests.clear()
+
+    # -- direct state access ----
+
+    def table(self, name: str) -> list[dict[str, Any]]:
+        """A snapshot of one table (``projects``, ``environments``, ``secrets`` …) for assertions."""
+        with self.store.lock:
+            rows = getattr(self.store, name)
+            return [dict(row) for row in rows.values()]

@@ -1,0 +1,323 @@
+"""The fake's state: plain dictionaries shaped like Infisical's rows, plus the lookups routes share.
+
+Everything is guarded by one lock because the server runs in its own thread while tests read the state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from .errors import ApiError, bad_request, not_found
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+def normal_path(path: str) -> str:
+    return "/" + "/".join(part for part in path.split("/") if part)
+
+
+def stored_value(value: str) -> str:
+    """Infisical trims values, keeping one trailing newline if there was one."""
+    return value.strip() + "\n" if value.endswith("\n") else value.strip()
+
+
+@dataclass
+class IssuedToken:
+    identity_id: str
+    expires_at: float
+
+
+@dataclass
+class Store:
+    org_id: str = field(default_factory=new_id)
+    admin_token: str = "fake-admin-token"
+    token_ttl: int = 3600
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    projects: dict[str, dict[str, Any]] = field(default_factory=dict)
+    environments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    folders: dict[str, dict[str, Any]] = field(default_factory=dict)
+    secrets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    connections: dict[str, dict[str, Any]] = field(default_factory=dict)
+    syncs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    identities: dict[str, dict[str, Any]] = field(default_factory=dict)
+    oidc_auths: dict[str, dict[str, Any]] = field(default_factory=dict)
+    memberships: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    tokens: dict[str, IssuedToken] = field(default_factory=dict)
+    universal_auth: dict[str, tuple[str, str]] = field(default_factory=dict)
+    oidc_keys: dict[str, Any] = field(default_factory=dict)
+
+    def reset(self) -> None:
+        with self.lock:
+            for table in (
+                self.projects,
+                self.environments,
+                self.folders,
+                self.secrets,
+                self.connections,
+                self.syncs,
+                self.identities,
+                self.oidc_auths,
+                self.memberships,
+                self.tokens,
+                self.universal_auth,
+                self.oidc_keys,
+            ):
+                table.clear()
+
+    # -- tokens ----
+
+    def issue_token(self, identity_id: str, ttl: int | None = None) -> tuple[str, int]:
+        lifetime = ttl if ttl else self.token_ttl
+        token = f"fake-at.{secrets.token_urlsafe(24)}"
+        self.tokens[token] = IssuedToken(identity_id, time.time() + lifetime)
+        return token, lifetime
+
+    def expire_tokens(self) -> None:
+        with self.lock:
+            for token in self.tokens.values():
+                token.expires_at = 0.0
+
+    def check_token(self, token: str) -> None:
+        if token == self.admin_token:
+            return
+        issued = self.tokens.get(token)
+        if issued is None:
+            raise ApiError(403, "Invalid token", "TokenError")
+        if issued.expires_at <= time.time():
+            raise ApiError(403, "Token expired", "TokenError")
+
+    # -- projects and environments ----
+
+    def project(self, project_id: str) -> dict[str, Any]:
+        project = self.projects.get(project_id)
+        if project is None:
+            raise not_found(f"Project with ID '{project_id}' not found")
+        return project
+
+    def project_view(self, project: dict[str, Any]) -> dict[str, Any]:
+        envs = sorted(
+            (e for e in self.environments.values() if e["projectId"] == project["id"]),
+            key=lambda e: e["position"],
+        )
+        return {
+            **project,
+            "_id": project["id"],
+            "environments": [{"name": e["name"], "slug": e["slug"], "id": e["id"]} for e in envs],
+        }
+
+    def environment_by_slug(self, project_id: str, slug: str) -> dict[str, Any]:
+        self.project(project_id)
+        for env in self.environments.values():
+            if env["projectId"] == project_id and env["slug"] == slug:
+                return env
+        raise not_found(f"Environment with slug '{slug}' in project with ID '{project_id}' not found")
+
+    def add_environment(self, project_id: str, name: str, slug: str, position: int | None) -> dict[str, Any]:
+        siblings = [e for e in self.environments.values() if e["projectId"] == project_id]
+        if any(e["slug"] == slug for e in siblings):
+            raise bad_request(f"Environment with slug '{slug}' already exists")
+        env: dict[str, Any] = {
+            "id": new_id(),
+            "name": name,
+            "slug": slug,
+            "projectId": project_id,
+            "position": position or max((e["position"] for e in siblings), default=0) + 1,
+            "createdAt": now(),
+            "updatedAt": now(),
+        }
+        self.environments[env["id"]] = env
+        root: dict[str, Any] = {
+            "id": new_id(),
+            "name": "root",
+            "envId": env["id"],
+            "parentId": None,
+            "version": 1,
+            "isReserved": False,
+            "description": None,
+            "createdAt": now(),
+            "updatedAt": now(),
+        }
+        self.folders[root["id"]] = root
+        return env
+
+    def delete_environment(self, env_id: str) -> None:
+        for folder_id in [f["id"] for f in self.folders.values() if f["envId"] == env_id]:
+            self.folders.pop(folder_id, None)
+        for secret_id in [s["id"] for s in self.secrets.values() if s["envId"] == env_id]:
+            self.secrets.pop(secret_id, None)
+        for sync_id in [s["id"] for s in self.syncs.values() if s["envId"] == env_id]:
+            self.syncs.pop(sync_id, None)
+        self.environments.pop(env_id, None)
+
+    def delete_project(self, project_id: str) -> None:
+        for env_id in [e["id"] for e in self.environments.values() if e["projectId"] == project_id]:
+            self.delete_environment(env_id)
+        for key in [k for k in self.memberships if k[0] == project_id]:
+            self.memberships.pop(key)
+        for sync_id in [s["id"] for s in self.syncs.values() if s["projectId"] == project_id]:
+            self.syncs.pop(sync_id)
+        self.projects.pop(project_id, None)
+
+    # -- folders ----
+
+    def root_folder(self, env_id: str) -> dict[str, Any]:
+        return next(f for f in self.folders.values() if f["envId"] == env_id and f["parentId"] is None)
+
+    def child(self, parent_id: str, name: str) -> dict[str, Any] | None:
+        return next((f for f in self.folders.values() if f["parentId"] == parent_id and f["name"] == name), None)
+
+    def folder_at(self, env_id: str, path: str, *, create: bool = False) -> dict[str, Any] | None:
+        folder = self.root_folder(env_id)
+        for name in [part for part in path.split("/") if part]:
+            found = self.child(folder["id"], name)
+            if found is None:
+                if not create:
+                    return None
+                found = self.add_folder(env_id, folder["id"], name, None)
+            folder = found
+        return folder
+
+    def add_folder(self, env_id: str, parent_id: str, name: str, description: str | None) -> dict[str, Any]:
+        folder: dict[str, Any] = {
+            "id": new_id(),
+            "name": name,
+            "envId": env_id,
+            "parentId": parent_id,
+            "version": 1,
+            "isReserved": False,
+            "description": description,
+            "lastSecretModified": None,
+            "createdAt": now(),
+            "updatedAt": now(),
+        }
+        self.folders[folder["id"]] = folder
+        return folder
+
+    def path_of(self, folder: dict[str, Any]) -> str:
+        names: list[str] = []
+        while folder["parentId"] is not None:
+            names.append(folder["name"])
+            folder = self.folders[folder["parentId"]]
+        return "/" + "/".join(reversed(names))
+
+    def delete_folder(self, folder_id: str) -> None:
+        for child_id in [f["id"] for f in self.folders.values() if f["parentId"] == folder_id]:
+            self.delete_folder(child_id)
+        for secret_id in [s["id"] for s in self.secrets.values() if s["folderId"] == folder_id]:
+            self.secrets.pop(secret_id)
+        self.folders.pop(folder_id, None)
+
+    def folder_view(self, folder: dict[str, Any], *, detailed: bool = False) -> dict[str, Any]:
+        view = {**folder, "path": self.path_of(folder)}
+        if detailed:
+            env = self.environments[folder["envId"]]
+            view["projectId"] = env["projectId"]
+            view["environment"] = {"envId": env["id"], "envName": env["name"], "envSlug": env["slug"]}
+        return view
+
+    def folder_in(self, project_id: str, env_slug: str, path: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        env = self.environment_by_slug(project_id, env_slug)
+        folder = self.folder_at(env["id"], path)
+        if folder is None:
+            raise not_found(f"Folder with path '{normal_path(path)}' in environment with slug '{env_slug}' not found")
+        return env, folder
+
+    # -- secrets ----
+
+    def find_secret(self, folder_id: str, key: str, kind: str) -> dict[str, Any] | None:
+        return next(
+            (s for s in self.secrets.values() if s["folderId"] == folder_id and s["key"] == key and s["type"] == kind),
+            None,
+        )
+
+    def secret_view(self, secret: dict[str, Any]) -> dict[str, Any]:
+        env = self.environments[secret["envId"]]
+        return {
+            "id": secret["id"],
+            "_id": secret["id"],
+            "workspace": secret["projectId"],
+            "environment": env["slug"],
+            "version": secret["version"],
+            "type": secret["type"],
+            "secretKey": secret["key"],
+            "secretValue": secret["value"],
+            "secretComment": secret["comment"],
+            "secretReminderNote": None,
+            "secretReminderRepeatDays": None,
+            "skipMultilineEncoding": False,
+            "secretValueHidden": False,
+            "secretPath": self.path_of(self.folders[secret["folderId"]]),
+            "tags": [],
+            "secretMetadata": [],
+            "createdAt": secret["createdAt"],
+            "updatedAt": secret["updatedAt"],
+        }
+
+    # -- app connections and syncs ----
+
+    @staticmethod
+    def credentials_hash(account_id: str, api_token: str) -> str:
+        return hashlib.sha256(f"{account_id}:{api_token}".encode()).hexdigest()
+
+    def connection_view(self, connection: dict[str, Any]) -> dict[str, Any]:
+        project = self.projects.get(connection["projectId"] or "")
+        view = {k: v for k, v in connection.items() if k != "apiToken"}
+        view["credentials"] = {"accountId": connection["credentials"]["accountId"]}
+        view["project"] = {"id": project["id"], "name": project["name"], "slug": project["slug"]} if project else None
+        return view
+
+    def connection(self, connection_id: str) -> dict[str, Any]:
+        connection = self.connections.get(connection_id)
+        if connection is None:
+            raise not_found(f"Could not find App Connection with ID {connection_id}")
+        return connection
+
+    def sync_view(self, sync: dict[str, Any]) -> dict[str, Any]:
+        connection = self.connections.get(sync["connectionId"])
+        env = self.environments.get(sync["envId"])
+        folder = self.folders.get(sync["folderId"])
+        view = {k: v for k, v in sync.items() if k not in ("envId",)}
+        view["connection"] = (
+            {"app": "cloudflare", "name": connection["name"], "id": connection["id"]} if connection else None
+        )
+        view["environment"] = {"slug": env["slug"], "name": env["name"], "id": env["id"]} if env else None
+        view["folder"] = {"id": folder["id"], "path": self.path_of(folder)} if folder else None
+        return view
+
+    # -- identities ----
+
+    def identity(self, identity_id: str) -> dict[str, Any]:
+        identity = self.identities.get(identity_id)
+        if identity is None:
+            raise not_found(f"Failed to find identity with id {identity_id}")
+        return identity
+
+    def membership_view(self, membership: dict[str, Any]) -> dict[str, Any]:
+        identity = self.identities.get(membership["identityId"], {})
+        project = self.projects.get(membership["projectId"], {})
+        return {
+            **membership,
+            "identity": {
+                "id": identity.get("id"),
+                "name": identity.get("name"),
+                "authMethods": auth_methods(self, identity.get("id")),
+            },
+            "project": {"id": project.get("id"), "name": project.get("name")},
+        }
+
+
+def auth_methods(store: Store, identity_id: str | None) -> list[str]:
+    return ["oidc-auth"] if identity_id and identity_id in store.oidc_auths else []
