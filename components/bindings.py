@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-import pulumi
 import pulumi_cloudflare as cf
 
 from components.config import (
@@ -40,8 +39,6 @@ class WorkerBinding:
     name: str
     script_binding: cf.WorkersScriptBindingArgs
     wrangler: WranglerEntry
-    resource: pulumi.Resource | None = field(default=None)
-    """The resource bound, so the worker's outputs can name it (None for json and plain vars)."""
 
 
 def translate(
@@ -67,7 +64,6 @@ def translate(
                         "migrations_dir": config.d1[key].migrations_dir,
                     },
                 ),
-                db,
             )
         case R2Binding(bucket=key):
             bucket = storage.r2[key]
@@ -83,7 +79,6 @@ def translate(
                     name=name, type="r2_bucket", bucket_name=bucket.name, jurisdiction=jurisdiction
                 ),
                 WranglerEntry("r2_buckets", r2_entry),
-                bucket,
             )
         case KvBinding(namespace=key):
             kv = storage.kv[key]
@@ -91,7 +86,6 @@ def translate(
                 name,
                 cf.WorkersScriptBindingArgs(name=name, type="kv_namespace", namespace_id=kv.id),
                 WranglerEntry("kv_namespaces", {"binding": name, "id": kv.id}),
-                kv,
             )
         case QueueBinding(queue=key):
             queue = storage.queues[key]
@@ -99,7 +93,6 @@ def translate(
                 name,
                 cf.WorkersScriptBindingArgs(name=name, type="queue", queue_name=queue.queue_name),
                 WranglerEntry("queue_producers", {"binding": name, "queue": queue.queue_name}),
-                queue,
             )
         case ServiceBinding(worker=key, entrypoint=entrypoint):
             script = scripts[key]
@@ -112,7 +105,6 @@ def translate(
                     name=name, type="service", service=script.script_name, entrypoint=entrypoint
                 ),
                 WranglerEntry("services", entry),
-                script,
             )
         case JsonBinding(value=value):
             return WorkerBinding(

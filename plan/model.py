@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from components.secrets import NOT_PROVIDED
-from plan.engine import DYNAMIC_PREFIX, PROVIDER_KEY, SECRET_SIG, SECRET_SIG_KEY, ProgramRun, Registration
+from plan.engine import PROVIDER_KEY, SECRET_SIG, SECRET_SIG_KEY, ProgramRun, Registration
+from policy.rules import short_type
 
 SECRET = "[secret]"  # noqa: S105 (a marker, not a password)
 SECRET_NOT_PROVIDED = "[secret: not provided]"  # noqa: S105
@@ -44,15 +45,6 @@ def redact(value: Any, inside_secret: bool = False) -> Any:
     if inside_secret:
         return SECRET_NOT_PROVIDED if value == NOT_PROVIDED else SECRET
     return value
-
-
-def short_type(type_: str) -> str:
-    """``cloudflare:index/workersScript:WorkersScript`` → ``WorkersScript``; dynamic → ``infisical:Project``."""
-    if type_.startswith(DYNAMIC_PREFIX):
-        return type_.split("/", 1)[-1]
-    if type_.startswith("pulumi:providers:"):
-        return "provider:" + type_.rsplit(":", 1)[-1]
-    return type_.rsplit(":", 1)[-1]
 
 
 def label(registration: Registration) -> str:

@@ -331,3 +331,32 @@ def test_missing_secret_message_names_the_shared_preview_environment() -> None:
     with pytest.raises(MissingSecretsError) as caught:
         run_stage("pr-7", raw, environment={CLOUDFLARE_TOKEN_ENV: "x"})
     assert "infisical run --env=preview --path=/cloudflare -- pulumi up -s pr-7" in str(caught.value)
+
+
+def _config_error(raw: dict[str, Any]) -> str:
+    from components.config import StageConfigError
+
+    environment = full_environment("staging", raw_config("staging"), canary)
+    with pytest.raises(StageConfigError) as caught:
+        run_stage("staging", raw, environment=environment)
+    return str(caught.value)
+
+
+def test_structural_config_errors_never_echo_a_value() -> None:
+    """A secret pasted into the wrong place is named by its key in the error, never repeated."""
+    raw = raw_config("staging")
+    raw["accountId"] = canary("account")
+    raw["zone"]["token"] = canary("unknown-key-value")
+    raw["workers"]["jobs"]["vars"]["LOG_LEVEL"] = {"nested": canary("wrong-type")}
+    message = _config_error(raw)
+    assert "zone.token" in message and "accountId" in message and "LOG_LEVEL" in message
+    assert "CANARY-" not in message
+
+
+def test_secret_looking_var_errors_never_echo_a_value() -> None:
+    raw = raw_config("staging")
+    raw["workers"]["api"]["vars"]["STRIPE_SECRET_KEY_COPY"] = canary("pasted-into-a-var")
+    raw["workers"]["api"]["vars"]["SENTRY_DSN"] = f"https://user:{canary('dsn-password')}@sentry.example.com/1"
+    message = _config_error(raw)
+    assert "STRIPE_SECRET_KEY_COPY" in message and "SENTRY_DSN" in message
+    assert "CANARY-" not in message
