@@ -178,3 +178,14 @@ def test_infisical_outputs(stage_runs: dict[str, ProgramRun]) -> None:
     assert out["folders"] == ["/cloudflare", "/email", "/generated/api", "/oauth"]
     assert out["syncs"] == {"api": only(run, "CloudflareWorkersSecretSync").id}
     assert not run.outputs["infisical"].secret
+
+
+def test_any_folder_layout_is_expressible() -> None:
+    """Seed 003 keeps secrets by team: /backend, /frontend, /ops (nested folders too)."""
+    raw = raw_config("dev")
+    raw["infisical"]["folders"] = ["/backend", "/frontend", "/ops", "/ops/ci"]
+    raw["workers"]["api"]["secretsFolder"] = "/backend/api"
+    run = run_stage("dev", raw)
+    paths = {f"{f.inputs['parent_path'].rstrip('/')}/{f.inputs['name']}" for f in infisical(run, "SecretFolder")}
+    assert paths == {"/backend", "/frontend", "/ops", "/ops/ci", "/backend/api", "/generated/api"}
+    assert only(run, "CloudflareWorkersSecretSync").inputs["secret_path"] == "/backend/api"

@@ -215,18 +215,17 @@ def build_app(store: Store) -> Starlette:
 
     # -- folders ----
 
+    folder_body = {  # create and update take the same body: `path` is the parent folder's path
+        "projectId": v.req("string"),
+        "environment": v.req("string"),
+        "name": v.req("string", v.pattern(FOLDER_NAME, "Invalid folder name")),
+        "path": v.opt("string", "/"),
+        "description": v.opt("string", nullable=True),
+    }
+
     @endpoint("/api/v2/folders", "POST")
     def create_folder(_p: Params, _q: Params, body: Any) -> Any:
-        data = v.validate(
-            body,
-            {
-                "projectId": v.req("string"),
-                "environment": v.req("string"),
-                "name": v.req("string", v.pattern(FOLDER_NAME, "Invalid folder name")),
-                "path": v.opt("string", "/"),
-                "description": v.opt("string", nullable=True),
-            },
-        )
+        data = v.validate(body, folder_body)
         env = store.environment_by_slug(data["projectId"], data["environment"])
         parent = store.folder_at(env["id"], data["path"], create=True)
         assert parent is not None
@@ -249,16 +248,7 @@ def build_app(store: Store) -> Starlette:
 
     @endpoint("/api/v2/folders/{folderId}", "PATCH")
     def update_folder(path: Params, _q: Params, body: Any) -> Any:
-        data = v.validate(
-            body,
-            {
-                "projectId": v.req("string"),
-                "environment": v.req("string"),
-                "name": v.req("string", v.pattern(FOLDER_NAME, "Invalid folder name")),
-                "path": v.opt("string", "/"),
-                "description": v.opt("string", nullable=True),
-            },
-        )
+        data = v.validate(body, folder_body)
         env = store.environment_by_slug(data["projectId"], data["environment"])
         folder = _folder(store, path["folderId"])
         parent = store.folder_at(env["id"], data["path"])
