@@ -79,13 +79,15 @@ def critical_path_depth(result: ProgramRun) -> int:
     return max(depth(urn) for urn in by_urn)
 
 
-def wall_time(command: list[str], repetitions: int) -> float:
-    times = []
+def wall_times(commands: list[list[str]], repetitions: int) -> list[float]:
+    """Median wall time of each command, runs interleaved so drift in machine load hits all alike."""
+    times: list[list[float]] = [[] for _ in commands]
     for _ in range(repetitions):
-        started = time.perf_counter()
-        subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        for command, measured in zip(commands, times, strict=True):
+            started = time.perf_counter()
+            subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+            measured.append(time.perf_counter() - started)
+    return [statistics.median(measured) for measured in times]
 
 
 def main() -> None:
@@ -113,8 +115,10 @@ def main() -> None:
         )
 
     python = str(Path(sys.executable))
-    bare = wall_time([python, "-c", "import pulumi_cloudflare"], repetitions)
-    plan = wall_time([python, "-m", "plan", "dev", "--format", "json"], repetitions)
+    bare, plan = wall_times(
+        [[python, "-c", "import pulumi_cloudflare"], [python, "-m", "plan", "dev", "--format", "json"]],
+        max(repetitions, 3),  # one run each is too noisy to compare, even in a smoke run
+    )
     print()
     print("| command (wall time, median) | seconds | ratio |")
     print("|---|---:|---:|")
