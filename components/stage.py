@@ -38,6 +38,9 @@ class Stage(pulumi.ComponentResource):
     provider: cf.Provider
     storage: Storage
     workers: dict[str, Worker]
+    secrets: dict[str, WorkerSecrets]
+    infisical: InfisicalStage | None
+    """The stage's Infisical side; None when the config has no `infisical` section."""
     outputs: dict[str, Any]
     """The stack outputs (ids, names, URLs, wrangler configs; never a secret value)."""
 
@@ -64,7 +67,7 @@ class Stage(pulumi.ComponentResource):
             scoped,
         )
         self.workers = {}
-        self.secrets: dict[str, WorkerSecrets] = {}
+        self.secrets = {}
         for worker_name in _service_order(config):
             self.secrets[worker_name] = worker_secrets(
                 worker_name, config.workers[worker_name], config.stage, args.environment, self
@@ -72,8 +75,8 @@ class Stage(pulumi.ComponentResource):
             self.workers[worker_name] = self._worker(worker_name, args, scoped)
 
         self.outputs = self._stack_outputs(config)
-        if config.infisical is not None:
-            self.infisical = self._infisical(config, args.environment)
+        self.infisical = self._infisical(config, args.environment) if config.infisical is not None else None
+        if self.infisical is not None:
             self.outputs["infisical"] = self.infisical.outputs
         self.register_outputs({"workers": {k: w.script_name for k, w in self.workers.items()}})
 
