@@ -18,8 +18,7 @@ from typing import Any
 import pulumi
 import pulumi_cloudflare as cf
 
-from components.config import InfisicalConfig
-from components.config.models import GENERATED_SECRETS_FOLDER
+from components.config import GENERATED_SECRETS_FOLDER, InfisicalConfig
 from components.infisical import (
     CloudflareAppConnection,
     CloudflareAppConnectionArgs,
@@ -179,9 +178,9 @@ class InfisicalStage(pulumi.ComponentResource):
         self, args: InfisicalStageArgs, project_id: pulumi.Input[str], opts: pulumi.ResourceOptions
     ) -> pulumi.Output[str]:
         github = args.config.ci_identity
-        assert github is not None  # checked by the caller
-        if args.config.organization_id is None:
-            raise pulumi.RunError("infisical.organizationId is needed to create the CI identity")
+        # The caller checks ci_identity; the config checks refuse a CI identity without organizationId.
+        assert github is not None
+        assert args.config.organization_id is not None
         identity = Identity(
             "ci-identity",
             IdentityArgs(name=args.naming.physical("ci"), organization_id=args.config.organization_id),

@@ -14,6 +14,9 @@ STAGE_PATTERN = r"^(dev|staging|prod|pr-[1-9][0-9]{0,5})$"
 """Stages are the three long-lived ones plus ephemeral per-pull-request stages."""
 
 _STAGE_RE = re.compile(STAGE_PATTERN)
+_STAGE_TOKEN = STAGE_PATTERN.removeprefix("^").removesuffix("$")
+_STAGE_AFTER_APP = re.compile(rf"{_STAGE_TOKEN}(?=-|$)")
+_STAGE_SEGMENT = re.compile(rf"(?<=-){_STAGE_TOKEN}(?=-|$)")
 
 MAX_PHYSICAL_NAME = 63
 """Worker script, R2 bucket and queue names share a 63-character limit; we hold every name to it."""
@@ -51,6 +54,28 @@ PREVIEW_ENVIRONMENT = "preview"
 """Infisical environment that every ``pr-<number>`` stage shares (one set of preview secrets)."""
 
 
-def infisical_environment(stage: str) -> str:
+def infisical_environment_slug(stage: str) -> str:
     """The Infisical environment slug a stage reads: its own name, or the shared preview one."""
     return PREVIEW_ENVIRONMENT if is_preview_stage(stage) else stage
+
+
+def stage_in_name(value: str, app: str | None) -> str | None:
+    """The stage a physical name carries: the segment after ``{app}-``, else the first stage-like segment.
+
+    ``acme-staging-prod-mirror`` with app ``acme`` is staging's; without the app, the first ``-<stage>``
+    segment after the leading one wins (an app name with a stage word in it needs the app to be known).
+    """
+    if app and value.startswith(f"{app}-"):
+        match = _STAGE_AFTER_APP.match(value, len(app) + 1)
+    else:
+        match = _STAGE_SEGMENT.search(value)
+    return match.group(0) if match else None
+
+
+def stage_in_hostname(value: str, stage: str) -> str | None:
+    """Another stage named as a label of a hostname or route pattern (``api.dev.example.com/*`` → dev).
+
+    Stages never share a hostname: a label that is another stage's name means the host is that stage's.
+    """
+    host = value.split("/", 1)[0]
+    return next((label for label in host.split(".") if is_valid_stage(label) and label != stage), None)

@@ -103,7 +103,7 @@ class DeployEnvironment:
             if not self.variables.get(variable)
         }
         if missing:
-            raise MissingSecretsError(config.stage, config.infisical_environment, missing)
+            raise MissingSecretsError(config.stage, config.infisical_environment_slug, missing)
 
     def secret(self, variable: str) -> pulumi.Output[str]:
         """The variable's value, a Pulumi secret from the moment it is read."""

@@ -15,7 +15,8 @@ import pulumi
 import pulumi_cloudflare as cf
 
 from components import bindings as binding_translation
-from components.config import ServiceBinding, StageConfig
+from components.config import StageConfig
+from components.config.checks import service_graph
 from components.config.load import PROJECT_ROOT
 from components.infisical_stage import GeneratedValue, InfisicalStage, InfisicalStageArgs, SyncedWorker
 from components.secrets import SYNC_TOKEN_ENV, DeployEnvironment, WorkerSecrets, describe_owners, worker_secrets
@@ -137,7 +138,7 @@ class Stage(pulumi.ComponentResource):
             InfisicalStageArgs(
                 naming=config.naming,
                 config=config.infisical,
-                environment_slug=config.infisical_environment,
+                environment_slug=config.infisical_environment_slug,
                 manage_environment=config.manages_infisical_environment,
                 account_id=config.account_id,
                 connection_token=environment.secret(SYNC_TOKEN_ENV) if synced else None,
@@ -178,7 +179,7 @@ class Stage(pulumi.ComponentResource):
             },
             "wranglerConfigs": {key: worker.wrangler_config for key, worker in self.workers.items()},
             "secretOwners": {
-                key: describe_owners(key, worker, config.stage, config.infisical_environment)
+                key: describe_owners(key, worker, config.stage, config.infisical_environment_slug)
                 for key, worker in sorted(config.workers.items())
                 if worker.secrets
             },
@@ -187,8 +188,4 @@ class Stage(pulumi.ComponentResource):
 
 def _service_order(config: StageConfig) -> list[str]:
     """Workers ordered so a service binding's target script exists first (config refuses cycles)."""
-    graph = {
-        name: {b.worker for b in worker.bindings.values() if isinstance(b, ServiceBinding)}
-        for name, worker in sorted(config.workers.items())
-    }
-    return list(TopologicalSorter(graph).static_order())
+    return list(TopologicalSorter(service_graph(config.workers)).static_order())

@@ -41,36 +41,14 @@ Messages name the resource and the property, never a secret value.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from types import ModuleType
-from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
+from typing import Any, Final, Literal, Protocol
 
 from components.naming import STAGE_PATTERN, is_valid_stage
+from components.secret_names import secret_looking_reason
 from components.stack_values import decode, namespace_values
-
-if TYPE_CHECKING:
-    from components.config.secret_names import secret_looking_reason
-else:
-
-    def _load_secret_names() -> ModuleType:
-        """``components/config/secret_names.py`` without ``components.config`` (pydantic, the loader).
-
-        The pack's virtualenv holds only pulumi and pulumi-policy; this module needs nothing but ``re``.
-        """
-        path = Path(__file__).resolve().parents[1] / "components" / "config" / "secret_names.py"
-        spec = importlib.util.spec_from_file_location("policy._secret_names", path)
-        if spec is None or spec.loader is None:  # pragma: no cover - the file is part of the repository
-            raise ImportError(f"cannot load {path}")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-
-    secret_looking_reason = _load_secret_names().secret_looking_reason
-
 
 Enforcement = Literal["mandatory", "advisory"]
 MANDATORY: Final = "mandatory"

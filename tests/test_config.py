@@ -214,3 +214,20 @@ def test_hostname_of_another_stage_is_refused(stage: str, hostname: str, staging
     found = problems(staging_raw, stage=stage)
     assert "stages never share a hostname" in found[f"{PROJECT}:workers.api.domains[0]"]
     assert "names stage" in found[f"{PROJECT}:workers.api.routes[0]"]
+
+
+def test_ci_identity_needs_the_organization(staging_raw: dict[str, Any]) -> None:
+    """The CI identity lives in the organization: a missing id is a config problem, located, before any resource."""
+    assert "ciIdentity" in staging_raw["infisical"]
+    del staging_raw["infisical"]["organizationId"]
+    found = problems(staging_raw)
+    assert "'ciIdentity'" in found[f"{PROJECT}:infisical.organizationId"]
+    del staging_raw["infisical"]["ciIdentity"]
+    assert parse_stage_config(staging_raw, stage="staging", namespace=PROJECT).infisical is not None
+
+
+def test_preview_stage_makes_no_ci_identity_so_needs_no_organization(staging_raw: dict[str, Any]) -> None:
+    del staging_raw["infisical"]["organizationId"]
+    staging_raw["workers"]["api"]["domains"] = []
+    staging_raw["workers"]["api"]["routes"] = []
+    assert parse_stage_config(staging_raw, stage="pr-7", namespace=PROJECT).infisical is not None

@@ -1,7 +1,9 @@
-"""Stage configuration: models, the secret-name rules and the loader (the only place config is checked)."""
+"""Stage configuration: models, cross-field checks and the loader (the only place config is checked)."""
 
 from components.config.load import StageConfigError, load_stage_config, parse_stage_config, project_config
 from components.config.models import (
+    GENERATED_SECRETS_FOLDER,
+    INJECTED_SECRETS_FOLDER,
     Binding,
     D1Binding,
     D1DatabaseConfig,
@@ -17,15 +19,17 @@ from components.config.models import (
     QueueConsumerConfig,
     R2Binding,
     R2BucketConfig,
-    Secret,
+    SecretConfig,
     ServiceBinding,
-    StageConfig,
     SyncedSecret,
     WorkerConfig,
     Zone,
 )
+from components.config.stage_config import StageConfig
 
 __all__ = [
+    "GENERATED_SECRETS_FOLDER",
+    "INJECTED_SECRETS_FOLDER",
     "Binding",
     "D1Binding",
     "D1DatabaseConfig",
@@ -41,7 +45,7 @@ __all__ = [
     "QueueConsumerConfig",
     "R2Binding",
     "R2BucketConfig",
-    "Secret",
+    "SecretConfig",
     "ServiceBinding",
     "StageConfig",
     "StageConfigError",

@@ -18,8 +18,10 @@ import pulumi.runtime.config as runtime_config
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from components.config import models
-from components.config.models import StageConfig, config_paths
+from components.config import fields
+from components.config.fields import Loc
+from components.config.models import BINDING_TYPES, SECRET_OWNERS
+from components.config.stage_config import StageConfig
 from components.naming import is_valid_stage
 from components.stack_values import namespace_values
 
@@ -74,11 +76,22 @@ def load_stage_config() -> StageConfig:
     return parse_stage_config(project_config(project), stage=pulumi.get_stack(), namespace=project)
 
 
+def config_path(loc: Loc) -> str:
+    """Render one pydantic location as a config path, dropping union tags that are not keys in YAML."""
+    parts: list[str] = []
+    for index, part in enumerate(loc):
+        parent = loc[index - 2] if index >= 2 else None
+        if parent in ("bindings", "secrets") and part in (*BINDING_TYPES, *SECRET_OWNERS):
+            continue
+        parts.append(f"[{part}]" if isinstance(part, int) else str(part))
+    return ".".join(parts).replace(".[", "[")
+
+
 def _describe(error: ValidationError, namespace: str) -> list[tuple[str, str]]:
     described = []
     for detail in error.errors(include_url=False, include_input=False):
         loc = tuple(detail["loc"])
-        path = f"{namespace}:{config_paths(loc)}" if loc else f"{namespace}"
+        path = f"{namespace}:{config_path(loc)}" if loc else f"{namespace}"
         described.append((path, _message(detail["type"], loc, detail["msg"], detail.get("ctx") or {})))
     return described
 
@@ -103,13 +116,13 @@ def _pattern_descriptions() -> dict[str, str]:
     """Pattern → description, from the constrained string types the models declare."""
     described = {}
     for alias in (
-        models.ResourceKey,
-        models.BindingName,
-        models.Hostname,
-        models.HexId,
-        models.IsoDate,
-        models.CronExpression,
-        models.FolderPath,
+        fields.ResourceKey,
+        fields.BindingName,
+        fields.Hostname,
+        fields.HexId,
+        fields.IsoDate,
+        fields.CronExpression,
+        fields.FolderPath,
     ):
         for info in typing.get_args(alias)[1:]:
             patterns = [getattr(m, "pattern", None) for m in getattr(info, "metadata", [])]

@@ -1,0 +1,244 @@
+"""The cross-field checks of a stage config: what no single field can know on its own.
+
+They run once the structure is valid (every key known, every value of the right type), and yield every
+problem at once as (location, what to do): bindings and consumers name declared resources, hostnames lie
+inside the zone and in no other stage, a binding name is defined once, plain vars do not look secret,
+service bindings form no cycle, physical names fit Cloudflare's limit, each synced worker has a folder of
+its own, and the CI identity has an organization to live in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from graphlib import CycleError, TopologicalSorter
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from components.config.fields import Loc
+from components.config.models import (
+    GENERATED_SECRETS_FOLDER,
+    INJECTED_SECRETS_FOLDER,
+    InjectedSecret,
+    ServiceBinding,
+    WorkerConfig,
+)
+from components.naming import MAX_PHYSICAL_NAME, stage_in_hostname
+from components.secret_names import secret_looking_reason
+
+if TYPE_CHECKING:
+    from components.config.stage_config import StageConfig
+
+Problem = tuple[Loc, str]
+
+_SECTIONS = {"database": "d1", "bucket": "r2", "namespace": "kv", "queue": "queues", "worker": "workers"}
+"""The config section that declares each kind of binding target."""
+
+
+def problems(config: StageConfig, project_root: Path | None) -> Iterator[Problem]:
+    """Every cross-field problem of ``config``; worker modules are looked up under ``project_root`` if given."""
+    yield from _physical_names(config)
+    consumers: dict[str, str] = {}
+    for worker_name, worker in config.workers.items():
+        at: Loc = ("workers", worker_name)
+        if project_root is not None and not (project_root / worker.main).is_file():
+            yield (
+                (*at, "main"),
+                f"the worker module {worker.main!r} does not exist; build the worker first or fix the path",
+            )
+        yield from _bindings(config, at, worker)
+        yield from _name_clashes(at, worker)
+        yield from _plain_vars(at, worker)
+        yield from _hostnames(config, at, worker)
+        yield from _consumer(config, at, worker, consumers)
+        if worker.secrets_folder is not None and not worker.synced_secret_names():
+            yield (*at, "secretsFolder"), "set only for workers with secrets whose owner is 'sync'"
+        yield from _sync_folder(config, at, worker_name, worker)
+    yield from _service_cycle(config)
+    yield from _ci_identity(config)
+
+
+def service_graph(workers: Mapping[str, WorkerConfig]) -> dict[str, set[str]]:
+    """Worker → the workers it binds as services: the order their scripts must be created in."""
+    return {
+        name: {b.worker for b in worker.bindings.values() if isinstance(b, ServiceBinding)} & set(workers)
+        for name, worker in sorted(workers.items())
+    }
+
+
+def _physical_names(config: StageConfig) -> Iterator[Problem]:
+    groups: dict[str, list[str]] = {
+        "d1": list(config.d1),
+        "r2": list(config.r2),
+        "kv": list(config.kv),
+        "workers": list(config.workers),
+        "queues": [f"{q}-dlq" for q in config.queues] + list(config.queues),
+    }
+    for group, names in groups.items():
+        for name in names:
+            physical = config.naming.physical(name)
+            if len(physical) > MAX_PHYSICAL_NAME:
+                key = name.removesuffix("-dlq") if group == "queues" else name
+                yield (
+                    (group, key),
+                    f"the physical name {physical!r} is {len(physical)} characters; Cloudflare allows "
+                    f"{MAX_PHYSICAL_NAME}. Shorten the app or resource name",
+                )
+
+
+def _bindings(config: StageConfig, at: Loc, worker: WorkerConfig) -> Iterator[Problem]:
+    declared: dict[str, tuple[str, Mapping[str, Any]]] = {
+        "d1": ("database", config.d1),
+        "r2": ("bucket", config.r2),
+        "kv": ("namespace", config.kv),
+        "queue": ("queue", config.queues),
+        "service": ("worker", config.workers),
+    }
+    for binding_name, binding in worker.bindings.items():
+        if binding.type not in declared:
+            continue
+        field, resources = declared[binding.type]
+        target = getattr(binding, field)
+        # Locations carry the union tag, as pydantic's own errors do; the loader's config_path drops it again.
+        loc: Loc = (*at, "bindings", binding_name, binding.type, field)
+        if target not in resources:
+            yield loc, _undeclared(field, target, resources)
+        elif binding.type == "service" and target == at[-1]:
+            yield loc, "a worker cannot bind to itself"
+
+
+def _consumer(config: StageConfig, at: Loc, worker: WorkerConfig, consumers: dict[str, str]) -> Iterator[Problem]:
+    if worker.consumes is None:
+        return
+    queue = worker.consumes.queue
+    if queue not in config.queues:
+        yield (*at, "consumes", "queue"), _undeclared("queue", queue, config.queues)
+    elif queue in consumers:
+        yield (
+            (*at, "consumes", "queue"),
+            f"queue {queue!r} is already consumed by worker {consumers[queue]!r}; a queue has exactly one consumer "
+            "worker",
+        )
+    else:
+        consumers[queue] = str(at[-1])
+
+
+def _hostnames(config: StageConfig, at: Loc, worker: WorkerConfig) -> Iterator[Problem]:
+    zone = config.zone
+    for index, hostname in enumerate(worker.domains):
+        if owner := stage_in_hostname(hostname, config.stage):
+            yield (
+                (*at, "domains", index),
+                f"hostname {hostname!r} names stage {owner!r}, not {config.stage!r}: stages never share a "
+                "hostname (a pr-<number> stack copied from staging needs its own domains, or none)",
+            )
+        elif not zone.contains(hostname):
+            yield (
+                (*at, "domains", index),
+                f"hostname {hostname!r} is not inside the zone {zone.name!r}; "
+                f"use a name ending in '.{zone.name}' or change zone.name",
+            )
+    for index, pattern in enumerate(worker.routes):
+        host = pattern.split("/", 1)[0].removeprefix("*.").removeprefix("*")
+        if "/" not in pattern or not host:
+            yield (*at, "routes", index), "a route pattern is '<hostname>/<path>', e.g. api.example.com/v1/*"
+        elif owner := stage_in_hostname(host, config.stage):
+            yield (*at, "routes", index), f"route host {host!r} names stage {owner!r}, not {config.stage!r}"
+        elif not zone.contains(host):
+            yield (
+                (*at, "routes", index),
+                f"route host {host!r} is not inside the zone {zone.name!r}; routes are zone-scoped",
+            )
+
+
+def _sync_folder(config: StageConfig, at: Loc, worker_name: str, worker: WorkerConfig) -> Iterator[Problem]:
+    if not worker.synced_secret_names():
+        return
+    if config.infisical is None:
+        yield (*at, "secrets"), "secrets with owner 'sync' need the 'infisical' section (the sync lives there)"
+        return
+    folder = worker.synced_secrets_folder(worker_name)
+    if folder == INJECTED_SECRETS_FOLDER:
+        owner: str | None = "injected"
+    elif folder == GENERATED_SECRETS_FOLDER or folder.startswith(GENERATED_SECRETS_FOLDER + "/"):
+        owner = "generated"
+    else:
+        owner = None
+    if owner:
+        yield (
+            (*at, "secretsFolder"),
+            f"{folder!r} holds the {owner} secrets that Pulumi binds, and a sync pushes every secret of its "
+            f"folder; give this worker a folder of its own, e.g. {INJECTED_SECRETS_FOLDER}/{worker_name}",
+        )
+    others = [
+        name
+        for name, other in config.workers.items()
+        if name != worker_name and other.synced_secret_names() and other.synced_secrets_folder(name) == folder
+    ]
+    if others:
+        yield (
+            (*at, "secretsFolder"),
+            f"worker {others[0]!r} syncs from {folder!r} too; each worker syncs only its own secrets, "
+            "so give each its own folder",
+        )
+
+
+def _service_cycle(config: StageConfig) -> Iterator[Problem]:
+    """Service bindings become dependencies between scripts, so a cycle could never deploy."""
+    try:
+        TopologicalSorter(service_graph(config.workers)).prepare()
+    except CycleError as error:
+        # graphlib lists each node before the one that depends on it; a binding points the other way.
+        cycle = list(reversed(error.args[1]))[:-1]
+        start = cycle.index(min(cycle))
+        cycle = cycle[start:] + cycle[:start]
+        yield (
+            ("workers", cycle[0], "bindings"),
+            "service bindings form a cycle (" + " -> ".join([*cycle, cycle[0]]) + "); one side must go",
+        )
+
+
+def _ci_identity(config: StageConfig) -> Iterator[Problem]:
+    """The CI identity is an organization identity: it cannot be created without the organization's id."""
+    infisical = config.infisical
+    if infisical is None or infisical.ci_identity is None or not config.manages_infisical_environment:
+        return
+    if infisical.organization_id is None:
+        yield (
+            ("infisical", "organizationId"),
+            "this key is required with 'ciIdentity': the CI identity is created in the Infisical organization; "
+            "set the organization's id (uuid)",
+        )
+
+
+def _undeclared(kind: str, name: str, declared: Mapping[str, Any]) -> str:
+    known = ", ".join(sorted(declared)) or "none"
+    return f"{kind} {name!r} is not declared under '{_SECTIONS[kind]}' (declared: {known})"
+
+
+def _name_clashes(at: Loc, worker: WorkerConfig) -> Iterator[Problem]:
+    """A binding name is one variable on `env`; two sections may not both define it."""
+    seen: dict[str, str] = {}
+    for section in ("bindings", "vars", "secrets"):
+        for name in getattr(worker, section):
+            if name in seen:
+                yield (*at, section, name), f"{name!r} is also defined under '{seen[name]}'; binding names are unique"
+            else:
+                seen[name] = section
+
+
+def _plain_vars(at: Loc, worker: WorkerConfig) -> Iterator[Problem]:
+    allowed = set(worker.public_vars)
+    for name, value in worker.vars.items():
+        reason = secret_looking_reason(name, value)
+        if reason and name not in allowed:
+            yield (
+                (*at, "vars", name),
+                f"this plain var looks like a secret ({reason}). Declare it under 'secrets' with an owner "
+                f"(inject, generated or sync), or if the value really is public add {name!r} to 'publicVars'",
+            )
+    for index, name in enumerate(worker.public_vars):
+        if name not in worker.vars:
+            yield (*at, "publicVars", index), f"{name!r} is not a var of this worker"
+    for name, secret in worker.secrets.items():
+        if isinstance(secret, InjectedSecret) and secret.sandbox == "env" and not secret.side_effects:
+            yield (*at, "secrets", name, "inject", "sandbox"), "sandbox only applies with sideEffects: true"

@@ -1,0 +1,78 @@
+"""The whole config of one stage, checked field by field and then across fields.
+
+Cross-field checks (:mod:`components.config.checks`) run here, before any resource exists, so
+``pulumi preview`` fails with every problem listed instead of half a stack being planned.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, ValidationError, ValidationInfo, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from components.config import checks
+from components.config.fields import HexId, IsoDate, Model, ResourceKey
+from components.config.models import (
+    D1DatabaseConfig,
+    InfisicalConfig,
+    KvNamespaceConfig,
+    QueueConfig,
+    R2BucketConfig,
+    WorkerConfig,
+    Zone,
+)
+from components.naming import STAGE_PATTERN, Naming, infisical_environment_slug, is_preview_stage
+
+
+class StageConfig(Model):
+    """Everything one stage of the app is made of."""
+
+    app: str = Field(pattern=r"^[a-z][a-z0-9-]{0,18}[a-z0-9]$", description="App name, the first part of names.")
+    stage: str = Field(pattern=STAGE_PATTERN, description="The stack name: dev, staging, prod or pr-<number>.")
+    account_id: HexId
+    zone: Zone
+    compatibility_date: IsoDate = Field(description="Default compatibility date for every worker.")
+    d1: dict[ResourceKey, D1DatabaseConfig] = Field(default_factory=dict)
+    r2: dict[ResourceKey, R2BucketConfig] = Field(default_factory=dict)
+    kv: dict[ResourceKey, KvNamespaceConfig] = Field(default_factory=dict)
+    queues: dict[ResourceKey, QueueConfig] = Field(default_factory=dict)
+    workers: dict[ResourceKey, WorkerConfig] = Field(min_length=1)
+    infisical: InfisicalConfig | None = None
+
+    @property
+    def infisical_environment_slug(self) -> str:
+        """The Infisical environment this stage reads and writes (not the deploy process's environment)."""
+        configured = self.infisical.environment_slug if self.infisical else None
+        return configured or infisical_environment_slug(self.stage)
+
+    @property
+    def manages_infisical_environment(self) -> bool:
+        configured = self.infisical.manage_environment if self.infisical else None
+        return configured if configured is not None else not self.is_preview
+
+    @property
+    def naming(self) -> Naming:
+        return Naming(self.app, self.stage)
+
+    @property
+    def is_prod(self) -> bool:
+        return self.stage == "prod"
+
+    @property
+    def is_preview(self) -> bool:
+        return is_preview_stage(self.stage)
+
+    @model_validator(mode="after")
+    def _check_across_fields(self, info: ValidationInfo) -> StageConfig:
+        root = (info.context or {}).get("project_root")
+        problems = list(checks.problems(self, Path(root) if root else None))
+        if problems:
+            raise ValidationError.from_exception_data(
+                type(self).__name__,
+                [
+                    InitErrorDetails(type=PydanticCustomError("config", message), loc=loc, input=None)
+                    for loc, message in problems
+                ],
+            )
+        return self
