@@ -53,18 +53,6 @@ def test_duplicates_are_400_not_409(http: httpx.Client, fake_infisical: FakeInfi
     assert "already exists" in _error(duplicate)["message"]
 
 
-def test_folder_create_is_idempotent_and_creates_parents(http: httpx.Client, fake_infisical: FakeInfisical) -> None:
-    project_id = seed_project()
-    env = seed_environment(project_id, "dev")
-    body = {"projectId": project_id, "environment": env, "name": "c", "path": "/a/b"}
-    first = http.post("/api/v2/folders", json=body).json()["folder"]
-    again = http.post("/api/v2/folders", json=body).json()["folder"]
-    assert first["id"] == again["id"]
-    assert first["path"] == "/a/b/c"
-    listed = http.get("/api/v2/folders", params={"projectId": project_id, "environment": env, "path": "/a"})
-    assert [f["name"] for f in listed.json()["folders"]] == ["b"]
-
-
 def test_secret_values_are_trimmed(http: httpx.Client, fake_infisical: FakeInfisical) -> None:
     project_id = seed_project()
     env = seed_environment(project_id, "dev")

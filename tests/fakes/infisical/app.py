@@ -19,10 +19,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from . import sync_jobs
 from . import validation as v
 from .errors import ApiError, bad_request, handle_api_error, not_found
 from .oidc import verify_login
-from .store import Store, auth_methods, new_id, normal_path, now, stored_value
+from .store import Store, auth_methods, ip_details, new_id, normal_path, now, stored_value
 
 Params = Mapping[str, str]
 Handler = Callable[[Params, Params, Any], Any]
@@ -49,6 +50,7 @@ def build_app(store: Store) -> Starlette:
                 except ValueError:
                     raise bad_request("Body is not valid JSON") from None
                 with store.lock:
+                    sync_jobs.settle(store)
                     result = handler(request.path_params, request.query_params, body)
                 return JSONResponse(result)
 
@@ -230,8 +232,13 @@ def build_app(store: Store) -> Starlette:
         parent = store.folder_at(env["id"], data["path"], create=True)
         assert parent is not None
         folder = store.child(parent["id"], data["name"])
-        if folder is None:  # "this request must be idempotent": an existing folder is returned as is
+        if folder is None:
             folder = store.add_folder(env["id"], parent["id"], data["name"], data.get("description"))
+        elif store.folder_behaviour == "current":
+            # backend/src/services/secret-folder/secret-folder-service.ts, createFolder, "exact folder case"
+            # (current backend); older versions of the same file return the existing folder ("this request
+            # must be idempotent"). Both create missing parents first.
+            raise bad_request(f"Folder with name '{data['name']}' already exists in path '{normal_path(data['path'])}'")
         return {"folder": store.folder_view(folder)}
 
     @endpoint("/api/v2/folders", "GET")
@@ -397,7 +404,7 @@ def build_app(store: Store) -> Starlette:
             store.project(data["projectId"])
         if any(c["name"] == data["name"] for c in store.connections.values()):
             raise bad_request(f'An App Connection with the name "{data["name"]}" already exists')
-        _validate_cloudflare_token(data["credentials"])
+        _validate_cloudflare_token(store, data["credentials"])
         connection = {
             "id": new_id(),
             "name": data["name"],
@@ -448,7 +455,7 @@ def build_app(store: Store) -> Starlette:
         ):
             raise bad_request(f'An App Connection with the name "{data["name"]}" already exists')
         if "credentials" in data:
-            _validate_cloudflare_token(data["credentials"])
+            _validate_cloudflare_token(store, data["credentials"])
             connection["credentials"] = dict(data["credentials"])
             connection["credentialsHash"] = store.credentials_hash(**_cf_args(data["credentials"]))
         for key in ("name", "description"):
@@ -515,12 +522,11 @@ def build_app(store: Store) -> Starlette:
             "connectionId": data["connectionId"],
             "createdAt": now(),
             "updatedAt": now(),
-            "syncStatus": "pending" if data["isAutoSyncEnabled"] else None,
-            "lastSyncJobId": None,
-            "lastSyncMessage": None,
-            "lastSyncedAt": None,
+            **sync_jobs.sync_fields(),
         }
         store.syncs[sync["id"]] = sync
+        if sync["isAutoSyncEnabled"]:
+            sync_jobs.queue_sync(store, sync)
         return {"secretSync": store.sync_view(sync)}
 
     @endpoint(sync_base + "/{syncId}", "GET")
@@ -575,7 +581,7 @@ def build_app(store: Store) -> Starlette:
         sync["version"] += 1
         sync["updatedAt"] = now()
         if sync["isAutoSyncEnabled"]:
-            sync["syncStatus"] = "pending"
+            sync_jobs.queue_sync(store, sync)
         return {"secretSync": store.sync_view(sync)}
 
     @endpoint(sync_base + "/{syncId}", "DELETE")
@@ -587,6 +593,9 @@ def build_app(store: Store) -> Starlette:
                 [{"code": "invalid_type", "path": ["removeSecrets"], "message": "Expected boolean"}],
                 "ValidationFailure",
             )
+        if query.get("removeSecrets") == "true":
+            sync_jobs.queue_remove(store, sync)
+            return {"secretSync": store.sync_view(sync)}
         view = store.sync_view(sync)
         del store.syncs[sync["id"]]
         return {"secretSync": view}
@@ -665,11 +674,11 @@ def build_app(store: Store) -> Starlette:
             "boundAudiences": rule("string", ""),
             "boundSubject": rule("string", ""),
             "claimMetadataMapping": rule("object", {}, _string_map),
-            "caCert": rule("string", ""),
+            "caCert": rule("string", ""),  # z.string().trim() in identity-oidc-auth-router.ts
             "accessTokenTTL": rule("number", 2_592_000, v.int_range(0, TTL_MAX)),
             "accessTokenMaxTTL": rule("number", 2_592_000, v.int_range(0, TTL_MAX)),
             "accessTokenNumUsesLimit": rule("number", 0, v.int_range(0, 1_000_000_000)),
-            "accessTokenTrustedIps": rule("array", lambda: [dict(ip) for ip in ANYWHERE]),
+            "accessTokenTrustedIps": rule("array", lambda: [dict(ip) for ip in ANYWHERE], _at_least_one),
         }
 
     oidc_path = "/api/v1/auth/oidc-auth/identities/{identityId}"
@@ -684,7 +693,7 @@ def build_app(store: Store) -> Starlette:
         auth = {
             "id": new_id(),
             "identityId": identity["id"],
-            **_normal_oidc(data),
+            **_normal_oidc(store, data),
             "createdAt": now(),
             "updatedAt": now(),
         }
@@ -699,7 +708,7 @@ def build_app(store: Store) -> Starlette:
     def update_oidc(path: Params, _q: Params, body: Any) -> Any:
         auth = _oidc(store, path["identityId"])
         data = v.validate(body, oidc_rules(required=False))
-        merged = {**auth, **_normal_oidc(data)}
+        merged = {**auth, **_normal_oidc(store, data)}
         _check_ttls(merged)
         auth.update(merged, updatedAt=now())
         return {"identityOidcAuth": auth}
@@ -810,8 +819,8 @@ def _cf_args(credentials: Mapping[str, str]) -> dict[str, str]:
     return {"account_id": credentials["accountId"], "api_token": credentials["apiToken"]}
 
 
-def _validate_cloudflare_token(credentials: Mapping[str, str]) -> None:
-    if credentials["apiToken"].startswith("invalid"):
+def _validate_cloudflare_token(store: Store, credentials: Mapping[str, str]) -> None:
+    if credentials["apiToken"].startswith("invalid") or credentials["apiToken"] in store.rejected_tokens:
         raise bad_request("Failed to validate credentials: Cloudflare rejected the API token")
 
 
@@ -849,14 +858,42 @@ def _string_map(value: Any) -> str | None:
     return None if all(isinstance(item, str) for item in value.values()) else "Expected string values"
 
 
-def _normal_oidc(data: Mapping[str, Any]) -> dict[str, Any]:
+def _normal_oidc(store: Store, data: Mapping[str, Any]) -> dict[str, Any]:
     normal = dict(data)
+    if "caCert" in normal:
+        normal["caCert"] = normal["caCert"].strip()
+    if "accessTokenTrustedIps" in normal:
+        normal["accessTokenTrustedIps"] = _trusted_ips(store, normal["accessTokenTrustedIps"])
     if "boundClaims" in normal:
         normal["boundClaims"] = {
             key: ", ".join(part.strip() for part in value.split(",") if part.strip())
             for key, value in normal["boundClaims"].items()
         }
     return normal
+
+
+def _trusted_ips(store: Store, entries: list[Any]) -> list[dict[str, Any]]:
+    """Trusted IPs as the OIDC auth service stores them (backend/src/services/identity-oidc-auth/
+    identity-oidc-auth-service.ts): ranges other than "anywhere" need the ``ipAllowlisting`` plan, every entry
+    must be an address or CIDR block, and each is stored split by ``extractIPDetails``."""
+    stored = []
+    for entry in entries:
+        address = str(entry.get("ipAddress", "") if isinstance(entry, dict) else "").strip()
+        if not store.ip_allowlisting and address not in ("0.0.0.0/0", "::/0"):
+            raise bad_request(
+                "Failed to add IP access range to access token due to plan restriction. "
+                "Upgrade plan to add IP access range."
+            )
+        try:
+            details = ip_details(address)
+        except ValueError:
+            raise bad_request("The IP is not a valid IPv4, IPv6, or CIDR block") from None
+        stored.append(details if store.split_trusted_ips else {"ipAddress": address})
+    return stored
+
+
+def _at_least_one(value: Any) -> str | None:
+    return None if value else "Array must contain at least 1 element(s)"
 
 
 def _check_ttls(data: Mapping[str, Any]) -> None:

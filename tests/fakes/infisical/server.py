@@ -1,7 +1,9 @@
 """`FakeInfisical`: the fake API served by uvicorn on 127.0.0.1 (OS-chosen port) in a background thread.
 
 Tests drive it through Python: reset state, arm faults, expire tokens, create login credentials, trust an
-OIDC issuer, and count the requests the client made.
+OIDC issuer, and count the requests the client made. Behaviours that differ between Infisical versions or
+plans are switches (``folder_behaviour``, ``ip_allowlisting``); the simulated Cloudflare account behind the
+secret syncs is a control (``unknown_scripts``, ``rejected_tokens``, ``sync_job_seconds``).
 """
 
 from __future__ import annotations
@@ -18,12 +20,32 @@ import uvicorn
 from .app import build_app
 from .faults import Fault, FaultInjector, FaultPlan, RecordedRequest
 from .oidc import OidcIssuer
-from .store import Store, new_id
+from .store import FOLDER_BEHAVIOURS, FolderBehaviour, Store, new_id
 
 
 class FakeInfisical:
-    def __init__(self, admin_token: str = "fake-admin-token") -> None:
+    """The fake server.
+
+    ``folder_behaviour`` picks how a create of an existing folder is answered: ``"current"`` (the default,
+    today's backend) answers 400 ``Folder with name '<n>' already exists in path '<p>'``; ``"legacy"`` (older
+    backends) answers 200 with the existing folder. ``split_trusted_ips`` (default on, as every Infisical
+    version stores them) returns trusted IPs as ``{ipAddress, type, prefix}``; off, they come back as sent,
+    which no real server does: it exists only so client tests written before the split keep running until the
+    client reads the split form. Both are settable per test; `reset` restores the constructor's values.
+    """
+
+    def __init__(
+        self,
+        admin_token: str = "fake-admin-token",
+        folder_behaviour: FolderBehaviour = "current",
+        split_trusted_ips: bool = True,
+    ) -> None:
+        if folder_behaviour not in FOLDER_BEHAVIOURS:
+            raise ValueError(f"folder_behaviour must be one of {FOLDER_BEHAVIOURS}, not {folder_behaviour!r}")
+        self._default_folder_behaviour: FolderBehaviour = folder_behaviour
+        self._default_split_trusted_ips = split_trusted_ips
         self.store = Store(admin_token=admin_token)
+        self._restore_switches()
         self.faults = FaultPlan()
         self.app = FaultInjector(build_app(self.store), self.faults)
         self.url = ""
@@ -76,9 +98,71 @@ class FakeInfisical:
         self.stop()
 
     def reset(self) -> None:
-        """Empty every table, disarm every fault and forget recorded requests."""
+        """Empty every table, disarm every fault, forget recorded requests, restore every switch."""
         self.store.reset()
+        self._restore_switches()
         self.faults.clear()
+
+    def _restore_switches(self) -> None:
+        with self.store.lock:
+            self.store.folder_behaviour = self._default_folder_behaviour
+            self.store.split_trusted_ips = self._default_split_trusted_ips
+            self.store.ip_allowlisting = False
+            self.store.sync_job_seconds = 0.0
+
+    # -- behaviour switches ----
+
+    @property
+    def folder_behaviour(self) -> FolderBehaviour:
+        return self.store.folder_behaviour
+
+    @folder_behaviour.setter
+    def folder_behaviour(self, value: FolderBehaviour) -> None:
+        if value not in FOLDER_BEHAVIOURS:
+            raise ValueError(f"folder_behaviour must be one of {FOLDER_BEHAVIOURS}, not {value!r}")
+        with self.store.lock:
+            self.store.folder_behaviour = value
+
+    @property
+    def split_trusted_ips(self) -> bool:
+        return self.store.split_trusted_ips
+
+    @split_trusted_ips.setter
+    def split_trusted_ips(self, value: bool) -> None:
+        with self.store.lock:
+            self.store.split_trusted_ips = value
+
+    @property
+    def ip_allowlisting(self) -> bool:
+        """Whether the organisation's plan allows trusted IP ranges other than 0.0.0.0/0 and ::/0 (default no)."""
+        return self.store.ip_allowlisting
+
+    @ip_allowlisting.setter
+    def ip_allowlisting(self, value: bool) -> None:
+        with self.store.lock:
+            self.store.ip_allowlisting = value
+
+    # -- the simulated Cloudflare account behind secret syncs ----
+
+    @property
+    def sync_job_seconds(self) -> float:
+        """How long a queued sync or remove job runs (0: it has finished by the next request)."""
+        return self.store.sync_job_seconds
+
+    @sync_job_seconds.setter
+    def sync_job_seconds(self, value: float) -> None:
+        with self.store.lock:
+            self.store.sync_job_seconds = value
+
+    @property
+    def unknown_scripts(self) -> set[str]:
+        """Worker script ids Cloudflare does not know: a sync job against one fails (error 10007)."""
+        return self.store.unknown_scripts
+
+    @property
+    def rejected_tokens(self) -> set[str]:
+        """Cloudflare API tokens Cloudflare refuses (error 10000): connection creates and sync jobs fail."""
+        return self.store.rejected_tokens
 
     # -- test controls ----
 

@@ -6,13 +6,14 @@ Everything is guarded by one lock because the server runs in its own thread whil
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import secrets
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from .errors import ApiError, bad_request, not_found
 
@@ -32,6 +33,26 @@ def normal_path(path: str) -> str:
 def stored_value(value: str) -> str:
     """Infisical trims values, keeping one trailing newline if there was one."""
     return value.strip() + "\n" if value.endswith("\n") else value.strip()
+
+
+FolderBehaviour = Literal["current", "legacy"]
+FOLDER_BEHAVIOURS: tuple[FolderBehaviour, ...] = ("current", "legacy")
+
+
+def ip_details(value: str) -> dict[str, Any]:
+    """``{ipAddress, type[, prefix]}`` as ``extractIPDetails`` stores it (backend/src/lib/ip/index.ts).
+
+    A bare address keeps no prefix; a range keeps the address part as written (not the network address).
+    Raises ValueError for anything that is neither an address nor a valid CIDR block (``isValidIpOrCidr``).
+    """
+    address, slash, prefix = value.partition("/")
+    parsed = ipaddress.ip_address(address)
+    kind = "ipv4" if parsed.version == 4 else "ipv6"
+    if not slash:
+        return {"ipAddress": address, "type": kind}
+    if not prefix.isdigit() or int(prefix) > parsed.max_prefixlen:
+        raise ValueError(value)
+    return {"ipAddress": address, "type": kind, "prefix": int(prefix)}
 
 
 @dataclass
@@ -58,9 +79,18 @@ class Store:
     tokens: dict[str, IssuedToken] = field(default_factory=dict)
     universal_auth: dict[str, tuple[str, str]] = field(default_factory=dict)
     oidc_keys: dict[str, Any] = field(default_factory=dict)
+    # Behaviour switches and test controls (see `FakeInfisical` for what each one models).
+    folder_behaviour: FolderBehaviour = "current"
+    split_trusted_ips: bool = True
+    ip_allowlisting: bool = False
+    sync_job_seconds: float = 0.0
+    unknown_scripts: set[str] = field(default_factory=set)
+    rejected_tokens: set[str] = field(default_factory=set)
 
     def reset(self) -> None:
         with self.lock:
+            self.unknown_scripts.clear()
+            self.rejected_tokens.clear()
             for table in (
                 self.projects,
                 self.environments,
@@ -289,7 +319,7 @@ class Store:
         connection = self.connections.get(sync["connectionId"])
         env = self.environments.get(sync["envId"])
         folder = self.folders.get(sync["folderId"])
-        view = {k: v for k, v in sync.items() if k not in ("envId",)}
+        view = {k: v for k, v in sync.items() if k != "envId" and not k.startswith("_")}
         view["connection"] = (
             {"app": "cloudflare", "name": connection["name"], "id": connection["id"]} if connection else None
         )
