@@ -55,9 +55,6 @@ class InfisicalProvider(ResourceProvider):
     # Inputs only the provider reads (e.g. at delete time): changing only these needs no call to Infisical.
     local_only: ClassVar[frozenset[str]] = frozenset()
 
-    def __init__(self) -> None:
-        super().__init__()
-
     # -- engine entry points ----
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
@@ -118,7 +115,7 @@ class InfisicalProvider(ResourceProvider):
 
     def _client(self) -> InfisicalClient:
         """A fresh client from the environment: credentials are read now, never stored in the provider."""
-        return InfisicalClient.from_env()
+        return InfisicalClient()
 
     def _validate(self, inputs: Mapping[str, Any]) -> list[CheckFailure]:
         """Rules across properties; single-property rules live in the schema."""

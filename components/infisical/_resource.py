@@ -1,34 +1,36 @@
-"""What every Infisical resource class does at construction: secret inputs and declared outputs.
+"""The resource class every Infisical resource is: a typed Args in, the declared properties out.
 
-Secret inputs are wrapped with `pulumi.Output.secret` so they are encrypted in state from the very first
-deployment, and their names go into ``additional_secret_outputs`` (merged with the caller's options) so the
-values the provider reports back are secret too.
+A resource class names only its Args type and its provider; its property bag, its outputs and its secret
+outputs come from the provider's `Schema` (itself read from the Args dataclass). Every declared property is
+an attribute of the resource after construction (``env.slug``, ``folder.path``), typed `pulumi.Output`.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import pulumi
+import pulumi.dynamic
+
+from ._provider import InfisicalProvider
+
+A = TypeVar("A")
 
 
-def resource_props(args: Any, *, secrets: Sequence[str] = (), outputs: Sequence[str] = ()) -> dict[str, Any]:
-    """The property bag for a dynamic resource: the Args dataclass fields plus computed outputs as None."""
-    if not dataclasses.is_dataclass(args) or isinstance(args, type):
-        raise TypeError(f"expected an Args dataclass instance, got {type(args).__name__}")
-    props: dict[str, Any] = {field.name: getattr(args, field.name) for field in dataclasses.fields(args)}
-    for name in secrets:
-        if props.get(name) is not None:
-            props[name] = pulumi.Output.secret(props[name])
-    for name in outputs:
-        props.setdefault(name, None)
-    return props
+class InfisicalResource(pulumi.dynamic.Resource, Generic[A]):
+    """Base of the resource classes: ``class Folder(InfisicalResource[FolderArgs], provider=FolderProvider)``."""
 
+    provider_class: ClassVar[type[InfisicalProvider]]
 
-def secret_options(opts: pulumi.ResourceOptions | None, secrets: Sequence[str]) -> pulumi.ResourceOptions:
-    """The caller's options with ``secrets`` added to ``additional_secret_outputs`` (no duplicates)."""
-    merged = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=list(secrets)))
-    merged.additional_secret_outputs = list(dict.fromkeys(merged.additional_secret_outputs or []))
-    return merged
+    def __init_subclass__(cls, *, provider: type[InfisicalProvider], **kwargs: Any) -> None:
+        super().__init_subclass__(module="infisical", name=cls.__name__, **kwargs)
+        cls.provider_class = provider
+
+    def __init__(self, resource_name: str, args: A, opts: pulumi.ResourceOptions | None = None) -> None:
+        provider = self.provider_class()
+        schema = provider.schema
+        super().__init__(provider, resource_name, schema.props(args), schema.options(opts))
+
+    if TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> pulumi.Output[Any]: ...

@@ -1,17 +1,23 @@
-"""Declarative description of a resource's properties, from which check and diff are derived.
+"""One declaration per resource: its Args dataclass, from which everything else is derived.
 
-Each provider lists its properties once: type, default, whether a change means a new Infisical object,
-whether the server fills it in when omitted, how to compare it. Validation reasons never quote the value
-(it might be a secret); they say what is expected.
+Each resource module declares a frozen ``…Args`` dataclass whose fields are made with `prop` (an input)
+or `output` (reported back by Infisical, never an input). `Schema.of` reads that dataclass once and gives
+the provider its check (types, required, rules), defaults, diff (replace, computed, normal forms) and
+secret handling, and gives the resource class its property bag and secret outputs. Nothing about a
+property is written anywhere else. Validation reasons never quote the value (it might be a secret); they
+say what is expected.
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import pulumi
 from pulumi.dynamic import CheckFailure
 
 from ._props import contains_unknown, is_secret, is_unknown, wrap_secret
@@ -25,6 +31,7 @@ _TYPE_NAMES: dict[type, str] = {
     dict: "a map",
     list: "a list",
 }
+_METADATA_KEY = "infisical"
 
 
 @dataclass(frozen=True)
@@ -60,9 +67,79 @@ class Field:
         return None if ok else f"must be {_TYPE_NAMES.get(self.kind, self.kind.__name__)}"
 
 
+def prop(
+    *,
+    required: bool = False,
+    default: Any = None,
+    secret: bool = False,
+    replace: bool = False,
+    computed: bool = False,
+    validate: Validator | None = None,
+    compare: Callable[[Any], Any] | None = None,
+) -> Any:
+    """An input property of an Args dataclass. ``required`` inputs have no dataclass default.
+
+    ``default`` is what the provider fills in when the input is omitted (the dataclass default stays None,
+    so the program never sends a default it did not choose).
+    """
+    spec = {
+        "required": required,
+        "default": default,
+        "secret": secret,
+        "replace": replace,
+        "computed": computed,
+        "validate": validate,
+        "compare": compare,
+    }
+    if required:
+        return dataclasses.field(metadata={_METADATA_KEY: spec})
+    return dataclasses.field(default=None, metadata={_METADATA_KEY: spec})
+
+
+def output(*, secret: bool = False) -> Any:
+    """A property Infisical reports back; not a constructor argument of the Args dataclass."""
+    return dataclasses.field(default=None, init=False, metadata={_METADATA_KEY: {"output": True, "secret": secret}})
+
+
+_KINDS: dict[str, type] = {
+    "str": str,
+    "int": int,
+    "bool": bool,
+    "dict": dict,
+    "Mapping": dict,
+    "list": list,
+    "Sequence": list,
+}
+
+
+def _kind(annotation: Any) -> type:
+    """The JSON kind of an annotation such as ``pulumi.Input[int] | None``: its first named type.
+
+    Declarations use postponed annotations (strings); evaluating ``pulumi.Input`` would need pulumi's
+    private type variables, and the first name is all the kind needs.
+    """
+    text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", "")
+    match = re.match(r"\w+", text.removeprefix("pulumi.Input["))
+    kind = _KINDS.get(match.group() if match else "")
+    if kind is None:
+        raise TypeError(f"unsupported property annotation {text!r}")
+    return kind
+
+
 class Schema:
     def __init__(self, *fields: Field) -> None:
         self.fields: dict[str, Field] = {f.name: f for f in fields}
+
+    @classmethod
+    def of(cls, args_type: type) -> Schema:
+        """The schema declared by an Args dataclass made of `prop` and `output` fields."""
+        fields = []
+        for declared in dataclasses.fields(args_type):
+            spec = declared.metadata.get(_METADATA_KEY)
+            if spec is None:
+                raise TypeError(f"{args_type.__name__}.{declared.name} must be declared with prop() or output()")
+            fields.append(Field(declared.name, _kind(declared.type), **spec))
+        return cls(*fields)
 
     @property
     def inputs(self) -> list[Field]:
@@ -75,6 +152,31 @@ class Schema:
     @property
     def replace_names(self) -> list[str]:
         return [f.name for f in self.inputs if f.replace]
+
+    # -- for the resource class, at construction ----
+
+    def props(self, args: Any) -> dict[str, Any]:
+        """The property bag to register: every field (outputs as None), secret inputs wrapped as secrets.
+
+        Wrapping at construction keeps a secret input encrypted in state from the very first deployment.
+        """
+        if not dataclasses.is_dataclass(args) or isinstance(args, type):
+            raise TypeError(f"expected an Args dataclass instance, got {type(args).__name__}")
+        bag: dict[str, Any] = {name: getattr(args, name) for name in self.fields}
+        for name in self.secret_names:
+            if bag[name] is not None:
+                bag[name] = pulumi.Output.secret(bag[name])
+        return bag
+
+    def options(self, opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions | None:
+        """The caller's options, with the secret properties added to ``additional_secret_outputs``."""
+        if not self.secret_names:
+            return opts
+        merged = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=self.secret_names))
+        merged.additional_secret_outputs = list(dict.fromkeys(merged.additional_secret_outputs or []))
+        return merged
+
+    # -- for the provider ----
 
     def with_defaults(self, props: Mapping[str, Any]) -> dict[str, Any]:
         """Inputs with defaults filled in and whole floats turned back into ints; outputs dropped."""

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import pulumi
-import pulumi.dynamic
 
-from . import _rules as rules
+from . import _validators as valid
 from ._provider import InfisicalProvider, Outputs, found_or_none
-from ._resource import resource_props, secret_options
-from ._schema import Field, Schema
+from ._resource import InfisicalResource
+from ._schema import Schema, output, prop
 from .client import InfisicalClient
 
 _CONNECTIONS = "/api/v1/app-connections/cloudflare"
@@ -41,20 +40,22 @@ def _connection_outputs(connection: Mapping[str, Any], known: Mapping[str, Any])
     }
 
 
+@dataclass(frozen=True, kw_only=True)
+class CloudflareAppConnectionArgs:
+    name: pulumi.Input[str] = prop(required=True, validate=valid.slug(1, 256))
+    account_id: pulumi.Input[str] = prop(
+        required=True, validate=valid.matches(valid.CLOUDFLARE_ACCOUNT_ID, "1-256 letters, digits, - or _")
+    )
+    api_token: pulumi.Input[str] = prop(required=True, secret=True, validate=valid.length(1, 256))
+    description: pulumi.Input[str] | None = prop(validate=valid.length(0, 256), compare=valid.empty_if_none)
+    project_id: pulumi.Input[str] | None = prop(replace=True)
+    """Set to make the connection project-scoped; omit for an organization-wide connection."""
+    credentials_hash: str | None = output()
+
+
 class CloudflareAppConnectionProvider(InfisicalProvider):
     kind = "Cloudflare app connection"
-    schema = Schema(
-        Field("name", required=True, validate=rules.slug(1, 256)),
-        Field(
-            "account_id",
-            required=True,
-            validate=rules.matches(rules.CLOUDFLARE_ACCOUNT_ID, "1-256 letters, digits, - or _"),
-        ),
-        Field("api_token", required=True, secret=True, validate=rules.length(1, 256)),
-        Field("description", validate=rules.length(0, 256), compare=rules.empty_if_none),
-        Field("project_id", replace=True),
-        Field("credentials_hash", output=True),
-    )
+    schema = Schema.of(CloudflareAppConnectionArgs)
     natural_key = ("name",)
     stable_outputs = ("project_id",)
 
@@ -111,33 +112,5 @@ class CloudflareAppConnectionProvider(InfisicalProvider):
         client.delete(_CONNECTION, path={"connectionId": id_})
 
 
-@dataclass(frozen=True, kw_only=True)
-class CloudflareAppConnectionArgs:
-    name: pulumi.Input[str]
-    account_id: pulumi.Input[str]
-    api_token: pulumi.Input[str]
-    description: pulumi.Input[str] | None = None
-    project_id: pulumi.Input[str] | None = None
-    """Set to make the connection project-scoped; omit for an organization-wide connection."""
-
-
-class CloudflareAppConnection(pulumi.dynamic.Resource, module="infisical", name="CloudflareAppConnection"):
-    name: pulumi.Output[str]
-    account_id: pulumi.Output[str]
-    api_token: pulumi.Output[str]
-    description: pulumi.Output[str]
-    project_id: pulumi.Output[str | None]
-    credentials_hash: pulumi.Output[str]
-
-    SECRET_OUTPUTS: ClassVar[tuple[str, ...]] = ("api_token",)
-
-    def __init__(
-        self,
-        resource_name: str,
-        args: CloudflareAppConnectionArgs,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        props = resource_props(args, secrets=self.SECRET_OUTPUTS, outputs=("description", "credentials_hash"))
-        super().__init__(
-            CloudflareAppConnectionProvider(), resource_name, props, secret_options(opts, self.SECRET_OUTPUTS)
-        )
+class CloudflareAppConnection(InfisicalResource[CloudflareAppConnectionArgs], provider=CloudflareAppConnectionProvider):
+    """The Cloudflare API token Infisical uses to push secrets to Workers."""

@@ -4,9 +4,9 @@ Dynamic providers are pickled into Pulumi state, so they must not hold credentia
 `host_from_env` and `credentials_from_env` inside every create/read/update/delete instead. The variable
 names are those of the Infisical CLI and the Terraform provider, so one CI setup serves all three.
 
-Access tokens obtained by a login are cached per process (keyed by a hash of host and credentials, never
-stored in a provider), because one `pulumi up` runs many operations in one provider process and Infisical
-rate-limits logins.
+Access tokens obtained by a login (`access_token`) are cached per process (keyed by a hash of host and
+credentials, never stored in a provider), because one `pulumi up` runs many operations in one provider
+process and Infisical rate-limits logins.
 """
 
 from __future__ import annotations
@@ -15,12 +15,15 @@ import hashlib
 import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from .errors import InfisicalConfigError
+import httpx
+
+from ._scrub import Scrubber
+from .errors import InfisicalAuthenticationError, InfisicalConfigError, api_error, decode
 
 DEFAULT_HOST = "https://app.infisical.com"
 HOST_VARS = ("INFISICAL_HOST", "INFISICAL_SITE_URL")
@@ -189,3 +192,54 @@ TOKEN_CACHE = TokenCache()
 def clear_token_cache() -> None:
     """Forget every cached access token (tests, or after rotating credentials in-process)."""
     TOKEN_CACHE.clear()
+
+
+LoginSender = Callable[[str, dict[str, str]], httpx.Response]
+"""Sends one login request (endpoint, body) without a token and returns the response."""
+
+
+def access_token(
+    credentials: Credentials, host: str, send: LoginSender, scrub: Scrubber, *, refresh: bool = False
+) -> str:
+    """A token for ``credentials``: the static one, the cached one, or a fresh login (``refresh`` forces it).
+
+    Every token obtained is added to ``scrub`` so it can never appear in a later message.
+    """
+    if not credentials.can_login:
+        return credentials.token
+    key = credentials.cache_key(host)
+    if refresh:
+        TOKEN_CACHE.discard(key)
+    else:
+        cached = TOKEN_CACHE.get(key)
+        if cached:
+            scrub.add(cached)
+            return cached
+    token, expires_in = _login(credentials, send, scrub)
+    TOKEN_CACHE.put(key, token, expires_in)
+    return token
+
+
+def _login(credentials: Credentials, send: LoginSender, scrub: Scrubber) -> tuple[str, float | None]:
+    endpoint, body = credentials.login_request()
+    response = send(endpoint, body)
+    if response.is_error:
+        error = api_error("POST", endpoint, response, scrub, may_have_succeeded=False)
+        if response.status_code in (400, 401, 403, 404):
+            raise InfisicalAuthenticationError(
+                f"{credentials.method.value} login failed: {error.message}",
+                status=error.status,
+                method="POST",
+                endpoint=endpoint,
+                error=error.error,
+            ) from None
+        raise error
+    data = decode(response, "POST", endpoint)
+    token = data.get("accessToken") if isinstance(data, dict) else None
+    if not isinstance(token, str) or not token:
+        raise InfisicalAuthenticationError(
+            "login response had no accessToken", status=response.status_code, method="POST", endpoint=endpoint
+        )
+    scrub.add(token)
+    expires_in = data.get("expiresIn")
+    return token, float(expires_in) if isinstance(expires_in, (int, float)) else None

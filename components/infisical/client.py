@@ -1,4 +1,4 @@
-"""A small synchronous Infisical REST client: authentication, bounded retries, typed and scrubbed errors.
+"""A small synchronous Infisical REST client: bounded retries, one re-login, typed and scrubbed errors.
 
 Dynamic providers are synchronous and short-lived, so each provider operation builds a client from the
 environment, makes a few calls and closes it. Retries follow one rule: a request is sent again only when
@@ -24,21 +24,19 @@ from urllib.parse import quote
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
-from ._retry import RetryWait, server_wait_hint
+from ._retry import RetryWait
 from ._scrub import Scrubber
-from .auth import TOKEN_CACHE, TOKEN_VAR, Credentials, credentials_from_env, host_from_env, normalise_host
+from .auth import TOKEN_VAR, Credentials, access_token, credentials_from_env, host_from_env, normalise_host
 from .errors import (
-    STATUS_ERRORS,
-    InfisicalAlreadyExistsError,
     InfisicalApiError,
-    InfisicalAuthenticationError,
     InfisicalConfigError,
     InfisicalRateLimitError,
     InfisicalRequestError,
     InfisicalServerError,
     InfisicalTokenError,
     InfisicalTransportError,
-    InfisicalValidationError,
+    api_error,
+    decode,
 )
 
 _log = logging.getLogger(__name__)
@@ -52,7 +50,6 @@ DEFAULT_RETRY_MAX_WAIT = 60.0
 DEFAULT_TIMEOUT = 30.0
 _CONNECT_TIMEOUT = 10.0
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
-_MAX_MESSAGE = 600
 USER_AGENT = "pulumi-infisical-dynamic/0.1"
 
 
@@ -137,11 +134,6 @@ class InfisicalClient:
             headers={"Accept": "application/json", "User-Agent": USER_AGENT},
         )
 
-    @classmethod
-    def from_env(cls, **overrides: Any) -> InfisicalClient:
-        """A client configured entirely from ``INFISICAL_*`` variables (what the providers use)."""
-        return cls(**overrides)
-
     @property
     def max_attempts(self) -> int:
         return self.max_retries + 1
@@ -162,10 +154,6 @@ class InfisicalClient:
 
     def __reduce__(self) -> Any:
         raise TypeError("an InfisicalClient holds credentials and must never be pickled")
-
-    def scrub(self, text: str) -> str:
-        """Remove every secret this client knows about from ``text``."""
-        return self._scrub(text)
 
     def remember_secret(self, *values: str | None) -> None:
         """Make sure ``values`` are scrubbed from any later error, even if Infisical echoes them."""
@@ -265,7 +253,7 @@ class InfisicalClient:
                 response = self._send(call, self._token(refresh=True))
         if response.is_error:
             raise self._api_error(method, template, response, may_have_succeeded=not call.idempotent)
-        return _decode(response, method, template)
+        return decode(response, method, template)
 
     def _send(self, call: _Call, token: str | None, *, counts_as_sent: bool = True) -> httpx.Response:
         method, template = call.method, call.template
@@ -290,99 +278,16 @@ class InfisicalClient:
     # -- authentication ----
 
     def _token(self, *, refresh: bool = False) -> str:
-        credentials = self.credentials
-        if not credentials.can_login:
-            return credentials.token
-        key = credentials.cache_key(self.host)
-        if refresh:
-            TOKEN_CACHE.discard(key)
-        else:
-            cached = TOKEN_CACHE.get(key)
-            if cached:
-                self._scrub.add(cached)
-                return cached
-        token, expires_in = self._login()
-        TOKEN_CACHE.put(key, token, expires_in)
-        return token
+        def send_login(endpoint: str, body: dict[str, str]) -> httpx.Response:
+            # A failed login never means the caller's request reached the server: it was not sent yet.
+            return self._send(_Call("POST", endpoint, endpoint, json=body), None, counts_as_sent=False)
 
-    def _login(self) -> tuple[str, float | None]:
-        endpoint, body = self.credentials.login_request()
-        # A failed login never means the caller's request reached the server: it was not sent yet.
-        response = self._send(_Call("POST", endpoint, endpoint, json=body), None, counts_as_sent=False)
-        if response.is_error:
-            error = self._api_error("POST", endpoint, response, may_have_succeeded=False)
-            if response.status_code in (400, 401, 403, 404):
-                raise InfisicalAuthenticationError(
-                    f"{self.credentials.method.value} login failed: {error.message}",
-                    status=error.status,
-                    method="POST",
-                    endpoint=endpoint,
-                    error=error.error,
-                ) from None
-            raise error
-        data = _decode(response, "POST", endpoint)
-        token = data.get("accessToken") if isinstance(data, dict) else None
-        if not isinstance(token, str) or not token:
-            raise InfisicalAuthenticationError(
-                "login response had no accessToken",
-                status=response.status_code,
-                method="POST",
-                endpoint=endpoint,
-            )
-        self._scrub.add(token)
-        expires_in = data.get("expiresIn")
-        return token, float(expires_in) if isinstance(expires_in, (int, float)) else None
-
-    # -- errors ----
+        return access_token(self.credentials, self.host, send_login, self._scrub, refresh=refresh)
 
     def _api_error(
         self, method: str, template: str, response: httpx.Response, *, may_have_succeeded: bool
     ) -> InfisicalApiError:
-        status = response.status_code
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        error_name = ""
-        issues: list[dict[str, Any]] = []
-        raw: Any = None
-        if isinstance(body, dict):
-            error_name = str(body.get("error") or "")
-            raw = body.get("message")
-        if isinstance(raw, list):
-            issues = [self._issue(item) for item in raw if isinstance(item, dict)]
-            message = "; ".join(f"{issue['path'] or '(body)'}: {issue['message']}" for issue in issues)
-        elif isinstance(raw, str) and raw:
-            message = self._scrub(raw)
-        else:
-            message = response.reason_phrase or "no message"
-        if len(message) > _MAX_MESSAGE:
-            message = message[:_MAX_MESSAGE] + "…"
-        common: dict[str, Any] = {
-            "status": status,
-            "method": method,
-            "endpoint": template,
-            "error": self._scrub(error_name),
-        }
-        if status == 429:
-            return InfisicalRateLimitError(message, retry_after=server_wait_hint(response.headers), **common)
-        if status == 422:
-            return InfisicalValidationError(message, issues=issues, **common)
-        if status >= 500:
-            return InfisicalServerError(message, may_have_succeeded=may_have_succeeded, **common)
-        if status == 403 and error_name == "TokenError":
-            return InfisicalTokenError(message, **common)
-        if status == 400 and "already exist" in message.lower():
-            return InfisicalAlreadyExistsError(message, **common)
-        return STATUS_ERRORS.get(status, InfisicalApiError)(message, **common)
-
-    def _issue(self, item: Mapping[str, Any]) -> dict[str, Any]:
-        path = ".".join(str(part) for part in item.get("path") or [])
-        return {
-            "path": self._scrub(path),
-            "code": str(item.get("code", "")),
-            "message": self._scrub(str(item.get("message", "invalid"))),
-        }
+        return api_error(method, template, response, self._scrub, may_have_succeeded=may_have_succeeded)
 
     def _log_retry(self, method: str, template: str) -> Callable[[RetryCallState], None]:
         def log(state: RetryCallState) -> None:
@@ -421,14 +326,3 @@ def _is_token_error(response: httpx.Response) -> bool:
     except ValueError:
         return False
     return isinstance(body, dict) and body.get("error") == "TokenError"
-
-
-def _decode(response: httpx.Response, method: str, template: str) -> Any:
-    if not response.content:
-        return {}
-    try:
-        return response.json()
-    except ValueError:
-        raise InfisicalApiError(
-            "the response was not JSON", status=response.status_code, method=method, endpoint=template
-        ) from None

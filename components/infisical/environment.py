@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-import pulumi.dynamic
 
-from . import _rules as rules
+from . import _validators as valid
 from ._provider import InfisicalProvider, Outputs, found_or_none
-from ._resource import resource_props, secret_options
-from ._schema import Field, Schema
+from ._resource import InfisicalResource
+from ._schema import Schema, prop
 from .client import InfisicalClient
 
 _ENVIRONMENT = "/api/v1/workspace/{projectId}/environments/{environmentId}"
@@ -31,14 +30,18 @@ def _environment_outputs(env: Mapping[str, Any], project_id: str) -> Outputs:
     }
 
 
+@dataclass(frozen=True, kw_only=True)
+class ProjectEnvironmentArgs:
+    project_id: pulumi.Input[str] = prop(required=True, replace=True, validate=valid.length(1, 64))
+    name: pulumi.Input[str] = prop(required=True, validate=valid.length(1, 64))
+    slug: pulumi.Input[str] = prop(required=True, validate=valid.slug(1, 64))
+    position: pulumi.Input[int] | None = prop(computed=True, validate=valid.int_range(1, 10_000))
+    """Infisical places a new environment last when omitted."""
+
+
 class ProjectEnvironmentProvider(InfisicalProvider):
     kind = "environment"
-    schema = Schema(
-        Field("project_id", required=True, replace=True, validate=rules.length(1, 64)),
-        Field("name", required=True, validate=rules.length(1, 64)),
-        Field("slug", required=True, validate=rules.slug(1, 64)),
-        Field("position", int, computed=True, validate=rules.int_range(1, 10_000)),
-    )
+    schema = Schema.of(ProjectEnvironmentArgs)
     natural_key = ("project_id", "slug")
     stable_outputs = ("project_id",)
 
@@ -84,22 +87,5 @@ class ProjectEnvironmentProvider(InfisicalProvider):
         client.delete(_ENVIRONMENT, path={"projectId": props["project_id"], "environmentId": id_})
 
 
-@dataclass(frozen=True, kw_only=True)
-class ProjectEnvironmentArgs:
-    project_id: pulumi.Input[str]
-    name: pulumi.Input[str]
-    slug: pulumi.Input[str]
-    position: pulumi.Input[int] | None = None
-
-
-class ProjectEnvironment(pulumi.dynamic.Resource, module="infisical", name="ProjectEnvironment"):
-    project_id: pulumi.Output[str]
-    name: pulumi.Output[str]
-    slug: pulumi.Output[str]
-    position: pulumi.Output[int]
-
-    def __init__(
-        self, resource_name: str, args: ProjectEnvironmentArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
-        props = resource_props(args, outputs=("position",))
-        super().__init__(ProjectEnvironmentProvider(), resource_name, props, secret_options(opts, ()))
+class ProjectEnvironment(InfisicalResource[ProjectEnvironmentArgs], provider=ProjectEnvironmentProvider):
+    """An environment of a project (``dev``, ``staging`` …)."""

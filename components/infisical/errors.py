@@ -3,14 +3,21 @@
 Every error that leaves this package is an `InfisicalError`, so a Pulumi program (or a test) can catch one
 type. Errors about an HTTP call carry the method and the *path template* (``/api/v1/projects/{projectId}``)
 rather than the concrete URL: ids and query strings stay out of messages, and the same failure reads the
-same in every log. Messages are scrubbed by the client before an error is built; nothing in this module
-ever receives a token, a client secret, a JWT or a secret value.
+same in every log. `api_error` maps an error response to its type, and runs every text it takes from the
+response through the caller's scrubber first, so no token, client secret, JWT or secret value that
+Infisical echoes ever reaches a message.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+
+import httpx
+
+from ._retry import server_wait_hint
+
+_MAX_MESSAGE = 600
 
 
 class InfisicalError(Exception):
@@ -179,3 +186,62 @@ STATUS_ERRORS: dict[int, type[InfisicalApiError]] = {
     422: InfisicalValidationError,
     429: InfisicalRateLimitError,
 }
+
+
+def api_error(
+    method: str, template: str, response: httpx.Response, scrub: Callable[[str], str], *, may_have_succeeded: bool
+) -> InfisicalApiError:
+    """The typed error for an error response; every text taken from the response is scrubbed first."""
+    status = response.status_code
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    error_name = ""
+    issues: list[dict[str, Any]] = []
+    raw: Any = None
+    if isinstance(body, dict):
+        error_name = str(body.get("error") or "")
+        raw = body.get("message")
+    if isinstance(raw, list):
+        issues = [_issue(item, scrub) for item in raw if isinstance(item, dict)]
+        message = "; ".join(f"{issue['path'] or '(body)'}: {issue['message']}" for issue in issues)
+    elif isinstance(raw, str) and raw:
+        message = scrub(raw)
+    else:
+        message = response.reason_phrase or "no message"
+    if len(message) > _MAX_MESSAGE:
+        message = message[:_MAX_MESSAGE] + "…"
+    common: dict[str, Any] = {"status": status, "method": method, "endpoint": template, "error": scrub(error_name)}
+    if status == 429:
+        return InfisicalRateLimitError(message, retry_after=server_wait_hint(response.headers), **common)
+    if status == 422:
+        return InfisicalValidationError(message, issues=issues, **common)
+    if status >= 500:
+        return InfisicalServerError(message, may_have_succeeded=may_have_succeeded, **common)
+    if status == 403 and error_name == "TokenError":
+        return InfisicalTokenError(message, **common)
+    if status == 400 and "already exist" in message.lower():
+        return InfisicalAlreadyExistsError(message, **common)
+    return STATUS_ERRORS.get(status, InfisicalApiError)(message, **common)
+
+
+def _issue(item: Mapping[str, Any], scrub: Callable[[str], str]) -> dict[str, Any]:
+    path = ".".join(str(part) for part in item.get("path") or [])
+    return {
+        "path": scrub(path),
+        "code": str(item.get("code", "")),
+        "message": scrub(str(item.get("message", "invalid"))),
+    }
+
+
+def decode(response: httpx.Response, method: str, template: str) -> Any:
+    """The JSON body of a successful response (``{}`` when empty)."""
+    if not response.content:
+        return {}
+    try:
+        return response.json()
+    except ValueError:
+        raise InfisicalApiError(
+            "the response was not JSON", status=response.status_code, method=method, endpoint=template
+        ) from None

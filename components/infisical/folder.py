@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-import pulumi.dynamic
 
-from . import _rules as rules
+from . import _validators as valid
 from ._provider import InfisicalProvider, Outputs, found_or_none
-from ._resource import resource_props, secret_options
-from ._schema import Field, Schema
+from ._resource import InfisicalResource
+from ._schema import Schema, output, prop
 from .client import InfisicalClient
 
 _FOLDER = "/api/v2/folders/{folderId}"
@@ -26,13 +25,13 @@ _FOLDER = "/api/v2/folders/{folderId}"
 
 def split_path(path: str) -> tuple[str, str]:
     """``/a/b/c`` → (``/a/b``, ``c``)."""
-    normal = rules.normal_path(path)
+    normal = valid.normal_path(path)
     parent, _, name = normal.rpartition("/")
     return parent or "/", name
 
 
 def _folder_outputs(folder: Mapping[str, Any], known: Mapping[str, Any]) -> Outputs:
-    path = rules.normal_path(folder.get("path") or "")
+    path = valid.normal_path(folder.get("path") or "")
     parent, name = split_path(path)
     env = folder.get("environment")
     env_slug = env.get("envSlug") if isinstance(env, dict) else None
@@ -47,23 +46,27 @@ def _folder_outputs(folder: Mapping[str, Any], known: Mapping[str, Any]) -> Outp
     }
 
 
+@dataclass(frozen=True, kw_only=True)
+class SecretFolderArgs:
+    project_id: pulumi.Input[str] = prop(required=True, replace=True)
+    environment: pulumi.Input[str] = prop(required=True, replace=True, validate=valid.slug(1, 64))
+    name: pulumi.Input[str] = prop(
+        required=True,
+        validate=valid.all_of(valid.length(1, 255), valid.matches(valid.FOLDER_NAME, "letters, digits, - and _ only")),
+    )
+    parent_path: pulumi.Input[str] | None = prop(
+        default="/", replace=True, validate=valid.folder_path, compare=valid.normal_path
+    )
+    description: pulumi.Input[str] | None = prop(validate=valid.length(0, 255), compare=valid.empty_if_none)
+    force_delete: pulumi.Input[bool] | None = prop(default=False)
+    """Delete the folder even when it still holds secrets (default False)."""
+    path: str | None = output()
+    """The folder's full path, e.g. ``/cloudflare/workers``: what secrets and syncs refer to."""
+
+
 class SecretFolderProvider(InfisicalProvider):
     kind = "folder"
-    schema = Schema(
-        Field("project_id", required=True, replace=True),
-        Field("environment", required=True, replace=True, validate=rules.slug(1, 64)),
-        Field(
-            "name",
-            required=True,
-            validate=rules.all_of(
-                rules.length(1, 255), rules.matches(rules.FOLDER_NAME, "letters, digits, - and _ only")
-            ),
-        ),
-        Field("parent_path", default="/", replace=True, validate=rules.folder_path, compare=rules.normal_path),
-        Field("description", validate=rules.length(0, 255), compare=rules.empty_if_none),
-        Field("force_delete", bool, default=False),
-        Field("path", output=True),
-    )
+    schema = Schema.of(SecretFolderArgs)
     natural_key = ("project_id", "environment", "parent_path", "name")
     stable_outputs = ("project_id", "environment", "parent_path")
     local_only = frozenset({"force_delete"})
@@ -73,7 +76,7 @@ class SecretFolderProvider(InfisicalProvider):
             "projectId": inputs["project_id"],
             "environment": inputs["environment"],
             "name": inputs["name"],
-            "path": rules.normal_path(inputs["parent_path"]),
+            "path": valid.normal_path(inputs["parent_path"]),
         }
         if inputs.get("description"):
             body["description"] = inputs["description"]
@@ -91,7 +94,7 @@ class SecretFolderProvider(InfisicalProvider):
             "projectId": new["project_id"],
             "environment": new["environment"],
             "name": new["name"],
-            "path": rules.normal_path(new["parent_path"]),
+            "path": valid.normal_path(new["parent_path"]),
             "description": new.get("description") or "",
         }
         folder = client.patch(_FOLDER, path={"folderId": id_}, json=body)["folder"]
@@ -101,32 +104,11 @@ class SecretFolderProvider(InfisicalProvider):
         body = {
             "projectId": props["project_id"],
             "environment": props["environment"],
-            "path": rules.normal_path(props.get("parent_path", "/")),
+            "path": valid.normal_path(props.get("parent_path", "/")),
             "forceDelete": bool(props.get("force_delete", False)),
         }
         client.delete(_FOLDER, path={"folderId": id_}, json=body)
 
 
-@dataclass(frozen=True, kw_only=True)
-class SecretFolderArgs:
-    project_id: pulumi.Input[str]
-    environment: pulumi.Input[str]
-    name: pulumi.Input[str]
-    parent_path: pulumi.Input[str] | None = None
-    description: pulumi.Input[str] | None = None
-    force_delete: pulumi.Input[bool] | None = None
-
-
-class SecretFolder(pulumi.dynamic.Resource, module="infisical", name="SecretFolder"):
-    project_id: pulumi.Output[str]
-    environment: pulumi.Output[str]
-    name: pulumi.Output[str]
-    parent_path: pulumi.Output[str]
-    description: pulumi.Output[str]
-    force_delete: pulumi.Output[bool]
-    path: pulumi.Output[str]
-    """The folder's full path, e.g. ``/cloudflare/workers``: what secrets and syncs refer to."""
-
-    def __init__(self, resource_name: str, args: SecretFolderArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        props = resource_props(args, outputs=("parent_path", "description", "force_delete", "path"))
-        super().__init__(SecretFolderProvider(), resource_name, props, secret_options(opts, ()))
+class SecretFolder(InfisicalResource[SecretFolderArgs], provider=SecretFolderProvider):
+    """A folder of secrets in one environment of a project."""

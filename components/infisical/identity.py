@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-import pulumi.dynamic
 from pulumi.dynamic import CheckFailure
 
-from . import _rules as rules
+from . import _validators as valid
 from ._provider import InfisicalProvider, Outputs, found_or_none
-from ._resource import resource_props, secret_options
-from ._schema import Field, Schema
+from ._resource import InfisicalResource
+from ._schema import Schema, prop
 from .client import InfisicalClient
 from .errors import InfisicalBadRequestError, InfisicalNotFoundError
 
@@ -36,13 +35,17 @@ def _org_role(membership: Mapping[str, Any]) -> Any:
     return membership.get("role")
 
 
+@dataclass(frozen=True, kw_only=True)
+class IdentityArgs:
+    name: pulumi.Input[str] = prop(required=True, validate=valid.length(1, 64))
+    organization_id: pulumi.Input[str] = prop(required=True, replace=True)
+    role: pulumi.Input[str] | None = prop(default="no-access", validate=valid.length(1, 64))
+    """Organization role: ``no-access`` (default), ``member``, ``admin`` or a custom role slug."""
+
+
 class IdentityProvider(InfisicalProvider):
     kind = "machine identity"
-    schema = Schema(
-        Field("name", required=True, validate=rules.length(1, 64)),
-        Field("organization_id", required=True, replace=True),
-        Field("role", default="no-access", validate=rules.length(1, 64)),
-    )
+    schema = Schema.of(IdentityArgs)
     stable_outputs = ("organization_id",)
 
     def _create(self, client: InfisicalClient, inputs: dict[str, Any]) -> tuple[str, Outputs]:
@@ -74,31 +77,17 @@ class IdentityProvider(InfisicalProvider):
         client.delete(_IDENTITY, path={"identityId": id_})
 
 
-@dataclass(frozen=True, kw_only=True)
-class IdentityArgs:
-    name: pulumi.Input[str]
-    organization_id: pulumi.Input[str]
-    role: pulumi.Input[str] | None = None
-    """Organization role: ``no-access`` (default), ``member``, ``admin`` or a custom role slug."""
-
-
-class Identity(pulumi.dynamic.Resource, module="infisical", name="Identity"):
-    name: pulumi.Output[str]
-    organization_id: pulumi.Output[str]
-    role: pulumi.Output[str]
-
-    def __init__(self, resource_name: str, args: IdentityArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        props = resource_props(args, outputs=("role",))
-        super().__init__(IdentityProvider(), resource_name, props, secret_options(opts, ()))
+class Identity(InfisicalResource[IdentityArgs], provider=IdentityProvider):
+    """A machine identity of the organization."""
 
 
 def _oidc_body(inputs: Mapping[str, Any]) -> dict[str, Any]:
     body: dict[str, Any] = {
         "oidcDiscoveryUrl": inputs["oidc_discovery_url"],
         "boundIssuer": inputs["bound_issuer"],
-        "boundAudiences": rules.comma_list(inputs.get("bound_audiences")),
+        "boundAudiences": valid.comma_list(inputs.get("bound_audiences")),
         "boundSubject": inputs.get("bound_subject", ""),
-        "boundClaims": rules.claims(inputs.get("bound_claims") or {}),
+        "boundClaims": valid.claims(inputs.get("bound_claims") or {}),
         "caCert": inputs.get("ca_cert", ""),
         "accessTokenTTL": inputs["access_token_ttl"],
         "accessTokenMaxTTL": inputs["access_token_max_ttl"],
@@ -123,7 +112,7 @@ def _oidc_outputs(auth: Mapping[str, Any], known: Mapping[str, Any]) -> Outputs:
         "access_token_ttl": auth.get("accessTokenTTL"),
         "access_token_max_ttl": auth.get("accessTokenMaxTTL"),
         "access_token_num_uses_limit": auth.get("accessTokenNumUsesLimit"),
-        "access_token_trusted_ips": rules.ip_list(auth.get("accessTokenTrustedIps") or []),
+        "access_token_trusted_ips": valid.ip_list(auth.get("accessTokenTrustedIps") or []),
     }
 
 
@@ -131,28 +120,38 @@ def _not_attached(error: InfisicalBadRequestError) -> bool:
     return "does not have" in error.message.lower() or "not attached" in error.message.lower()
 
 
+@dataclass(frozen=True, kw_only=True)
+class IdentityOidcAuthArgs:
+    """OIDC login for a machine identity; for GitHub Actions the issuer and discovery URL are both
+    ``https://token.actions.githubusercontent.com`` and the subject looks like
+    ``repo:owner/repo:environment:prod``."""
+
+    identity_id: pulumi.Input[str] = prop(required=True, replace=True)
+    oidc_discovery_url: pulumi.Input[str] = prop(required=True, validate=valid.http_url)
+    bound_issuer: pulumi.Input[str] = prop(required=True, validate=valid.length(1, 1024))
+    bound_audiences: pulumi.Input[str] | None = prop(default="", compare=valid.comma_list)
+    """Comma-separated audiences; GitHub's default is ``https://github.com/<owner>``."""
+    bound_subject: pulumi.Input[str] | None = prop(default="")
+    bound_claims: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = prop(
+        default={}, validate=valid.string_map, compare=valid.claims
+    )
+    claim_metadata_mapping: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = prop(
+        computed=True, validate=valid.string_map
+    )
+    ca_cert: pulumi.Input[str] | None = prop(default="")
+    access_token_ttl: pulumi.Input[int] | None = prop(default=DEFAULT_TTL, validate=valid.int_range(0, valid.TTL_MAX))
+    access_token_max_ttl: pulumi.Input[int] | None = prop(
+        default=DEFAULT_TTL, validate=valid.int_range(0, valid.TTL_MAX)
+    )
+    access_token_num_uses_limit: pulumi.Input[int] | None = prop(default=0, validate=valid.int_range(0, 1_000_000_000))
+    access_token_trusted_ips: pulumi.Input[list[pulumi.Input[str]]] | None = prop(
+        default=ANYWHERE, validate=valid.string_list, compare=valid.ip_list
+    )
+
+
 class IdentityOidcAuthProvider(InfisicalProvider):
     kind = "OIDC auth"
-    schema = Schema(
-        Field("identity_id", required=True, replace=True),
-        Field("oidc_discovery_url", required=True, validate=rules.http_url),
-        Field("bound_issuer", required=True, validate=rules.length(1, 1024)),
-        Field("bound_audiences", default="", compare=rules.comma_list),
-        Field("bound_subject", default=""),
-        Field("bound_claims", dict, default={}, validate=rules.string_map, compare=rules.claims),
-        Field("claim_metadata_mapping", dict, computed=True, validate=rules.string_map),
-        Field("ca_cert", default=""),
-        Field("access_token_ttl", int, default=DEFAULT_TTL, validate=rules.int_range(0, rules.TTL_MAX)),
-        Field("access_token_max_ttl", int, default=DEFAULT_TTL, validate=rules.int_range(0, rules.TTL_MAX)),
-        Field("access_token_num_uses_limit", int, default=0, validate=rules.int_range(0, 1_000_000_000)),
-        Field(
-            "access_token_trusted_ips",
-            list,
-            default=ANYWHERE,
-            validate=rules.string_list,
-            compare=rules.ip_list,
-        ),
-    )
+    schema = Schema.of(IdentityOidcAuthArgs)
     natural_key = ("identity_id",)
     stable_outputs = ("identity_id",)
 
@@ -211,54 +210,5 @@ class IdentityOidcAuthProvider(InfisicalProvider):
             raise
 
 
-@dataclass(frozen=True, kw_only=True)
-class IdentityOidcAuthArgs:
-    """OIDC login for a machine identity; for GitHub Actions the issuer and discovery URL are both
-    ``https://token.actions.githubusercontent.com`` and the subject looks like
-    ``repo:owner/repo:environment:prod``."""
-
-    identity_id: pulumi.Input[str]
-    oidc_discovery_url: pulumi.Input[str]
-    bound_issuer: pulumi.Input[str]
-    bound_audiences: pulumi.Input[str] | None = None
-    """Comma-separated audiences; GitHub's default is ``https://github.com/<owner>``."""
-    bound_subject: pulumi.Input[str] | None = None
-    bound_claims: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None
-    claim_metadata_mapping: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None
-    ca_cert: pulumi.Input[str] | None = None
-    access_token_ttl: pulumi.Input[int] | None = None
-    access_token_max_ttl: pulumi.Input[int] | None = None
-    access_token_num_uses_limit: pulumi.Input[int] | None = None
-    access_token_trusted_ips: pulumi.Input[list[pulumi.Input[str]]] | None = None
-
-
-class IdentityOidcAuth(pulumi.dynamic.Resource, module="infisical", name="IdentityOidcAuth"):
-    identity_id: pulumi.Output[str]
-    oidc_discovery_url: pulumi.Output[str]
-    bound_issuer: pulumi.Output[str]
-    bound_audiences: pulumi.Output[str]
-    bound_subject: pulumi.Output[str]
-    bound_claims: pulumi.Output[dict[str, str]]
-    claim_metadata_mapping: pulumi.Output[dict[str, str]]
-    ca_cert: pulumi.Output[str]
-    access_token_ttl: pulumi.Output[int]
-    access_token_max_ttl: pulumi.Output[int]
-    access_token_num_uses_limit: pulumi.Output[int]
-    access_token_trusted_ips: pulumi.Output[list[str]]
-
-    def __init__(
-        self, resource_name: str, args: IdentityOidcAuthArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
-        outputs = (
-            "bound_audiences",
-            "bound_subject",
-            "bound_claims",
-            "claim_metadata_mapping",
-            "ca_cert",
-            "access_token_ttl",
-            "access_token_max_ttl",
-            "access_token_num_uses_limit",
-            "access_token_trusted_ips",
-        )
-        props = resource_props(args, outputs=outputs)
-        super().__init__(IdentityOidcAuthProvider(), resource_name, props, secret_options(opts, ()))
+class IdentityOidcAuth(InfisicalResource[IdentityOidcAuthArgs], provider=IdentityOidcAuthProvider):
+    """The OIDC auth method of a machine identity (how GitHub Actions logs in without a stored secret)."""

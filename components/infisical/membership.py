@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-import pulumi.dynamic
 
-from . import _rules as rules
+from . import _validators as valid
 from ._provider import InfisicalProvider, Outputs, found_or_none
-from ._resource import resource_props, secret_options
-from ._schema import Field, Schema
+from ._resource import InfisicalResource
+from ._schema import Schema, prop
 from .client import InfisicalClient
 
 _MEMBERSHIP = "/api/v2/workspace/{projectId}/identity-memberships/{identityId}"
@@ -44,13 +43,17 @@ def _membership_outputs(membership: Mapping[str, Any], known: Mapping[str, Any])
     }
 
 
+@dataclass(frozen=True, kw_only=True)
+class ProjectIdentityMembershipArgs:
+    project_id: pulumi.Input[str] = prop(required=True, replace=True)
+    identity_id: pulumi.Input[str] = prop(required=True, replace=True)
+    role: pulumi.Input[str] = prop(required=True, validate=valid.length(1, 64))
+    """Project role: ``admin``, ``member``, ``viewer``, ``no-access`` or a custom role slug."""
+
+
 class ProjectIdentityMembershipProvider(InfisicalProvider):
     kind = "project identity membership"
-    schema = Schema(
-        Field("project_id", required=True, replace=True),
-        Field("identity_id", required=True, replace=True),
-        Field("role", required=True, validate=rules.length(1, 64)),
-    )
+    schema = Schema.of(ProjectIdentityMembershipArgs)
     natural_key = ("project_id", "identity_id")
     stable_outputs = ("project_id", "identity_id")
 
@@ -92,24 +95,7 @@ class ProjectIdentityMembershipProvider(InfisicalProvider):
         client.delete(_MEMBERSHIP, path=self._path(props))
 
 
-@dataclass(frozen=True, kw_only=True)
-class ProjectIdentityMembershipArgs:
-    project_id: pulumi.Input[str]
-    identity_id: pulumi.Input[str]
-    role: pulumi.Input[str]
-    """Project role: ``admin``, ``member``, ``viewer``, ``no-access`` or a custom role slug."""
-
-
-class ProjectIdentityMembership(pulumi.dynamic.Resource, module="infisical", name="ProjectIdentityMembership"):
-    project_id: pulumi.Output[str]
-    identity_id: pulumi.Output[str]
-    role: pulumi.Output[str]
-
-    def __init__(
-        self,
-        resource_name: str,
-        args: ProjectIdentityMembershipArgs,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        props = resource_props(args)
-        super().__init__(ProjectIdentityMembershipProvider(), resource_name, props, secret_options(opts, ()))
+class ProjectIdentityMembership(
+    InfisicalResource[ProjectIdentityMembershipArgs], provider=ProjectIdentityMembershipProvider
+):
+    """A machine identity's membership of a project, with one role."""

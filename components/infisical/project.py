@@ -18,13 +18,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-import pulumi.dynamic
 from pulumi.dynamic import CheckFailure
 
-from . import _rules as rules
+from . import _validators as valid
 from ._provider import InfisicalProvider, Outputs, found_or_none
-from ._resource import resource_props, secret_options
-from ._schema import Field, Schema
+from ._resource import InfisicalResource
+from ._schema import Schema, output, prop
 from .client import InfisicalClient
 
 PROJECT_TYPES = ("secret-manager", "cert-manager", "kms", "ssh", "secret-scanning", "pam")
@@ -49,17 +48,22 @@ def _project_outputs(project: Mapping[str, Any], adopt: bool) -> Outputs:
     }
 
 
+@dataclass(frozen=True, kw_only=True)
+class ProjectArgs:
+    """A secret-manager project to create, or (``adopt=True``) an existing one to track by id or slug."""
+
+    name: pulumi.Input[str] | None = prop(computed=True, validate=valid.length(1, 64))
+    slug: pulumi.Input[str] | None = prop(computed=True, validate=valid.slug(5, _SLUG_MAX))
+    description: pulumi.Input[str] | None = prop(validate=valid.length(0, 1024), compare=valid.empty_if_none)
+    type: pulumi.Input[str] | None = prop(default="secret-manager", replace=True, validate=valid.one_of(PROJECT_TYPES))
+    adopt: pulumi.Input[bool] | None = prop(default=False)
+    project_id: pulumi.Input[str] | None = prop(computed=True)
+    org_id: str | None = output()
+
+
 class ProjectProvider(InfisicalProvider):
     kind = "project"
-    schema = Schema(
-        Field("name", computed=True, validate=rules.length(1, 64)),
-        Field("slug", computed=True, validate=rules.slug(5, _SLUG_MAX)),
-        Field("description", validate=rules.length(0, 1024), compare=rules.empty_if_none),
-        Field("type", default="secret-manager", replace=True, validate=rules.one_of(PROJECT_TYPES)),
-        Field("adopt", bool, default=False),
-        Field("project_id", computed=True),
-        Field("org_id", output=True),
-    )
+    schema = Schema.of(ProjectArgs)
     natural_key = ("slug",)
     stable_outputs = ("project_id", "org_id")
 
@@ -147,27 +151,5 @@ class ProjectProvider(InfisicalProvider):
         return dict(data.get("project", data))
 
 
-@dataclass(frozen=True, kw_only=True)
-class ProjectArgs:
-    """A secret-manager project to create, or (``adopt=True``) an existing one to track by id or slug."""
-
-    name: pulumi.Input[str] | None = None
-    slug: pulumi.Input[str] | None = None
-    description: pulumi.Input[str] | None = None
-    type: pulumi.Input[str] | None = None
-    adopt: pulumi.Input[bool] | None = None
-    project_id: pulumi.Input[str] | None = None
-
-
-class Project(pulumi.dynamic.Resource, module="infisical", name="Project"):
-    name: pulumi.Output[str]
-    slug: pulumi.Output[str]
-    description: pulumi.Output[str]
-    type: pulumi.Output[str]
-    adopt: pulumi.Output[bool]
-    project_id: pulumi.Output[str]
-    org_id: pulumi.Output[str]
-
-    def __init__(self, resource_name: str, args: ProjectArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        props = resource_props(args, outputs=("name", "slug", "description", "type", "project_id", "org_id"))
-        super().__init__(ProjectProvider(), resource_name, props, secret_options(opts, ()))
+class Project(InfisicalResource[ProjectArgs], provider=ProjectProvider):
+    """An Infisical project, created or adopted."""

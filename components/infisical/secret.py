@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import pulumi
-import pulumi.dynamic
 
-from . import _rules as rules
+from . import _validators as valid
 from ._provider import InfisicalProvider, Outputs, found_or_none
-from ._resource import resource_props, secret_options
-from ._schema import Field, Schema
+from ._resource import InfisicalResource
+from ._schema import Schema, prop
 from .client import InfisicalClient
 from .errors import InfisicalApprovalRequiredError
 
@@ -39,27 +38,31 @@ def _secret_outputs(secret: Mapping[str, Any], known: Mapping[str, Any]) -> Outp
     return {
         "project_id": secret.get("workspace") or secret.get("projectId") or known.get("project_id"),
         "environment": secret.get("environment") or known.get("environment"),
-        "secret_path": rules.normal_path(secret.get("secretPath") or known.get("secret_path") or "/"),
+        "secret_path": valid.normal_path(secret.get("secretPath") or known.get("secret_path") or "/"),
         "key": secret.get("secretKey"),
         "value": value,
         "comment": secret.get("secretComment") or "",
     }
 
 
+@dataclass(frozen=True, kw_only=True)
+class SecretArgs:
+    project_id: pulumi.Input[str] = prop(required=True, replace=True)
+    environment: pulumi.Input[str] = prop(required=True, replace=True, validate=valid.slug(1, 64))
+    secret_path: pulumi.Input[str] | None = prop(
+        default="/", replace=True, validate=valid.folder_path, compare=valid.normal_path
+    )
+    key: pulumi.Input[str] = prop(
+        required=True,
+        validate=valid.all_of(valid.length(1, 255), valid.matches(valid.SECRET_KEY, "a key without spaces or /")),
+    )
+    value: pulumi.Input[str] = prop(required=True, secret=True, compare=valid.stored_secret_value)
+    comment: pulumi.Input[str] | None = prop(default="", compare=valid.empty_if_none)
+
+
 class SecretProvider(InfisicalProvider):
     kind = "secret"
-    schema = Schema(
-        Field("project_id", required=True, replace=True),
-        Field("environment", required=True, replace=True, validate=rules.slug(1, 64)),
-        Field("secret_path", default="/", replace=True, validate=rules.folder_path, compare=rules.normal_path),
-        Field(
-            "key",
-            required=True,
-            validate=rules.all_of(rules.length(1, 255), rules.matches(rules.SECRET_KEY, "a key without spaces or /")),
-        ),
-        Field("value", required=True, secret=True, compare=rules.stored_secret_value),
-        Field("comment", default="", compare=rules.empty_if_none),
-    )
+    schema = Schema.of(SecretArgs)
     natural_key = ("project_id", "environment", "secret_path", "key")
     stable_outputs = ("project_id", "environment", "secret_path")
 
@@ -68,7 +71,7 @@ class SecretProvider(InfisicalProvider):
         return {
             "projectId": props["project_id"],
             "environment": props["environment"],
-            "secretPath": rules.normal_path(props.get("secret_path", "/")),
+            "secretPath": valid.normal_path(props.get("secret_path", "/")),
             "type": _SHARED,
         }
 
@@ -90,7 +93,7 @@ class SecretProvider(InfisicalProvider):
             if data is None:
                 return None
             secret = _secret(data, "lookup")
-            same = rules.stored_secret_value(secret.get("secretValue")) == rules.stored_secret_value(inputs["value"])
+            same = valid.stored_secret_value(secret.get("secretValue")) == valid.stored_secret_value(inputs["value"])
             return secret if same and (secret.get("secretComment") or "") == inputs.get("comment", "") else None
 
         where = f"{key!r} in {inputs['environment']}:{body['secretPath']} of project {inputs['project_id']}"
@@ -125,26 +128,5 @@ class SecretProvider(InfisicalProvider):
         _secret(client.delete(_BY_NAME, path={"secretName": props["key"]}, json=self._address(props)), "deletion")
 
 
-@dataclass(frozen=True, kw_only=True)
-class SecretArgs:
-    project_id: pulumi.Input[str]
-    environment: pulumi.Input[str]
-    key: pulumi.Input[str]
-    value: pulumi.Input[str]
-    secret_path: pulumi.Input[str] | None = None
-    comment: pulumi.Input[str] | None = None
-
-
-class Secret(pulumi.dynamic.Resource, module="infisical", name="Secret"):
-    project_id: pulumi.Output[str]
-    environment: pulumi.Output[str]
-    secret_path: pulumi.Output[str]
-    key: pulumi.Output[str]
-    value: pulumi.Output[str]
-    comment: pulumi.Output[str]
-
-    SECRET_OUTPUTS: ClassVar[tuple[str, ...]] = ("value",)
-
-    def __init__(self, resource_name: str, args: SecretArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        props = resource_props(args, secrets=self.SECRET_OUTPUTS, outputs=("secret_path", "comment"))
-        super().__init__(SecretProvider(), resource_name, props, secret_options(opts, self.SECRET_OUTPUTS))
+class Secret(InfisicalResource[SecretArgs], provider=SecretProvider):
+    """One shared secret; its value is a Pulumi secret in and out."""

@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-import pulumi.dynamic
 
-from . import _rules as rules
+from . import _validators as valid
 from ._provider import InfisicalProvider, Outputs, found_or_none
-from ._resource import resource_props, secret_options
-from ._schema import Field, Schema
+from ._resource import InfisicalResource
+from ._schema import Schema, output, prop
 from .client import InfisicalClient
 
 DESTINATION = "cloudflare-workers"
@@ -37,7 +36,7 @@ def _body(inputs: Mapping[str, Any]) -> dict[str, Any]:
         "name": inputs["name"],
         "connectionId": inputs["connection_id"],
         "environment": inputs["environment"],
-        "secretPath": rules.normal_path(inputs["secret_path"]),
+        "secretPath": valid.normal_path(inputs["secret_path"]),
         "description": inputs.get("description") or None,
         "isAutoSyncEnabled": bool(inputs["auto_sync_enabled"]),
         "syncOptions": options,
@@ -54,7 +53,7 @@ def _sync_outputs(sync: Mapping[str, Any], known: Mapping[str, Any]) -> Outputs:
         "project_id": sync.get("projectId"),
         "connection_id": sync.get("connectionId"),
         "environment": environment.get("slug") or known.get("environment"),
-        "secret_path": rules.normal_path(folder.get("path") or known.get("secret_path") or "/"),
+        "secret_path": valid.normal_path(folder.get("path") or known.get("secret_path") or "/"),
         "script_id": (sync.get("destinationConfig") or {}).get("scriptId"),
         "initial_sync_behavior": options.get("initialSyncBehavior"),
         "disable_secret_deletion": bool(options.get("disableSecretDeletion", False)),
@@ -66,35 +65,37 @@ def _sync_outputs(sync: Mapping[str, Any], known: Mapping[str, Any]) -> Outputs:
     }
 
 
+@dataclass(frozen=True, kw_only=True)
+class CloudflareWorkersSecretSyncArgs:
+    name: pulumi.Input[str] = prop(required=True, validate=valid.slug(1, 256))
+    project_id: pulumi.Input[str] = prop(required=True, replace=True)
+    connection_id: pulumi.Input[str] = prop(required=True)
+    environment: pulumi.Input[str] = prop(required=True, validate=valid.slug(1, 64))
+    secret_path: pulumi.Input[str] | None = prop(default="/", validate=valid.folder_path, compare=valid.normal_path)
+    script_id: pulumi.Input[str] = prop(
+        required=True,
+        replace=True,
+        validate=valid.all_of(
+            valid.length(1, 64), valid.matches(valid.WORKER_SCRIPT_ID, "a Worker script name (a-z, 0-9, -)")
+        ),
+    )
+    initial_sync_behavior: pulumi.Input[str] | None = prop(
+        default=OVERWRITE_DESTINATION, validate=valid.one_of([OVERWRITE_DESTINATION])
+    )
+    """Only ``overwrite-destination`` is accepted for Workers (the default)."""
+    disable_secret_deletion: pulumi.Input[bool] | None = prop(default=False)
+    key_schema: pulumi.Input[str] | None = prop(validate=valid.key_schema, compare=valid.empty_if_none)
+    """Must contain ``{{secretKey}}`` when set; destination secrets outside the schema are never deleted."""
+    auto_sync_enabled: pulumi.Input[bool] | None = prop(default=True)
+    description: pulumi.Input[str] | None = prop(validate=valid.length(0, 256), compare=valid.empty_if_none)
+    remove_secrets_on_delete: pulumi.Input[bool] | None = prop(default=False)
+    """Delete the synced secrets from the Worker when the sync is deleted (default False)."""
+    destination: str | None = output()
+
+
 class CloudflareWorkersSecretSyncProvider(InfisicalProvider):
     kind = "Cloudflare Workers secret sync"
-    schema = Schema(
-        Field("name", required=True, validate=rules.slug(1, 256)),
-        Field("project_id", required=True, replace=True),
-        Field("connection_id", required=True),
-        Field("environment", required=True, validate=rules.slug(1, 64)),
-        Field("secret_path", default="/", validate=rules.folder_path, compare=rules.normal_path),
-        Field(
-            "script_id",
-            required=True,
-            replace=True,
-            validate=rules.all_of(
-                rules.length(1, 64),
-                rules.matches(rules.WORKER_SCRIPT_ID, "a Worker script name (a-z, 0-9, -)"),
-            ),
-        ),
-        Field(
-            "initial_sync_behavior",
-            default=OVERWRITE_DESTINATION,
-            validate=rules.one_of([OVERWRITE_DESTINATION]),
-        ),
-        Field("disable_secret_deletion", bool, default=False),
-        Field("key_schema", validate=rules.key_schema, compare=rules.empty_if_none),
-        Field("auto_sync_enabled", bool, default=True),
-        Field("description", validate=rules.length(0, 256), compare=rules.empty_if_none),
-        Field("remove_secrets_on_delete", bool, default=False),
-        Field("destination", output=True),
-    )
+    schema = Schema.of(CloudflareWorkersSecretSyncArgs)
     natural_key = ("project_id", "name")
     stable_outputs = ("project_id", "script_id", "destination")
     local_only = frozenset({"remove_secrets_on_delete"})
@@ -136,55 +137,7 @@ class CloudflareWorkersSecretSyncProvider(InfisicalProvider):
         client.delete(_SYNC, path={"syncId": id_}, params={"removeSecrets": remove})
 
 
-@dataclass(frozen=True, kw_only=True)
-class CloudflareWorkersSecretSyncArgs:
-    name: pulumi.Input[str]
-    project_id: pulumi.Input[str]
-    connection_id: pulumi.Input[str]
-    environment: pulumi.Input[str]
-    script_id: pulumi.Input[str]
-    secret_path: pulumi.Input[str] | None = None
-    initial_sync_behavior: pulumi.Input[str] | None = None
-    """Only ``overwrite-destination`` is accepted for Workers (the default)."""
-    disable_secret_deletion: pulumi.Input[bool] | None = None
-    key_schema: pulumi.Input[str] | None = None
-    """Must contain ``{{secretKey}}`` when set; destination secrets outside the schema are never deleted."""
-    auto_sync_enabled: pulumi.Input[bool] | None = None
-    description: pulumi.Input[str] | None = None
-    remove_secrets_on_delete: pulumi.Input[bool] | None = None
-    """Delete the synced secrets from the Worker when the sync is deleted (default False)."""
-
-
-class CloudflareWorkersSecretSync(pulumi.dynamic.Resource, module="infisical", name="CloudflareWorkersSecretSync"):
-    name: pulumi.Output[str]
-    project_id: pulumi.Output[str]
-    connection_id: pulumi.Output[str]
-    environment: pulumi.Output[str]
-    secret_path: pulumi.Output[str]
-    script_id: pulumi.Output[str]
-    initial_sync_behavior: pulumi.Output[str]
-    disable_secret_deletion: pulumi.Output[bool]
-    key_schema: pulumi.Output[str]
-    auto_sync_enabled: pulumi.Output[bool]
-    description: pulumi.Output[str]
-    remove_secrets_on_delete: pulumi.Output[bool]
-    destination: pulumi.Output[str]
-
-    def __init__(
-        self,
-        resource_name: str,
-        args: CloudflareWorkersSecretSyncArgs,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        outputs = (
-            "secret_path",
-            "initial_sync_behavior",
-            "disable_secret_deletion",
-            "key_schema",
-            "auto_sync_enabled",
-            "description",
-            "remove_secrets_on_delete",
-            "destination",
-        )
-        props = resource_props(args, outputs=outputs)
-        super().__init__(CloudflareWorkersSecretSyncProvider(), resource_name, props, secret_options(opts, ()))
+class CloudflareWorkersSecretSync(
+    InfisicalResource[CloudflareWorkersSecretSyncArgs], provider=CloudflareWorkersSecretSyncProvider
+):
+    """Infisical pushing one folder's secrets into one Worker script."""
