@@ -2,8 +2,8 @@
 
 There is no Pulumi package for Infisical in Python, so this package implements the resources a Cloudflare
 Workers deployment needs: projects, environments, folders, secrets, a Cloudflare app connection, Workers
-secret syncs, and machine identities with OIDC auth and project memberships. It depends only on pulumi,
-httpx and tenacity and imports nothing else from the program around it.
+secret syncs, machine identities with OIDC auth, custom project roles and project memberships. It depends
+only on pulumi, httpx and tenacity and imports nothing else from the program around it.
 
 Credentials come from the environment at run time (see `auth`), never from the program and never from
 state. See docs/infisical-provider.md.
@@ -73,6 +73,12 @@ from .membership import (
     ProjectIdentityMembershipProvider,
 )
 from .project import Project, ProjectArgs, ProjectProvider
+from .project_role import (
+    CustomRolesUnavailableError,
+    ProjectRole,
+    ProjectRoleArgs,
+    ProjectRoleProvider,
+)
 from .secret import Secret, SecretArgs, SecretProvider
 from .secret_sync import (
     CloudflareWorkersSecretSync,
@@ -89,6 +95,7 @@ __all__ = [
     "CloudflareWorkersSecretSyncArgs",
     "CloudflareWorkersSecretSyncProvider",
     "Credentials",
+    "CustomRolesUnavailableError",
     "Identity",
     "IdentityArgs",
     "IdentityOidcAuth",
@@ -121,6 +128,9 @@ __all__ = [
     "ProjectIdentityMembershipArgs",
     "ProjectIdentityMembershipProvider",
     "ProjectProvider",
+    "ProjectRole",
+    "ProjectRoleArgs",
+    "ProjectRoleProvider",
     "Secret",
     "SecretArgs",
     "SecretFolder",

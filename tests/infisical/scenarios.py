@@ -14,6 +14,7 @@ from components.infisical import (
     ProjectEnvironmentProvider,
     ProjectIdentityMembershipProvider,
     ProjectProvider,
+    ProjectRoleProvider,
     SecretFolderProvider,
     SecretProvider,
 )
@@ -36,6 +37,15 @@ class Scenario:
 def _identity(fake: FakeInfisical) -> str:
     id_, _ = Engine(IdentityProvider()).create({"name": "seed-identity", "organization_id": fake.org_id})
     return id_
+
+
+def member(fake: FakeInfisical, project_id: str, role: str) -> str:
+    """A new identity that is a member of the project with ``role``; returns its id."""
+    identity_id = _identity(fake)
+    Engine(ProjectIdentityMembershipProvider()).create(
+        {"project_id": project_id, "identity_id": identity_id, "role": role}
+    )
+    return identity_id
 
 
 def _connection(project_id: str) -> str:
@@ -144,6 +154,18 @@ def membership(fake: FakeInfisical) -> Scenario:
     )
 
 
+def project_role(fake: FakeInfisical) -> Scenario:
+    permission = {"subject": "secrets", "action": ["readValue"], "conditions": {"environment": {"$eq": "dev"}}}
+    inputs = {"project_id": seed_project(), "slug": "dev-reader", "name": "Dev reader", "permissions": [permission]}
+    return Scenario(
+        Engine(ProjectRoleProvider()),
+        inputs,
+        {**inputs, "name": "Dev readers"},
+        "/api/v1/projects/*/roles",
+        "roles",
+    )
+
+
 ALL: dict[str, Callable[[FakeInfisical], Scenario]] = {
     "project": project,
     "environment": environment,
@@ -154,6 +176,7 @@ ALL: dict[str, Callable[[FakeInfisical], Scenario]] = {
     "identity": identity,
     "oidc_auth": oidc_auth,
     "membership": membership,
+    "project_role": project_role,
 }
 # Resources whose create can be recovered by a natural-key lookup (identities have none).
 RECOVERABLE = [name for name in ALL if name != "identity"]

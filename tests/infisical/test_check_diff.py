@@ -15,6 +15,7 @@ from components.infisical import (
     ProjectEnvironmentProvider,
     ProjectIdentityMembershipProvider,
     ProjectProvider,
+    ProjectRoleProvider,
     SecretFolderProvider,
     SecretProvider,
 )
@@ -31,6 +32,7 @@ SYNC = {
     "environment": "dev",
     "script_id": "api-worker",
 }
+ROLE = {"project_id": "p", "slug": "r", "name": "R", "permissions": [{"subject": "secrets", "action": ["readValue"]}]}
 OIDC = {"identity_id": "i1", "oidc_discovery_url": "https://issuer", "bound_issuer": "https://issuer"}
 
 
@@ -85,6 +87,16 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
         (IdentityOidcAuthProvider(), {**OIDC, "bound_claims": {"repository": 1}}, "bound_claims"),
         (IdentityOidcAuthProvider(), {**OIDC, "oidc_discovery_url": "token.actions"}, "oidc_discovery_url"),
         (ProjectIdentityMembershipProvider(), {"project_id": "p", "identity_id": "i"}, "role"),
+        (ProjectRoleProvider(), {"project_id": "p", "slug": "r", "name": "R"}, "permissions"),
+        (ProjectRoleProvider(), {**ROLE, "slug": "viewer"}, "slug"),
+        (
+            ProjectRoleProvider(),
+            {
+                **ROLE,
+                "permissions": [{"subject": "secrets", "action": ["readValue"], "conditions": {"x": {"$neq": "y"}}}],
+            },
+            "permissions",
+        ),
     ],
 )
 def test_check_names_the_failing_property(provider: InfisicalProvider, inputs: dict[str, Any], prop: str) -> None:
@@ -287,6 +299,16 @@ def _inputs(state: dict[str, Any], **changes: Any) -> dict[str, Any]:
             {"project_id": "p", "identity_id": "j", "role": "viewer"},
             True,
             ["identity_id"],
+            False,
+        ),
+        (ProjectRoleProvider(), ROLE, {**ROLE, "project_id": "q"}, True, ["project_id"], False),
+        (ProjectRoleProvider(), ROLE, {**ROLE, "slug": "s"}, True, [], False),
+        (
+            ProjectRoleProvider(),
+            ROLE,
+            {**ROLE, "permissions": [{"subject": "secrets", "action": "readValue"}]},
+            False,
+            [],
             False,
         ),
     ],

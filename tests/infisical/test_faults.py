@@ -103,7 +103,9 @@ def test_read_is_exactly_one_get(fake_infisical: FakeInfisical, name: str) -> No
 def test_read_with_universal_auth_logs_in_once(fake_infisical: FakeInfisical, monkeypatch: pytest.MonkeyPatch) -> None:
     scenario = scenarios.secret(fake_infisical)
     id_, outs = scenario.engine.create(scenario.inputs)
-    client_id, client_secret = fake_infisical.add_universal_auth()
+    # The logged-in identity reads as Infisical requires: as a member whose role may read the secret.
+    identity_id = scenarios.member(fake_infisical, scenario.inputs["project_id"], "viewer")
+    client_id, client_secret = fake_infisical.add_universal_auth(identity_id)
     monkeypatch.delenv("INFISICAL_TOKEN")
     monkeypatch.setenv("INFISICAL_UNIVERSAL_AUTH_CLIENT_ID", client_id)
     monkeypatch.setenv("INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET", client_secret)

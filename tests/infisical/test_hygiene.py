@@ -24,6 +24,7 @@ from components.infisical import (
     ProjectEnvironmentProvider,
     ProjectIdentityMembershipProvider,
     ProjectProvider,
+    ProjectRoleProvider,
     SecretFolderProvider,
     SecretProvider,
     clear_token_cache,
@@ -46,6 +47,7 @@ PROVIDERS = [
     IdentityProvider(),
     IdentityOidcAuthProvider(),
     ProjectIdentityMembershipProvider(),
+    ProjectRoleProvider(),
 ]
 
 

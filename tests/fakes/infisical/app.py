@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from . import sync_jobs
+from . import permissions, roles, sync_jobs
 from . import validation as v
 from .errors import ApiError, bad_request, handle_api_error, not_found
 from .oidc import verify_login
@@ -30,7 +30,6 @@ Handler = Callable[[Params, Params, Any], Any]
 
 PROJECT_TYPES = ("secret-manager", "cert-manager", "kms", "ssh", "secret-scanning", "pam")
 ORG_ROLES = ("no-access", "member", "admin")
-PROJECT_ROLES = ("admin", "member", "viewer", "no-access")
 FOLDER_NAME = r"^[A-Za-z0-9_-]+$"
 TTL_MAX = 315_360_000
 ANYWHERE = [{"ipAddress": "0.0.0.0/0"}, {"ipAddress": "::/0"}]
@@ -315,6 +314,7 @@ def build_app(store: Store) -> Starlette:
                 "secretComment": v.opt("string", ""),
             },
         )
+        permissions.require_secret(store, "create", data, path["secretName"])
         env, folder = store.folder_in(data["projectId"], data["environment"], data["secretPath"])
         if store.find_secret(folder["id"], path["secretName"], data["type"]) is not None:
             raise bad_request("Secret already exists")
@@ -339,11 +339,18 @@ def build_app(store: Store) -> Starlette:
         secret = store.secrets.get(path["secretId"])
         if secret is None:
             raise not_found(f"Secret with ID '{path['secretId']}' not found")
+        address = {
+            "projectId": secret["projectId"],
+            "environment": store.environments[secret["envId"]]["slug"],
+            "secretPath": store.path_of(store.folders[secret["folderId"]]),
+        }
+        permissions.require_secret(store, "readValue", address, secret["key"])
         return {"secret": store.secret_view(secret)}
 
     @endpoint("/api/v4/secrets/{secretName}", "GET")
     def get_secret(path: Params, query: Params, _b: Any) -> Any:
         data = v.validate(dict(query), secret_address)
+        permissions.require_secret(store, "readValue", data, path["secretName"])
         return {"secret": store.secret_view(_secret(store, path["secretName"], data))}
 
     @endpoint("/api/v4/secrets/{secretName}", "PATCH")
@@ -357,6 +364,7 @@ def build_app(store: Store) -> Starlette:
                 "newSecretName": v.opt("string", check=v.length(1, 255)),
             },
         )
+        permissions.require_secret(store, "edit", data, path["secretName"])
         secret = _secret(store, path["secretName"], data)
         new_key = data.get("newSecretName")
         if new_key and new_key != secret["key"] and store.find_secret(secret["folderId"], new_key, secret["type"]):
@@ -374,6 +382,7 @@ def build_app(store: Store) -> Starlette:
     @endpoint("/api/v4/secrets/{secretName}", "DELETE")
     def delete_secret(path: Params, _q: Params, body: Any) -> Any:
         data = v.validate(body, secret_address)
+        permissions.require_secret(store, "delete", data, path["secretName"])
         secret = _secret(store, path["secretName"], data)
         view = store.secret_view(secret)
         del store.secrets[secret["id"]]
@@ -736,7 +745,7 @@ def build_app(store: Store) -> Starlette:
             "id": new_id(),
             "identityId": identity["id"],
             "projectId": project["id"],
-            "roles": _membership_roles(data),
+            "roles": _membership_roles(store, project["id"], data),
             "createdAt": now(),
             "updatedAt": now(),
         }
@@ -758,7 +767,7 @@ def build_app(store: Store) -> Starlette:
     def update_membership(path: Params, _q: Params, body: Any) -> Any:
         membership = _membership(store, path)
         data = v.validate(body, {"roles": v.req("array", _roles)})
-        membership["roles"] = _membership_roles(data)
+        membership["roles"] = _membership_roles(store, membership["projectId"], data)
         membership["updatedAt"] = now()
         return {"roles": membership["roles"]}
 
@@ -768,6 +777,7 @@ def build_app(store: Store) -> Starlette:
         del store.memberships[(membership["projectId"], membership["identityId"])]
         return {"identityMembership": {k: val for k, val in membership.items() if k != "roles"}}
 
+    roles.register(endpoint, store)
     return Starlette(routes=routes, exception_handlers={ApiError: handle_api_error})
 
 
@@ -781,7 +791,7 @@ def _authenticate(request: Request, store: Store) -> None:
     if not header.lower().startswith("bearer ") or not header[7:].strip():
         raise ApiError(401, "Invalid authorization header", "UnauthorizedError")
     with store.lock:
-        store.check_token(header[7:].strip())
+        permissions.set_caller(store.check_token(header[7:].strip()))
 
 
 def _token_response(store: Store, identity_id: str, ttl: int | None = None) -> dict[str, Any]:
@@ -913,23 +923,15 @@ def _roles(value: Any) -> str | None:
     if not value:
         return "Array must contain at least 1 element(s)"
     for item in value:
-        if not isinstance(item, dict) or item.get("role") not in PROJECT_ROLES:
+        if not isinstance(item, dict) or not isinstance(item.get("role"), str) or not item["role"]:
             return "Invalid role"
     return None
 
 
-def _membership_roles(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _membership_roles(store: Store, project_id: str, data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Built-in roles by name, custom roles by slug (see `roles.membership_roles`)."""
     requested = data.get("roles") or [{"role": data.get("role", "no-access"), "isTemporary": False}]
-    return [
-        {
-            "id": new_id(),
-            "role": item["role"],
-            "customRoleSlug": None,
-            "isTemporary": bool(item.get("isTemporary")),
-            "createdAt": now(),
-        }
-        for item in requested
-    ]
+    return roles.membership_roles(store, project_id, requested)
 
 
 def _membership(store: Store, path: Params) -> dict[str, Any]:

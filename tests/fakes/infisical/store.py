@@ -76,6 +76,9 @@ class Store:
     identities: dict[str, dict[str, Any]] = field(default_factory=dict)
     oidc_auths: dict[str, dict[str, Any]] = field(default_factory=dict)
     memberships: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    roles: dict[str, dict[str, Any]] = field(default_factory=dict)
+    plan_rbac: bool = True
+    """The organization's plan has RBAC (custom roles); see `roles`."""
     tokens: dict[str, IssuedToken] = field(default_factory=dict)
     universal_auth: dict[str, tuple[str, str]] = field(default_factory=dict)
     oidc_keys: dict[str, Any] = field(default_factory=dict)
@@ -101,11 +104,13 @@ class Store:
                 self.identities,
                 self.oidc_auths,
                 self.memberships,
+                self.roles,
                 self.tokens,
                 self.universal_auth,
                 self.oidc_keys,
             ):
                 table.clear()
+            self.plan_rbac = True
 
     # -- tokens ----
 
@@ -120,14 +125,16 @@ class Store:
             for token in self.tokens.values():
                 token.expires_at = 0.0
 
-    def check_token(self, token: str) -> None:
+    def check_token(self, token: str) -> str | None:
+        """The identity a token belongs to (None for the admin token); 403 TokenError if it is not valid."""
         if token == self.admin_token:
-            return
+            return None
         issued = self.tokens.get(token)
         if issued is None:
             raise ApiError(403, "Invalid token", "TokenError")
         if issued.expires_at <= time.time():
             raise ApiError(403, "Token expired", "TokenError")
+        return issued.identity_id
 
     # -- projects and environments ----
 
@@ -197,6 +204,8 @@ class Store:
             self.delete_environment(env_id)
         for key in [k for k in self.memberships if k[0] == project_id]:
             self.memberships.pop(key)
+        for role_id in [r["id"] for r in self.roles.values() if r["projectId"] == project_id]:
+            self.roles.pop(role_id)
         for sync_id in [s["id"] for s in self.syncs.values() if s["projectId"] == project_id]:
             self.syncs.pop(sync_id)
         self.projects.pop(project_id, None)
