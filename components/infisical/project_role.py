@@ -25,12 +25,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-import pulumi.dynamic
 
-from . import _rules as rules
+from . import _validators as valid
 from ._provider import InfisicalProvider, Outputs, found_or_none
-from ._resource import resource_props, secret_options
-from ._schema import Field, Schema
+from ._resource import InfisicalResource
+from ._schema import Schema, prop
 from .client import InfisicalClient
 from .errors import InfisicalBadRequestError, InfisicalError
 
@@ -189,20 +188,24 @@ def _role_outputs(role: Mapping[str, Any], known: Mapping[str, Any]) -> Outputs:
     return outputs
 
 
+@dataclass(frozen=True, kw_only=True)
+class ProjectRoleArgs:
+    project_id: pulumi.Input[str] = prop(required=True, replace=True, validate=valid.length(1, 64))
+    slug: pulumi.Input[str] = prop(required=True, validate=valid.all_of(valid.slug(1, 64), _not_reserved))
+    """What memberships name the role by (``role=<slug>``); not one of the built-in slugs."""
+    name: pulumi.Input[str] = prop(required=True, validate=valid.length(1, 256))
+    permissions: pulumi.Input[Sequence[Mapping[str, Any]]] = prop(
+        required=True, validate=permissions_rule, compare=normal_permissions
+    )
+    """``[{"subject": "secrets", "action": ["describeSecret", "readValue"], "conditions": {...}}]``."""
+    description: pulumi.Input[str] | None = prop(compare=valid.empty_if_none)
+    requested_by: str | None = prop(validate=valid.length(1, 256))
+    """Where the role was asked for (a config path), named in errors; never sent to Infisical."""
+
+
 class ProjectRoleProvider(InfisicalProvider):
     kind = "project role"
-    schema = Schema(
-        Field("project_id", required=True, replace=True, validate=rules.length(1, 64)),
-        Field(
-            "slug",
-            required=True,
-            validate=rules.all_of(rules.slug(1, 64), _not_reserved),
-        ),
-        Field("name", required=True, validate=rules.length(1, 256)),
-        Field("description", compare=rules.empty_if_none),
-        Field("permissions", list, required=True, validate=permissions_rule, compare=normal_permissions),
-        Field("requested_by", validate=rules.length(1, 256)),
-    )
+    schema = Schema.of(ProjectRoleArgs)
     natural_key = ("project_id", "slug")
     stable_outputs = ("project_id",)
     local_only = frozenset({"requested_by"})
@@ -256,26 +259,5 @@ class ProjectRoleProvider(InfisicalProvider):
         client.delete(_ROLE, path={"projectId": props["project_id"], "roleId": id_})
 
 
-@dataclass(frozen=True, kw_only=True)
-class ProjectRoleArgs:
-    project_id: pulumi.Input[str]
-    slug: pulumi.Input[str]
-    """What memberships name the role by (``role=<slug>``); not one of the built-in slugs."""
-    name: pulumi.Input[str]
-    permissions: pulumi.Input[Sequence[Mapping[str, Any]]]
-    """``[{"subject": "secrets", "action": ["describeSecret", "readValue"], "conditions": {...}}]``."""
-    description: pulumi.Input[str] | None = None
-    requested_by: str | None = None
-    """Where the role was asked for (a config path), named in errors; never sent to Infisical."""
-
-
-class ProjectRole(pulumi.dynamic.Resource, module="infisical", name="ProjectRole"):
-    project_id: pulumi.Output[str]
-    slug: pulumi.Output[str]
-    name: pulumi.Output[str]
-    description: pulumi.Output[str | None]
-    permissions: pulumi.Output[list[dict[str, Any]]]
-
-    def __init__(self, resource_name: str, args: ProjectRoleArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        props = resource_props(args)
-        super().__init__(ProjectRoleProvider(), resource_name, props, secret_options(opts, ()))
+class ProjectRole(InfisicalResource[ProjectRoleArgs], provider=ProjectRoleProvider):
+    """A custom project role; assign it with ``ProjectIdentityMembership(role=<slug>)``."""

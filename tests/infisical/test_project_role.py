@@ -166,7 +166,7 @@ def test_glob_follows_picomatch(value: str, pattern: str, expected: bool) -> Non
 
 
 def test_casl_last_matching_rule_wins_and_inverted_denies() -> None:
-    rules = [
+    rules: list[dict[str, Any]] = [
         {"subject": "secrets", "action": READ},
         {"subject": "secrets", "action": READ, "conditions": {"environment": "prod"}, "inverted": True},
     ]
