@@ -34,6 +34,15 @@ _KNOWN_SECRET_SHAPES = re.compile(
 """Well-known credential formats (Stripe, GitHub, Slack, Resend, AWS, PEM keys)."""
 
 
+def public_name_reason(name: str) -> str | None:
+    """Why a var's name says it is public by convention (``public prefix PUBLIC_``), or None."""
+    match = _PUBLIC_NAME.search(name)
+    if match is None:
+        return None
+    found = match.group(0)
+    return f"public prefix {found}" if found.endswith("_") else f"{found} in its name"
+
+
 def secret_looking_reason(name: str, value: str) -> str | None:
     """Why a plain var ``name=value`` looks secret, or None. Never repeats the value."""
     if _PUBLIC_NAME.search(name):

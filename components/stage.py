@@ -19,6 +19,7 @@ from components.config import StageConfig
 from components.config.checks import service_graph
 from components.config.load import PROJECT_ROOT
 from components.infisical_stage import GeneratedValue, InfisicalStage, InfisicalStageArgs, SyncedWorker
+from components.secret_inventory import stage_inventory
 from components.secrets import SYNC_TOKEN_ENV, DeployEnvironment, WorkerSecrets, describe_owners, worker_secrets
 from components.storage import Storage, StorageArgs
 from components.worker import QueueConsumerTarget, Worker, WorkerArgs
@@ -183,6 +184,7 @@ class Stage(pulumi.ComponentResource):
                 for key, worker in sorted(config.workers.items())
                 if worker.secrets
             },
+            "secretInventory": stage_inventory(config),
         }
 
 

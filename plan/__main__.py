@@ -1,7 +1,7 @@
 """``python -m plan <stage>``: show what the program would build for a stage, with no credentials.
 
 Exit codes: 0 the plan is valid, 2 the stage config is invalid (every problem listed, no traceback),
-3 a mandatory policy rule fails.
+3 a mandatory policy rule fails (see ``plan.exits``). ``--inventory`` shows the secrets inventory instead.
 """
 
 from __future__ import annotations
@@ -11,41 +11,38 @@ import sys
 from pathlib import Path
 
 from components.config import StageConfigError
-from components.program import main as program
-from components.secrets import DeployEnvironment
-from components.stage import Stage
-from plan.engine import run_program
+from plan.exits import EXIT_INVALID_CONFIG, EXIT_POLICY
+from plan.inventory_cli import show_inventory
 from plan.model import build_plan
 from plan.policy import check as policy_check
+from plan.program_run import run_stack
 from plan.render import RENDERERS
-from plan.stack_files import project_name, stack_config
-
-EXIT_INVALID_CONFIG = 2
-EXIT_POLICY = 3
+from plan.stack_files import stack_config
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="plan", description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("stage", help="stack name: dev, staging, prod or pr-<number>")
+    parser.add_argument("stage", nargs="?", help="stack name: dev, staging, prod or pr-<number>")
     parser.add_argument("--format", choices=sorted(RENDERERS), default="table")
     parser.add_argument("--output", type=Path, help="write the plan to this file instead of stdout")
+    parser.add_argument("--inventory", action="store_true", help="the stage's secrets inventory instead of the plan")
+    parser.add_argument("--all-stages", action="store_true", help="with --inventory: every committed stage and pr-<n>")
     args = parser.parse_args(argv)
+    if args.all_stages and not args.inventory:
+        parser.error("--all-stages goes with --inventory")
+    if args.stage is None and not args.all_stages:
+        parser.error("name the stage (dev, staging, prod or pr-<number>)")
+    if args.inventory:
+        return show_inventory(args)
 
-    stages: list[Stage] = []
     try:
         config, secret_keys = stack_config(args.stage)
-        run = run_program(
-            lambda: stages.append(program(DeployEnvironment({}, allow_missing=True))),
-            project=project_name(),
-            stack=args.stage,
-            config=config,
-            secret_keys=secret_keys,
-        )
+        result = run_stack(args.stage, config, secret_keys)
     except StageConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INVALID_CONFIG
 
-    plan = build_plan(run, policy=policy_check(run, stages[0].config))
+    plan = build_plan(result.run, policy=policy_check(result.run, result.stage.config))
     text = RENDERERS[args.format](plan)
     if args.output:
         args.output.write_text(text)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import Any
+
+from plan.tables import markdown_table, text_table
 
 COLUMNS = ("#", "TYPE", "NAME", "PHYSICAL NAME", "PARENT", "DEPENDS ON", "FLAGS")
 
@@ -55,16 +56,6 @@ def _summary(plan: dict[str, Any]) -> str:
     )
 
 
-def _table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> list[str]:
-    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=False)]
-    line = "  ".join
-    return [
-        line(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(),
-        line("-" * w for w in widths),
-        *(line(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows),
-    ]
-
-
 def _policy_lines(plan: dict[str, Any]) -> list[str]:
     results = plan.get("policy") or []
     if not results:
@@ -77,10 +68,10 @@ def render_table(plan: dict[str, Any]) -> str:
         f"Plan for stack {plan['stack']!r} of {plan['project']} — {plan['engine']}",
         _summary(plan),
         "",
-        *_table(_rows(plan), COLUMNS),
+        *text_table(_rows(plan), COLUMNS),
         "",
         "Worker bindings",
-        *_table(_bindings(plan), ("SCRIPT", "BINDING", "TYPE", "VALUE / TARGET")),
+        *text_table(_bindings(plan), ("SCRIPT", "BINDING", "TYPE", "VALUE / TARGET")),
         "",
         "Policy",
         *_policy_lines(plan),
@@ -96,18 +87,7 @@ def render_json(plan: dict[str, Any]) -> str:
     return json.dumps(plan, indent=2, sort_keys=True) + "\n"
 
 
-def _md_cell(value: str) -> str:
-    return value.replace("|", "\\|")
-
-
 def render_markdown(plan: dict[str, Any]) -> str:
-    def md_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-        return [
-            "| " + " | ".join(headers) + " |",
-            "|" + "---|" * len(headers),
-            *("| " + " | ".join(_md_cell(str(c)) for c in row) + " |" for row in rows),
-        ]
-
     violations = plan.get("policy") or []
     policy = (
         ["All policy rules pass."]
@@ -119,11 +99,11 @@ def render_markdown(plan: dict[str, Any]) -> str:
         "",
         f"{_summary(plan)}. _{plan['engine']}; secret values are never shown._",
         "",
-        *md_table(COLUMNS, _rows(plan)),
+        *markdown_table(COLUMNS, _rows(plan)),
         "",
         "#### Worker bindings",
         "",
-        *md_table(("Script", "Binding", "Type", "Value / target"), _bindings(plan)),
+        *markdown_table(("Script", "Binding", "Type", "Value / target"), _bindings(plan)),
         "",
         "#### Policy",
         "",

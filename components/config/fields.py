@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from components.rotation import CADENCE_DESCRIPTION, CADENCE_PATTERN
+
 Loc = tuple[str | int, ...]
 """A location in the config, as pydantic reports it (keys, list indexes and union tags)."""
 
@@ -52,6 +54,7 @@ FolderPath = Annotated[
         description="An Infisical folder path such as /cloudflare/api (letters, digits, '-' and '_').",
     ),
 ]
+RotateEvery = Annotated[str, Field(pattern=CADENCE_PATTERN, description=CADENCE_DESCRIPTION)]
 
 D1_LOCATIONS = Literal["wnam", "enam", "weur", "eeur", "apac", "oc"]
 

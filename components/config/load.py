@@ -123,6 +123,7 @@ def _pattern_descriptions() -> dict[str, str]:
         fields.IsoDate,
         fields.CronExpression,
         fields.FolderPath,
+        fields.RotateEvery,
     ):
         for info in typing.get_args(alias)[1:]:
             patterns = [getattr(m, "pattern", None) for m in getattr(info, "metadata", [])]

@@ -22,6 +22,7 @@ from components.config.fields import (
     IsoDate,
     Model,
     ResourceKey,
+    RotateEvery,
 )
 from components.naming import is_preview_stage
 
@@ -122,7 +123,21 @@ BINDING_TYPES = union_tags(Binding, "type")
 # --- secrets ---------------------------------------------------------------------------------------
 
 
-class InjectedSecret(Model):
+class SecretMetadata(Model):
+    """What the secrets inventory says about a secret besides its owner kind (no effect on resources,
+    except ``rotateEvery`` on a generated secret, which drives its rotation)."""
+
+    owned_by: str | None = Field(
+        None,
+        min_length=1,
+        max_length=80,
+        description="The team or person answerable for this secret (the owner kind is `owner`).",
+    )
+    rotate_every: RotateEvery | None = None
+    description: str | None = Field(None, min_length=1, max_length=200, description="What the secret is for.")
+
+
+class InjectedSecret(SecretMetadata):
     """Read from the deploy process's environment (``infisical run -- pulumi up``), bound as secret_text."""
 
     owner: Literal["inject"]
@@ -138,7 +153,7 @@ class InjectedSecret(Model):
     )
 
 
-class GeneratedSecret(Model):
+class GeneratedSecret(SecretMetadata):
     """A random value made by pulumi-random, kept only as a Pulumi secret, rotated by bumping `rotation`."""
 
     owner: Literal["generated"]
@@ -147,7 +162,7 @@ class GeneratedSecret(Model):
     rotation: int = Field(0, ge=0, description="Bump to rotate the value on the next `pulumi up`.")
 
 
-class SyncedSecret(Model):
+class SyncedSecret(SecretMetadata):
     """Pushed to the worker by Infisical's Cloudflare Workers sync; the program never sees the value."""
 
     owner: Literal["sync"]

@@ -1,0 +1,235 @@
+"""``bin/plan <stage> --inventory``: every secret of a stage, who answers for it, where it lives, how it rotates.
+
+Built from one run of the real program: the ``secretInventory`` stack output (names, owner kinds,
+places, cadences; never a value) and the registered Worker scripts, whose bindings say which names
+Pulumi binds. The rotation playbooks are written here, once per owner kind, so the committed
+inventory page (docs/inventory.md) and the terminal say the same thing and cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from components.rotation import describe
+from plan.engine import ProgramRun
+from plan.model import redact
+from plan.tables import markdown_table, text_table
+
+SECRET_COLUMNS = ("Secret", "Workers", "Owner kind", "Where it is kept", "Owned by", "Sensitivity",
+                  "Side effects / sandbox", "Rotation", "Method")  # fmt: skip
+VAR_COLUMNS = ("Var", "Workers", "Sensitivity", "Why it is public")
+
+
+def stage_inventory(label: str, run: ProgramRun) -> dict[str, Any]:
+    """The inventory of one stage (``label``: how people name it) as plain data: the JSON form."""
+    facts = run.outputs["secretInventory"].value
+    bound = _pulumi_bound_names(run)
+    secrets: dict[tuple[str, str], dict[str, Any]] = {}
+    public: dict[str, dict[str, Any]] = {}
+    for worker, sections in sorted(facts.items()):
+        for name, fact in sorted(sections["secrets"].items()):
+            row = _secret_row(label, name, fact, bound.get(worker, set()))
+            key = (name, json.dumps(row, sort_keys=True))
+            secrets.setdefault(key, {**row, "workers": []})["workers"].append(worker)
+        for name, reason in sorted(sections["vars"].items()):
+            row = public.setdefault(f"{name}\0{reason}", {"name": name, "public": reason, "workers": []})
+            row["workers"].append(worker)
+    environment = (run.outputs.get("infisical") or None) and run.outputs["infisical"].value.get("environment")
+    return {
+        "stage": label,
+        "infisicalEnvironment": environment,
+        "secrets": [secrets[key] for key in sorted(secrets)],
+        "vars": sorted(public.values(), key=lambda row: (row["name"], row["public"])),
+    }
+
+
+def inventory(runs: Sequence[tuple[str, ProgramRun]]) -> dict[str, Any]:
+    """The inventory of one or more ``(label, run)`` stages, with the playbooks of the owner kinds they use."""
+    stages = [stage_inventory(label, run) for label, run in runs]
+    stage = stages[0]["stage"] if len(stages) == 1 else "<stage>"
+    environment = stages[0]["infisicalEnvironment"] if len(stages) == 1 else "<environment>"
+    kinds = sorted({row["playbook"] for s in stages for row in s["secrets"]})
+    return {
+        "stages": stages,
+        "playbooks": {kind: playbook(kind, stage, environment or "<environment>") for kind in kinds},
+    }
+
+
+def _pulumi_bound_names(run: ProgramRun) -> dict[str, set[str]]:
+    """Per worker, the secret names its registered script binds itself (the rest come from a sync)."""
+    names: dict[str, set[str]] = {}
+    for registration in run.by_type(":WorkersScript"):  # named after its worker
+        bindings = redact(registration.inputs.get("bindings")) or []
+        names[registration.name] = {b["name"] for b in bindings if b.get("type") == "secret_text"}
+    return names
+
+
+def _secret_row(stage: str, name: str, fact: dict[str, Any], bound: set[str]) -> dict[str, Any]:
+    owner = fact["owner"]
+    place = fact.get("infisical")
+    in_infisical = f"Infisical {place['environment']}:{place['folder']}" if place else None
+    match owner:
+        case "inject":
+            variable = fact["variable"]
+            kept = f"{in_infisical or 'the deploy environment'}, read at deploy time as ${variable}"
+            if variable is None:
+                kept = "nowhere in this stage: bound empty (sandbox)"
+        case "generated":
+            kept = "Pulumi state (encrypted)" + (f"; read-only copy in {in_infisical}" if in_infisical else "")
+        case _:
+            kept = f"{in_infisical}, pushed to the Worker by the Infisical sync"
+    if owner != "sync" and name not in bound:
+        raise ValueError(f"secret {name!r} is in the inventory but no registered script binds it")
+    kind = owner
+    return {
+        "name": name,
+        "owner": owner,
+        "kept": kept,
+        "infisical": place,
+        "ownedBy": fact["ownedBy"],
+        "description": fact["description"],
+        "sensitivity": "secret",
+        "sideEffects": _side_effects(stage, fact),
+        "rotateEvery": fact["rotateEvery"],
+        "rotation": describe(fact["rotateEvery"]),
+        "method": _METHODS[kind],
+        "playbook": kind,
+    }
+
+
+def _side_effects(stage: str, fact: dict[str, Any]) -> str:
+    if not fact.get("sideEffects"):
+        return "none"
+    if fact.get("sandbox") is None:
+        return "yes: the real value (prod)" if stage == "prod" else "yes"
+    if fact["sandbox"] == "env":
+        return f"yes: sandboxed here, reads ${fact['variable']}"
+    return "yes: sandboxed here, bound empty"
+
+
+_METHODS = {
+    "inject": "change it in Infisical, then `pulumi up` through `infisical run`",
+    "sync": "change it in Infisical; the sync pushes it (no `pulumi up`)",
+    "generated": "bump `rotation:` in the stage config, then `pulumi up`",
+}
+
+
+def playbook(kind: str, stage: str, environment: str) -> list[str]:
+    """The steps of one kind of rotation, with this stage's commands."""
+    up = f"infisical run --env={environment} --path=/cloudflare -- pulumi up -s {stage}"
+    verify = "Verify: `npx wrangler secret list --name <script>` lists the name and the Worker's integration works."
+    return {
+        "inject": [
+            "Rotate upstream: create the new credential at its provider; keep the old one valid for now.",
+            f"Update Infisical: in environment `{environment}`, folder `/cloudflare`, give the secret its new "
+            "value (outside prod a side-effecting secret is the `<NAME>_SANDBOX` variable instead).",
+            f"Redeploy: `{up}` binds the new value.",
+            verify,
+            "Revoke the old credential upstream.",
+        ],
+        "sync": [
+            "Rotate upstream: create the new credential at its provider; keep the old one valid for now.",
+            f"Update Infisical: in environment `{environment}`, in the worker's folder, give the secret its new value.",
+            "The Workers secret sync pushes it to the script by itself; no `pulumi up` and no redeploy. "
+            "Check the sync's status in Infisical if it does not arrive within minutes.",
+            verify,
+            "Revoke the old credential upstream.",
+        ],
+        "generated": [
+            "No upstream: Pulumi made the value.",
+            f"Bump `rotation:` of the secret in `Pulumi.{stage}.yaml` and merge it.",
+            f"Redeploy: `{up}` makes a new value, binds it and updates the read-only copy in Infisical.",
+            "Verify: the plan showed the RandomPassword replaced; sessions signed with the old value end.",
+        ],
+    }[kind]
+
+
+# -- rendering ----------------------------------------------------------------------------------------
+
+
+def _secret_cells(row: dict[str, Any]) -> list[str]:
+    return [
+        row["name"],
+        ", ".join(row["workers"]),
+        row["owner"],
+        row["kept"],
+        row["ownedBy"] or "-",
+        row["sensitivity"],
+        row["sideEffects"],
+        row["rotation"],
+        row["method"],
+    ]
+
+
+def _rows(data: dict[str, Any], with_stage: bool) -> tuple[list[list[str]], list[list[str]]]:
+    secrets, public = [], []
+    for stage in data["stages"]:
+        prefix = [stage["stage"]] if with_stage else []
+        secrets += [prefix + _secret_cells(row) for row in stage["secrets"]]
+        public += [[*prefix, r["name"], ", ".join(r["workers"]), "public", r["public"]] for r in stage["vars"]]
+    return secrets, public
+
+
+def _descriptions(data: dict[str, Any]) -> list[str]:
+    described = {row["name"]: row["description"] for s in data["stages"] for row in s["secrets"] if row["description"]}
+    return [f"- `{name}`: {text}" for name, text in sorted(described.items())]
+
+
+def render_markdown(data: dict[str, Any]) -> str:
+    with_stage = len(data["stages"]) > 1
+    stage_column = ("Stage",) if with_stage else ()
+    secrets, public = _rows(data, with_stage)
+    title = ", ".join(s["stage"] for s in data["stages"])
+    out = [
+        f"# Secrets inventory: {title}",
+        "",
+        "_Generated by `bin/plan "
+        + ("--inventory --all-stages" if with_stage else f"{title} --inventory")
+        + " --format markdown` from the program itself; do not edit by hand. Names only, never a value._",
+        "",
+        "## Secrets",
+        "",
+        *markdown_table((*stage_column, *SECRET_COLUMNS), secrets),
+        "",
+    ]
+    if described := _descriptions(data):
+        out += ["### What each secret is for", "", *described, ""]
+    out += ["## Plain vars", "", *markdown_table((*stage_column, *VAR_COLUMNS), public), ""]
+    out += ["## Rotation playbooks", ""]
+    for kind, steps in data["playbooks"].items():
+        out += [f"### {_PLAYBOOK_TITLES[kind]}", "", *(f"{i}. {step}" for i, step in enumerate(steps, 1)), ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def render_table(data: dict[str, Any]) -> str:
+    with_stage = len(data["stages"]) > 1
+    stage_column = ("STAGE",) if with_stage else ()
+    secrets, public = _rows(data, with_stage)
+    out = [
+        "Secrets inventory: " + ", ".join(s["stage"] for s in data["stages"]),
+        "",
+        *text_table(secrets, (*stage_column, *(c.upper() for c in SECRET_COLUMNS))),
+        "",
+        "Plain vars",
+        *text_table(public, (*stage_column, *(c.upper() for c in VAR_COLUMNS))),
+        "",
+        "Rotation playbooks",
+    ]
+    for kind, steps in data["playbooks"].items():
+        out += ["", f"  {_PLAYBOOK_TITLES[kind]}", *(f"    {i}. {step}" for i, step in enumerate(steps, 1))]
+    return "\n".join(out) + "\n"
+
+
+def render_json(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+
+_PLAYBOOK_TITLES = {
+    "inject": "Injected secrets (`owner: inject`)",
+    "sync": "Synced secrets (`owner: sync`)",
+    "generated": "Generated secrets, rotated by hand (`owner: generated`)",
+}
+
+RENDERERS = {"table": render_table, "json": render_json, "markdown": render_markdown}

@@ -1,0 +1,85 @@
+"""One credential-free run of the real program for a stack, shared by every view of the plan.
+
+The plan, the inventory and the secret-age check all start here, so each of them shows what the
+program registers and exports, and none of them describes the resources a second time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from components.config.load import PROJECT_ROOT
+from components.naming import is_valid_stage
+from components.program import main as program
+from components.secrets import DeployEnvironment
+from components.stage import Stage
+from plan.engine import ProgramRun, run_program
+from plan.stack_files import project_name, stack_config
+
+PREVIEW_STACK = "pr-1"
+"""The stack a ``pr-<number>`` stage is shown as: every pull request's stage is made the same way."""
+PREVIEW_LABEL = "pr-<number>"
+PREVIEW_SOURCE = "staging"
+"""``pr-stage.yml`` makes each pull request's stack from staging's config, without its hostnames."""
+
+
+@dataclass(frozen=True)
+class PlanRun:
+    run: ProgramRun
+    stage: Stage
+    label: str
+    """How the stage is named to people: the stack name, or ``pr-<number>`` for the preview stages."""
+
+
+def plan_run(stack: str, variables: Mapping[str, str] | None = None) -> PlanRun:
+    """Run the program for ``stack`` from its committed ``Pulumi.<stack>.yaml`` under the mock engine.
+
+    ``variables`` stand in for the deploy environment (none: every secret shows as not provided).
+    Raises :class:`components.config.StageConfigError` for an invalid or missing config.
+    """
+    config, secret_keys = stack_config(stack)
+    return run_stack(stack, config, secret_keys, variables=variables)
+
+
+def preview_plan_run(variables: Mapping[str, str] | None = None) -> PlanRun:
+    """A pull request's stage, made the way ``pr-stage.yml`` makes it: staging's config, no hostnames."""
+    config, secret_keys = stack_config(PREVIEW_SOURCE)
+    workers_key = f"{project_name()}:workers"
+    if workers_key in config:
+        workers = json.loads(config[workers_key])
+        for worker in workers.values():
+            worker.pop("domains", None)
+            worker.pop("routes", None)
+        config = {**config, workers_key: json.dumps(workers)}
+    return run_stack(PREVIEW_STACK, config, secret_keys, label=PREVIEW_LABEL, variables=variables)
+
+
+def committed_stages(root: Path = PROJECT_ROOT) -> list[str]:
+    """The stages with a committed ``Pulumi.<stage>.yaml``, long-lived ones first (dev, staging, prod)."""
+    order = {"dev": 0, "staging": 1, "prod": 2}
+    found = (p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in root.glob("Pulumi.*.yaml"))
+    return sorted((s for s in found if is_valid_stage(s)), key=lambda s: (order.get(s, 3), s))
+
+
+def run_stack(
+    stack: str,
+    config: dict[str, str],
+    secret_keys: list[str],
+    *,
+    label: str | None = None,
+    variables: Mapping[str, str] | None = None,
+) -> PlanRun:
+    """Run the program as ``stack`` with ``config`` (the CLI's fully qualified form) under the mock engine."""
+    stages: list[Stage] = []
+    environment = DeployEnvironment(dict(variables or {}), allow_missing=True)
+    run = run_program(
+        lambda: stages.append(program(environment)),
+        project=project_name(),
+        stack=stack,
+        config=config,
+        secret_keys=secret_keys,
+    )
+    return PlanRun(run, stages[0], label or stack)
