@@ -28,7 +28,7 @@ def stage_inventory(config: StageConfig) -> dict[str, Any]:
 
 
 def _secrets(worker_name: str, worker: WorkerConfig, config: StageConfig) -> dict[str, dict[str, Any]]:
-    environment = config.infisical_environment if config.infisical is not None else None
+    environment = config.infisical_environment_slug if config.infisical is not None else None
     facts: dict[str, dict[str, Any]] = {}
     for name, secret in sorted(worker.secrets.items()):
         entry: dict[str, Any] = {
