@@ -17,19 +17,17 @@ index.ts``). What is modelled here:
   (``throwIfMissingSecretReadValueOrDescribePermission`` in ``permission-fns.ts``).
 * Refusals are 403 ``PermissionDenied``. The admin token (a test's own credential) is never checked.
 
-The caller comes from the request's token (`set_caller`), so routes call `require` with only what is
-being touched.
+The caller is the identity of the request's login token (`routing.Call.actor`).
 """
 
 from __future__ import annotations
 
-import contextvars
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .errors import ApiError
-from .store import Store, normal_path
+from tests.fakes.infisical.errors import ApiError
+from tests.fakes.infisical.store import Store, normal_path
 
 SECRET_READ_ACTIONS = ("describeSecret", "readValue", "read")
 SECRET_ACTIONS = (*SECRET_READ_ACTIONS, "create", "edit", "delete")
@@ -43,17 +41,6 @@ BUILT_IN_RULES: dict[str, list[dict[str, Any]]] = {
     "no-access": [],
 }
 LEGACY_ALTERNATIVES = {"readValue": ("readValue", "read"), "describeSecret": ("describeSecret", "read")}
-
-_caller: contextvars.ContextVar[str | None] = contextvars.ContextVar("infisical_fake_caller", default=None)
-
-
-def set_caller(identity_id: str | None) -> None:
-    """The identity the current request's token belongs to; None for the admin token."""
-    _caller.set(identity_id)
-
-
-def caller() -> str | None:
-    return _caller.get()
 
 
 def glob_matches(value: str, pattern: str) -> bool:
@@ -140,9 +127,10 @@ def rules_of(store: Store, project_id: str, identity_id: str) -> list[dict[str, 
     return rules
 
 
-def require(store: Store, project_id: str, action: str, subject: str, fields: Mapping[str, Any]) -> None:
+def require(
+    store: Store, identity_id: str | None, project_id: str, action: str, subject: str, *, fields: Mapping[str, Any]
+) -> None:
     """403 unless the caller may do ``action`` on ``subject`` with these fields (the admin token may)."""
-    identity_id = caller()
     if identity_id is None:
         return
     rules = rules_of(store, project_id, identity_id)
@@ -153,11 +141,13 @@ def require(store: Store, project_id: str, action: str, subject: str, fields: Ma
     raise ApiError(403, f"You are not allowed to {action} on {subject}", "PermissionDenied")
 
 
-def require_secret(store: Store, action: str, address: Mapping[str, Any], secret_name: str) -> None:
+def require_secret(
+    store: Store, identity_id: str | None, action: str, address: Mapping[str, Any], secret_name: str
+) -> None:
     """`require` for a secret addressed by project, environment slug and folder path."""
     fields = {
         "environment": address["environment"],
         "secretPath": normal_path(address.get("secretPath") or "/"),
         "secretName": secret_name,
     }
-    require(store, address["projectId"], action, "secrets", fields)
+    require(store, identity_id, address["projectId"], action, "secrets", fields=fields)

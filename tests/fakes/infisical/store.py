@@ -5,8 +5,6 @@ Everything is guarded by one lock because the server runs in its own thread whil
 
 from __future__ import annotations
 
-import hashlib
-import ipaddress
 import secrets
 import threading
 import time
@@ -37,22 +35,6 @@ def stored_value(value: str) -> str:
 
 FolderBehaviour = Literal["current", "legacy"]
 FOLDER_BEHAVIOURS: tuple[FolderBehaviour, ...] = ("current", "legacy")
-
-
-def ip_details(value: str) -> dict[str, Any]:
-    """``{ipAddress, type[, prefix]}`` as ``extractIPDetails`` stores it (backend/src/lib/ip/index.ts).
-
-    A bare address keeps no prefix; a range keeps the address part as written (not the network address).
-    Raises ValueError for anything that is neither an address nor a valid CIDR block (``isValidIpOrCidr``).
-    """
-    address, slash, prefix = value.partition("/")
-    parsed = ipaddress.ip_address(address)
-    kind = "ipv4" if parsed.version == 4 else "ipv6"
-    if not slash:
-        return {"ipAddress": address, "type": kind}
-    if not prefix.isdigit() or int(prefix) > parsed.max_prefixlen:
-        raise ValueError(value)
-    return {"ipAddress": address, "type": kind, "prefix": int(prefix)}
 
 
 @dataclass
@@ -282,59 +264,13 @@ class Store:
             None,
         )
 
-    def secret_view(self, secret: dict[str, Any]) -> dict[str, Any]:
-        env = self.environments[secret["envId"]]
-        return {
-            "id": secret["id"],
-            "_id": secret["id"],
-            "workspace": secret["projectId"],
-            "environment": env["slug"],
-            "version": secret["version"],
-            "type": secret["type"],
-            "secretKey": secret["key"],
-            "secretValue": secret["value"],
-            "secretComment": secret["comment"],
-            "secretReminderNote": None,
-            "secretReminderRepeatDays": None,
-            "skipMultilineEncoding": False,
-            "secretValueHidden": False,
-            "secretPath": self.path_of(self.folders[secret["folderId"]]),
-            "tags": [],
-            "secretMetadata": [],
-            "createdAt": secret["createdAt"],
-            "updatedAt": secret["updatedAt"],
-        }
-
     # -- app connections and syncs ----
-
-    @staticmethod
-    def credentials_hash(account_id: str, api_token: str) -> str:
-        return hashlib.sha256(f"{account_id}:{api_token}".encode()).hexdigest()
-
-    def connection_view(self, connection: dict[str, Any]) -> dict[str, Any]:
-        project = self.projects.get(connection["projectId"] or "")
-        view = {k: v for k, v in connection.items() if k != "apiToken"}
-        view["credentials"] = {"accountId": connection["credentials"]["accountId"]}
-        view["project"] = {"id": project["id"], "name": project["name"], "slug": project["slug"]} if project else None
-        return view
 
     def connection(self, connection_id: str) -> dict[str, Any]:
         connection = self.connections.get(connection_id)
         if connection is None:
             raise not_found(f"Could not find App Connection with ID {connection_id}")
         return connection
-
-    def sync_view(self, sync: dict[str, Any]) -> dict[str, Any]:
-        connection = self.connections.get(sync["connectionId"])
-        env = self.environments.get(sync["envId"])
-        folder = self.folders.get(sync["folderId"])
-        view = {k: v for k, v in sync.items() if k != "envId" and not k.startswith("_")}
-        view["connection"] = (
-            {"app": "cloudflare", "name": connection["name"], "id": connection["id"]} if connection else None
-        )
-        view["environment"] = {"slug": env["slug"], "name": env["name"], "id": env["id"]} if env else None
-        view["folder"] = {"id": folder["id"], "path": self.path_of(folder)} if folder else None
-        return view
 
     # -- identities ----
 
@@ -343,19 +279,6 @@ class Store:
         if identity is None:
             raise not_found(f"Failed to find identity with id {identity_id}")
         return identity
-
-    def membership_view(self, membership: dict[str, Any]) -> dict[str, Any]:
-        identity = self.identities.get(membership["identityId"], {})
-        project = self.projects.get(membership["projectId"], {})
-        return {
-            **membership,
-            "identity": {
-                "id": identity.get("id"),
-                "name": identity.get("name"),
-                "authMethods": auth_methods(self, identity.get("id")),
-            },
-            "project": {"id": project.get("id"), "name": project.get("name")},
-        }
 
 
 def auth_methods(store: Store, identity_id: str | None) -> list[str]:

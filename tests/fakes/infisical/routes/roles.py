@@ -19,16 +19,16 @@ from the identity project membership service:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from . import validation as v
-from .errors import ApiError, bad_request, not_found
-from .store import Store, new_id, now
+from tests.fakes.infisical import validation as v
+from tests.fakes.infisical.errors import ApiError, bad_request, not_found
+from tests.fakes.infisical.routing import Call, RouteTable
+from tests.fakes.infisical.store import Store, new_id, now
 
-Params = Mapping[str, str]
-Handler = Callable[[Params, Params, Any], Any]
-Endpoint = Callable[..., Callable[[Handler], Handler]]
+routes = RouteTable()
+BASE = "/api/v1/projects/{projectId}/roles"
 
 BUILT_IN = ("admin", "member", "viewer", "no-access")
 RESERVED = (*BUILT_IN, "custom")
@@ -80,95 +80,96 @@ def _role(store: Store, role_id: str, project_id: str | None = None) -> dict[str
     return role
 
 
-def register(endpoint: Endpoint, store: Store) -> None:
-    """Add the project role routes to the fake's app."""
-    base = "/api/v1/projects/{projectId}/roles"
+@routes.post(BASE)
+def create_role(store: Store, call: Call) -> Any:
+    project = store.project(call.path["projectId"])
+    data = v.validate(
+        call.body,
+        {
+            "slug": v.req("string", lambda s: v.slug(1, 64)(s) or _not_reserved(s)),
+            "name": v.req("string", v.length(1, 256)),
+            "description": v.opt("string", nullable=True),
+            "permissions": v.req("array", _permissions),
+        },
+    )
+    if not store.plan_rbac:
+        raise bad_request(ROLE_REFUSAL)
+    if any(r["projectId"] == project["id"] and r["slug"] == data["slug"] for r in store.roles.values()):
+        raise bad_request("Project role with same slug already exists")
+    role = {
+        "id": new_id(),
+        "projectId": project["id"],
+        "slug": data["slug"],
+        "name": data["name"].strip(),
+        "description": (data.get("description") or "").strip() or None,
+        "permissions": [_stored(p) for p in data["permissions"]],
+        "version": 1,
+        "createdAt": now(),
+        "updatedAt": now(),
+    }
+    store.roles[role["id"]] = role
+    return {"role": dict(role)}
 
-    @endpoint(base, "POST")
-    def create_role(path: Params, _q: Params, body: Any) -> Any:
-        project = store.project(path["projectId"])
-        data = v.validate(
-            body,
-            {
-                "slug": v.req("string", lambda s: v.slug(1, 64)(s) or _not_reserved(s)),
-                "name": v.req("string", v.length(1, 256)),
-                "description": v.opt("string", nullable=True),
-                "permissions": v.req("array", _permissions),
-            },
+
+@routes.get(BASE)
+def list_roles(store: Store, call: Call) -> Any:
+    store.project(call.path["projectId"])
+    roles = [r for r in store.roles.values() if r["projectId"] == call.path["projectId"]]
+    return {"roles": [{k: val for k, val in r.items() if k not in ("permissions", "version")} for r in roles]}
+
+
+@routes.get(BASE + "/slug/{slug}")
+def get_role_by_slug(store: Store, call: Call) -> Any:
+    store.project(call.path["projectId"])
+    for role in store.roles.values():
+        if role["projectId"] == call.path["projectId"] and role["slug"] == call.path["slug"]:
+            return {"role": dict(role)}
+    raise not_found(f"Role with slug '{call.path['slug']}' not found")
+
+
+@routes.get("/api/v1/projects/roles/{roleId}")
+def get_role(store: Store, call: Call) -> Any:
+    return {"role": dict(_role(store, call.path["roleId"]))}
+
+
+@routes.patch(BASE + "/{roleId}")
+def update_role(store: Store, call: Call) -> Any:
+    role = _role(store, call.path["roleId"], call.path["projectId"])
+    data = v.validate(
+        call.body,
+        {
+            "slug": v.opt("string", check=lambda s: v.slug(1, 64)(s) or _not_reserved(s)),
+            "name": v.opt("string", check=v.length(1, 256)),
+            "description": v.opt("string", nullable=True),
+            "permissions": v.opt("array", check=_permissions),
+        },
+    )
+    if "slug" in data and any(
+        r["projectId"] == role["projectId"] and r["slug"] == data["slug"] and r["id"] != role["id"]
+        for r in store.roles.values()
+    ):
+        raise bad_request("Project role with same slug already exists")
+    for key in ("slug", "name"):
+        if key in data:
+            role[key] = data[key].strip()
+    if "description" in data:
+        role["description"] = (data["description"] or "").strip() or None
+    if "permissions" in data:
+        role["permissions"] = [_stored(p) for p in data["permissions"]]
+    role["version"] += 1
+    role["updatedAt"] = now()
+    return {"role": dict(role)}
+
+
+@routes.delete(BASE + "/{roleId}")
+def delete_role(store: Store, call: Call) -> Any:
+    role = _role(store, call.path["roleId"], call.path["projectId"])
+    if any(r.get("customRoleId") == role["id"] for m in store.memberships.values() for r in m["roles"]):
+        raise bad_request(
+            "The role is assigned to one or more identities. Make sure to unassign them before deleting the role."
         )
-        if not store.plan_rbac:
-            raise bad_request(ROLE_REFUSAL)
-        if any(r["projectId"] == project["id"] and r["slug"] == data["slug"] for r in store.roles.values()):
-            raise bad_request("Project role with same slug already exists")
-        role = {
-            "id": new_id(),
-            "projectId": project["id"],
-            "slug": data["slug"],
-            "name": data["name"].strip(),
-            "description": (data.get("description") or "").strip() or None,
-            "permissions": [_stored(p) for p in data["permissions"]],
-            "version": 1,
-            "createdAt": now(),
-            "updatedAt": now(),
-        }
-        store.roles[role["id"]] = role
-        return {"role": dict(role)}
-
-    @endpoint(base, "GET")
-    def list_roles(path: Params, _q: Params, _b: Any) -> Any:
-        store.project(path["projectId"])
-        roles = [r for r in store.roles.values() if r["projectId"] == path["projectId"]]
-        return {"roles": [{k: val for k, val in r.items() if k not in ("permissions", "version")} for r in roles]}
-
-    @endpoint(base + "/slug/{slug}", "GET")
-    def get_role_by_slug(path: Params, _q: Params, _b: Any) -> Any:
-        store.project(path["projectId"])
-        for role in store.roles.values():
-            if role["projectId"] == path["projectId"] and role["slug"] == path["slug"]:
-                return {"role": dict(role)}
-        raise not_found(f"Role with slug '{path['slug']}' not found")
-
-    @endpoint("/api/v1/projects/roles/{roleId}", "GET")
-    def get_role(path: Params, _q: Params, _b: Any) -> Any:
-        return {"role": dict(_role(store, path["roleId"]))}
-
-    @endpoint(base + "/{roleId}", "PATCH")
-    def update_role(path: Params, _q: Params, body: Any) -> Any:
-        role = _role(store, path["roleId"], path["projectId"])
-        data = v.validate(
-            body,
-            {
-                "slug": v.opt("string", check=lambda s: v.slug(1, 64)(s) or _not_reserved(s)),
-                "name": v.opt("string", check=v.length(1, 256)),
-                "description": v.opt("string", nullable=True),
-                "permissions": v.opt("array", check=_permissions),
-            },
-        )
-        if "slug" in data and any(
-            r["projectId"] == role["projectId"] and r["slug"] == data["slug"] and r["id"] != role["id"]
-            for r in store.roles.values()
-        ):
-            raise bad_request("Project role with same slug already exists")
-        for key in ("slug", "name"):
-            if key in data:
-                role[key] = data[key].strip()
-        if "description" in data:
-            role["description"] = (data["description"] or "").strip() or None
-        if "permissions" in data:
-            role["permissions"] = [_stored(p) for p in data["permissions"]]
-        role["version"] += 1
-        role["updatedAt"] = now()
-        return {"role": dict(role)}
-
-    @endpoint(base + "/{roleId}", "DELETE")
-    def delete_role(path: Params, _q: Params, _b: Any) -> Any:
-        role = _role(store, path["roleId"], path["projectId"])
-        if any(r.get("customRoleId") == role["id"] for m in store.memberships.values() for r in m["roles"]):
-            raise bad_request(
-                "The role is assigned to one or more identities. Make sure to unassign them before deleting the role."
-            )
-        del store.roles[role["id"]]
-        return {"role": role}
+    del store.roles[role["id"]]
+    return {"role": role}
 
 
 def membership_roles(store: Store, project_id: str, requested: list[dict[str, Any]]) -> list[dict[str, Any]]:

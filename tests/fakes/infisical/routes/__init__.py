@@ -1,0 +1,33 @@
+"""The fake's routes, one module per Infisical area; each module fills its own `RouteTable` named ``routes``."""
+
+from __future__ import annotations
+
+from tests.fakes.infisical.routing import RouteTable
+
+from . import (
+    app_connections,
+    environments,
+    folders,
+    identities,
+    logins,
+    memberships,
+    oidc_auth,
+    projects,
+    roles,
+    secret_syncs,
+    secrets,
+)
+
+ALL: tuple[RouteTable, ...] = (
+    logins.routes,
+    projects.routes,
+    environments.routes,
+    folders.routes,
+    secrets.routes,
+    app_connections.routes,
+    secret_syncs.routes,
+    identities.routes,
+    oidc_auth.routes,
+    memberships.routes,
+    roles.routes,
+)

@@ -1,0 +1,72 @@
+"""Project environments: the legacy ``/api/v1/workspace`` routes the providers use, and the lookup by slug."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.fakes.infisical import validation as v
+from tests.fakes.infisical.errors import bad_request, not_found
+from tests.fakes.infisical.routing import Call, RouteTable
+from tests.fakes.infisical.store import Store, now
+
+routes = RouteTable()
+
+
+@routes.post("/api/v1/workspace/{projectId}/environments")
+def create_environment(store: Store, call: Call) -> Any:
+    data = v.validate(
+        call.body,
+        {
+            "name": v.req("string", v.length(1, 255)),
+            "slug": v.req("string", v.slug(1, 64)),
+            "position": v.opt("number", check=v.int_range(1, 10_000)),
+        },
+    )
+    project_id = call.path["projectId"]
+    store.project(project_id)
+    env = store.add_environment(project_id, data["name"], data["slug"], data.get("position"))
+    return {"message": "Successfully created environment", "workspace": project_id, "environment": env}
+
+
+@routes.get("/api/v1/workspace/environments/{environmentId}")
+def get_environment(store: Store, call: Call) -> Any:
+    return {"environment": _environment(store, call.path["environmentId"])}
+
+
+@routes.get("/api/v1/projects/{projectId}/environments/slug/{slug}")
+def get_environment_by_slug(store: Store, call: Call) -> Any:
+    return store.environment_by_slug(call.path["projectId"], call.path["slug"])
+
+
+@routes.patch("/api/v1/workspace/{projectId}/environments/{environmentId}")
+def update_environment(store: Store, call: Call) -> Any:
+    env = _environment(store, call.path["environmentId"], call.path["projectId"])
+    data = v.validate(
+        call.body,
+        {
+            "name": v.opt("string", check=v.length(1, 255)),
+            "slug": v.opt("string", check=v.slug(1, 64)),
+            "position": v.opt("number", check=v.int_range(1, 10_000)),
+        },
+    )
+    if "slug" in data and any(
+        e["slug"] == data["slug"] and e["projectId"] == env["projectId"] and e["id"] != env["id"]
+        for e in store.environments.values()
+    ):
+        raise bad_request(f"Environment with slug '{data['slug']}' already exists")
+    env.update(data, updatedAt=now())
+    return {"message": "Successfully updated environment", "workspace": env["projectId"], "environment": env}
+
+
+@routes.delete("/api/v1/workspace/{projectId}/environments/{environmentId}")
+def delete_environment(store: Store, call: Call) -> Any:
+    env = _environment(store, call.path["environmentId"], call.path["projectId"])
+    store.delete_environment(env["id"])
+    return {"message": "Successfully deleted environment", "workspace": env["projectId"], "environment": env}
+
+
+def _environment(store: Store, env_id: str, project_id: str | None = None) -> dict[str, Any]:
+    env = store.environments.get(env_id)
+    if env is None or (project_id is not None and env["projectId"] != project_id):
+        raise not_found(f"Environment with ID '{env_id}' not found")
+    return env

@@ -1,0 +1,38 @@
+"""Machine-identity logins: universal auth and OIDC auth, each answering with an access token."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from tests.fakes.infisical import validation as v
+from tests.fakes.infisical.errors import ApiError, not_found
+from tests.fakes.infisical.oidc import verify_login
+from tests.fakes.infisical.routing import Call, RouteTable
+from tests.fakes.infisical.store import Store
+
+routes = RouteTable()
+
+
+@routes.post("/api/v1/auth/universal-auth/login", auth=False)
+def universal_login(store: Store, call: Call) -> Any:
+    data = v.validate(call.body, {"clientId": v.req("string"), "clientSecret": v.req("string")})
+    entry = store.universal_auth.get(data["clientId"])
+    if entry is None or not secrets.compare_digest(entry[0], data["clientSecret"]):
+        raise ApiError(401, "Invalid credentials", "UnauthorizedError")
+    return _token_response(store, entry[1])
+
+
+@routes.post("/api/v1/auth/oidc-auth/login", auth=False)
+def oidc_login(store: Store, call: Call) -> Any:
+    data = v.validate(call.body, {"identityId": v.req("string"), "jwt": v.req("string")})
+    config = store.oidc_auths.get(data["identityId"])
+    if config is None:
+        raise not_found("OIDC auth method not found for identity, did you configure OIDC auth?")
+    verify_login(config, data["jwt"], store.oidc_keys.get(config["oidcDiscoveryUrl"]))
+    return _token_response(store, data["identityId"], config["accessTokenTTL"])
+
+
+def _token_response(store: Store, identity_id: str, ttl: int | None = None) -> dict[str, Any]:
+    token, lifetime = store.issue_token(identity_id, ttl)
+    return {"accessToken": token, "expiresIn": lifetime, "accessTokenMaxTTL": lifetime, "tokenType": "Bearer"}

@@ -1,0 +1,106 @@
+"""Project memberships of machine identities (``/api/v2/workspace/{projectId}/identity-memberships``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from tests.fakes.infisical import validation as v
+from tests.fakes.infisical.errors import bad_request, not_found
+from tests.fakes.infisical.routes import roles
+from tests.fakes.infisical.routing import Call, RouteTable
+from tests.fakes.infisical.store import Store, auth_methods, new_id, now
+
+routes = RouteTable()
+PATH = "/api/v2/workspace/{projectId}/identity-memberships/{identityId}"
+
+
+def _roles(value: Any) -> str | None:
+    if not value:
+        return "Array must contain at least 1 element(s)"
+    for item in value:
+        if not isinstance(item, dict) or not isinstance(item.get("role"), str) or not item["role"]:
+            return "Invalid role"
+    return None
+
+
+@routes.post(PATH)
+def add_membership(store: Store, call: Call) -> Any:
+    project = store.project(call.path["projectId"])
+    identity = store.identity(call.path["identityId"])
+    data = v.validate(call.body, {"roles": v.opt("array", check=_roles), "role": v.opt("string", "no-access")})
+    key = (project["id"], identity["id"])
+    if key in store.memberships:
+        raise bad_request("Identity already exists in the project")
+    membership = {
+        "id": new_id(),
+        "identityId": identity["id"],
+        "projectId": project["id"],
+        "roles": _membership_roles(store, project["id"], data),
+        "createdAt": now(),
+        "updatedAt": now(),
+    }
+    store.memberships[key] = membership
+    return {"identityMembership": _row(membership)}
+
+
+@routes.get(PATH)
+def get_membership(store: Store, call: Call) -> Any:
+    return {"identityMembership": membership_view(store, _membership(store, call.path))}
+
+
+@routes.get("/api/v2/workspace/identity-memberships/{membershipId}")
+def get_membership_by_id(store: Store, call: Call) -> Any:
+    for membership in store.memberships.values():
+        if membership["id"] == call.path["membershipId"]:
+            return {"identityMembership": membership_view(store, membership)}
+    raise not_found(f"Identity membership with ID '{call.path['membershipId']}' not found")
+
+
+@routes.patch(PATH)
+def update_membership(store: Store, call: Call) -> Any:
+    membership = _membership(store, call.path)
+    data = v.validate(call.body, {"roles": v.req("array", _roles)})
+    membership["roles"] = _membership_roles(store, membership["projectId"], data)
+    membership["updatedAt"] = now()
+    return {"roles": membership["roles"]}
+
+
+@routes.delete(PATH)
+def remove_membership(store: Store, call: Call) -> Any:
+    membership = _membership(store, call.path)
+    del store.memberships[(membership["projectId"], membership["identityId"])]
+    return {"identityMembership": _row(membership)}
+
+
+def _row(membership: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: val for k, val in membership.items() if k != "roles"}
+
+
+def _membership_roles(store: Store, project_id: str, data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Built-in roles by name, custom roles by slug (see `roles.membership_roles`)."""
+    requested = data.get("roles") or [{"role": data.get("role", "no-access"), "isTemporary": False}]
+    return roles.membership_roles(store, project_id, requested)
+
+
+def _membership(store: Store, path: Mapping[str, str]) -> dict[str, Any]:
+    store.project(path["projectId"])
+    store.identity(path["identityId"])
+    membership = store.memberships.get((path["projectId"], path["identityId"]))
+    if membership is None:
+        raise not_found("Identity membership not found in the project")
+    return membership
+
+
+def membership_view(store: Store, membership: dict[str, Any]) -> dict[str, Any]:
+    identity = store.identities.get(membership["identityId"], {})
+    project = store.projects.get(membership["projectId"], {})
+    return {
+        **membership,
+        "identity": {
+            "id": identity.get("id"),
+            "name": identity.get("name"),
+            "authMethods": auth_methods(store, identity.get("id")),
+        },
+        "project": {"id": project.get("id"), "name": project.get("name")},
+    }

@@ -1,0 +1,96 @@
+"""Projects (``/api/v1/projects``): create with default environments, read, rename, delete."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from tests.fakes.infisical import validation as v
+from tests.fakes.infisical.errors import bad_request, not_found
+from tests.fakes.infisical.routing import Call, RouteTable
+from tests.fakes.infisical.store import Store, new_id, now
+
+routes = RouteTable()
+
+PROJECT_TYPES = ("secret-manager", "cert-manager", "kms", "ssh", "secret-scanning", "pam")
+DEFAULT_ENVIRONMENTS = (("Development", "dev"), ("Staging", "staging"), ("Production", "prod"))
+
+CREATE_BODY = {
+    "projectName": v.req("string", v.length(1, 64)),
+    "projectDescription": v.opt("string", check=v.length(0, 1024)),
+    "slug": v.opt("string", check=v.slug(5, 36)),
+    "type": v.opt("string", "secret-manager", v.one_of(*PROJECT_TYPES)),
+    "shouldCreateDefaultEnvs": v.opt("boolean", True),
+}
+
+
+@routes.post("/api/v1/projects")
+def create_project(store: Store, call: Call) -> Any:
+    data = v.validate(call.body, CREATE_BODY)
+    slug = data.get("slug") or f"{_slugify(data['projectName'])}-{secrets.token_hex(2)}"
+    if any(p["slug"] == slug for p in store.projects.values()):
+        raise bad_request(f"A project with the slug '{slug}' already exists")
+    project = {
+        "id": new_id(),
+        "name": data["projectName"].strip(),
+        "slug": slug,
+        "description": data.get("projectDescription"),
+        "type": data["type"],
+        "orgId": store.org_id,
+        "autoCapitalization": False,
+        "version": 3,
+        "createdAt": now(),
+        "updatedAt": now(),
+    }
+    store.projects[project["id"]] = project
+    if data["shouldCreateDefaultEnvs"]:
+        for position, (name, env_slug) in enumerate(DEFAULT_ENVIRONMENTS, start=1):
+            store.add_environment(project["id"], name, env_slug, position)
+    return {"project": store.project_view(project)}
+
+
+@routes.get("/api/v1/projects")
+def list_projects(store: Store, call: Call) -> Any:
+    kind = call.query.get("type")
+    return {"projects": [store.project_view(p) for p in store.projects.values() if not kind or p["type"] == kind]}
+
+
+@routes.get("/api/v1/projects/{projectId}")
+def get_project(store: Store, call: Call) -> Any:
+    return {"project": store.project_view(store.project(call.path["projectId"]))}
+
+
+@routes.get("/api/v1/projects/slug/{slug}")
+def get_project_by_slug(store: Store, call: Call) -> Any:
+    for project in store.projects.values():
+        if project["slug"] == call.path["slug"]:
+            return store.project_view(project)
+    raise not_found(f"Project with slug '{call.path['slug']}' not found")
+
+
+@routes.patch("/api/v1/projects/{projectId}")
+def update_project(store: Store, call: Call) -> Any:
+    project = store.project(call.path["projectId"])
+    data = v.validate(
+        call.body,
+        {
+            "name": v.opt("string", check=v.length(1, 64)),
+            "description": v.opt("string", check=v.length(0, 1024), nullable=True),
+            "slug": v.opt("string", check=v.slug(1, 64)),
+        },
+    )
+    if "slug" in data and any(p["slug"] == data["slug"] and p["id"] != project["id"] for p in store.projects.values()):
+        raise bad_request(f"A project with the slug '{data['slug']}' already exists")
+    project.update(data, updatedAt=now())
+    return {"project": store.project_view(project)}
+
+
+@routes.delete("/api/v1/projects/{projectId}")
+def delete_project(store: Store, call: Call) -> Any:
+    view = store.project_view(store.project(call.path["projectId"]))
+    store.delete_project(call.path["projectId"])
+    return {"project": view}
+
+
+def _slugify(name: str) -> str:
+    return "-".join("".join(c if c.isalnum() else " " for c in name.lower()).split())[:30] or "project"

@@ -1,0 +1,136 @@
+"""One secret at a time (``/api/v4/secrets``), addressed by name, environment, path and type."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from tests.fakes.infisical import permissions
+from tests.fakes.infisical import validation as v
+from tests.fakes.infisical.errors import bad_request, not_found
+from tests.fakes.infisical.routing import Call, RouteTable
+from tests.fakes.infisical.store import Store, new_id, now, stored_value
+
+routes = RouteTable()
+
+ADDRESS = {
+    "projectId": v.req("string"),
+    "environment": v.req("string"),
+    "secretPath": v.opt("string", "/"),
+    "type": v.opt("string", "shared", v.one_of("shared", "personal")),
+}
+
+
+@routes.post("/api/v4/secrets/{secretName}")
+def create_secret(store: Store, call: Call) -> Any:
+    data = v.validate(call.body, {**ADDRESS, "secretValue": v.req("string"), "secretComment": v.opt("string", "")})
+    permissions.require_secret(store, call.actor, "create", data, call.path["secretName"])
+    env, folder = store.folder_in(data["projectId"], data["environment"], data["secretPath"])
+    key = call.path["secretName"]
+    if store.find_secret(folder["id"], key, data["type"]) is not None:
+        raise bad_request("Secret already exists")
+    secret = {
+        "id": new_id(),
+        "projectId": data["projectId"],
+        "envId": env["id"],
+        "folderId": folder["id"],
+        "key": key,
+        "value": stored_value(data["secretValue"]),
+        "comment": data["secretComment"],
+        "type": data["type"],
+        "version": 1,
+        "createdAt": now(),
+        "updatedAt": now(),
+    }
+    store.secrets[secret["id"]] = secret
+    return {"secret": secret_view(store, secret)}
+
+
+@routes.get("/api/v4/secrets/id/{secretId}")
+def get_secret_by_id(store: Store, call: Call) -> Any:
+    secret = store.secrets.get(call.path["secretId"])
+    if secret is None:
+        raise not_found(f"Secret with ID '{call.path['secretId']}' not found")
+    address = {
+        "projectId": secret["projectId"],
+        "environment": store.environments[secret["envId"]]["slug"],
+        "secretPath": store.path_of(store.folders[secret["folderId"]]),
+    }
+    permissions.require_secret(store, call.actor, "readValue", address, secret["key"])
+    return {"secret": secret_view(store, secret)}
+
+
+@routes.get("/api/v4/secrets/{secretName}")
+def get_secret(store: Store, call: Call) -> Any:
+    data = v.validate(dict(call.query), ADDRESS)
+    permissions.require_secret(store, call.actor, "readValue", data, call.path["secretName"])
+    return {"secret": secret_view(store, _secret(store, call.path["secretName"], data))}
+
+
+@routes.patch("/api/v4/secrets/{secretName}")
+def update_secret(store: Store, call: Call) -> Any:
+    data = v.validate(
+        call.body,
+        {
+            **ADDRESS,
+            "secretValue": v.opt("string"),
+            "secretComment": v.opt("string"),
+            "newSecretName": v.opt("string", check=v.length(1, 255)),
+        },
+    )
+    permissions.require_secret(store, call.actor, "edit", data, call.path["secretName"])
+    secret = _secret(store, call.path["secretName"], data)
+    new_key = data.get("newSecretName")
+    if new_key and new_key != secret["key"] and store.find_secret(secret["folderId"], new_key, secret["type"]):
+        raise bad_request("Secret with the new name already exists")
+    if "secretValue" in data:
+        secret["value"] = stored_value(data["secretValue"])
+    if "secretComment" in data:
+        secret["comment"] = data["secretComment"]
+    if new_key:
+        secret["key"] = new_key
+    secret["version"] += 1
+    secret["updatedAt"] = now()
+    return {"secret": secret_view(store, secret)}
+
+
+@routes.delete("/api/v4/secrets/{secretName}")
+def delete_secret(store: Store, call: Call) -> Any:
+    data = v.validate(call.body, ADDRESS)
+    permissions.require_secret(store, call.actor, "delete", data, call.path["secretName"])
+    secret = _secret(store, call.path["secretName"], data)
+    view = secret_view(store, secret)
+    del store.secrets[secret["id"]]
+    return {"secret": view}
+
+
+def _secret(store: Store, key: str, address: Mapping[str, Any]) -> dict[str, Any]:
+    _env, folder = store.folder_in(address["projectId"], address["environment"], address["secretPath"])
+    secret = store.find_secret(folder["id"], key, address.get("type", "shared"))
+    if secret is None:
+        raise not_found(f"Secret with name '{key}' not found")
+    return secret
+
+
+def secret_view(store: Store, secret: dict[str, Any]) -> dict[str, Any]:
+    env = store.environments[secret["envId"]]
+    return {
+        "id": secret["id"],
+        "_id": secret["id"],
+        "workspace": secret["projectId"],
+        "environment": env["slug"],
+        "version": secret["version"],
+        "type": secret["type"],
+        "secretKey": secret["key"],
+        "secretValue": secret["value"],
+        "secretComment": secret["comment"],
+        "secretReminderNote": None,
+        "secretReminderRepeatDays": None,
+        "skipMultilineEncoding": False,
+        "secretValueHidden": False,
+        "secretPath": store.path_of(store.folders[secret["folderId"]]),
+        "tags": [],
+        "secretMetadata": [],
+        "createdAt": secret["createdAt"],
+        "updatedAt": secret["updatedAt"],
+    }

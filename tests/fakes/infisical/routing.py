@@ -1,0 +1,94 @@
+"""How a route of the fake is declared and served: one `RouteTable` per Infisical area, one `Call` per request.
+
+Every area module fills a table with plain functions ``handler(store, call) -> JSON``; `build_app` turns the
+tables into a starlette app. Serving a call checks the bearer token (401 without one, 403 ``TokenError`` for
+a bad or expired one, as ``verifyAuth`` and the error handler answer), parses the JSON body, settles the
+secret-sync jobs that are due, and runs the handler under the store's lock.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from . import sync_jobs
+from .errors import ApiError, bad_request, handle_api_error
+from .store import Store
+
+
+@dataclass(frozen=True)
+class Call:
+    path: Mapping[str, str]
+    query: Mapping[str, str]
+    body: Any
+    actor: str | None = None  # the machine identity a login token belongs to; None for the admin token
+
+
+Handler = Callable[[Store, Call], Any]
+
+
+@dataclass
+class RouteTable:
+    entries: list[tuple[str, str, Handler, bool]] = field(default_factory=list)
+
+    def route(self, method: str, path: str, *, auth: bool = True) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.entries.append((method, path, handler, auth))
+            return handler
+
+        return register
+
+    def get(self, path: str) -> Callable[[Handler], Handler]:
+        return self.route("GET", path)
+
+    def post(self, path: str, *, auth: bool = True) -> Callable[[Handler], Handler]:
+        return self.route("POST", path, auth=auth)
+
+    def patch(self, path: str) -> Callable[[Handler], Handler]:
+        return self.route("PATCH", path)
+
+    def delete(self, path: str) -> Callable[[Handler], Handler]:
+        return self.route("DELETE", path)
+
+
+def build_app(store: Store, tables: Iterable[RouteTable]) -> Starlette:
+    routes = [
+        Route(path, _endpoint(store, handler, auth), methods=[method])
+        for table in tables
+        for method, path, handler, auth in table.entries
+    ]
+    return Starlette(routes=routes, exception_handlers={ApiError: handle_api_error})
+
+
+def _endpoint(store: Store, handler: Handler, auth: bool) -> Callable[[Request], Any]:
+    async def asgi(request: Request) -> JSONResponse:
+        actor = _authenticate(request, store) if auth else None
+        raw = await request.body()
+        try:
+            body = json.loads(raw) if raw else {}
+        except ValueError:
+            raise bad_request("Body is not valid JSON") from None
+        call = Call(request.path_params, request.query_params, body, actor)
+        with store.lock:
+            sync_jobs.settle(store)
+            result = handler(store, call)
+        return JSONResponse(result)
+
+    return asgi
+
+
+def _authenticate(request: Request, store: Store) -> str | None:
+    header = request.headers.get("authorization", "")
+    if not header:
+        raise ApiError(401, "Token missing", "UnauthorizedError")
+    if not header.lower().startswith("bearer ") or not header[7:].strip():
+        raise ApiError(401, "Invalid authorization header", "UnauthorizedError")
+    with store.lock:
+        return store.check_token(header[7:].strip())
