@@ -1,7 +1,10 @@
-"""Binding translation: one config binding becomes a script binding and its wrangler-config entry.
+"""Worker bindings: each one is a script binding and its wrangler-config entry, made in one place.
 
-Both halves come from the same place so the wrangler config an app pipeline writes can never
-disagree with what Pulumi deployed (SST composes its wrangler config the same way).
+The constructors take exactly the ids and names they bind, so the resource that owns them hands out its
+own binding (as SST's Cloudflare components do): :class:`components.storage.Storage` for D1, R2, KV and
+queues, the target worker's script for a service binding. They accept pulumi Inputs or plain strings, so
+a local run of the stage can call the same constructors with local ids. Because both halves come from one
+call, the wrangler config an app pipeline writes can never disagree with what Pulumi deployed.
 """
 
 from __future__ import annotations
@@ -9,21 +12,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
+import pulumi
 import pulumi_cloudflare as cf
 
-from components.config import (
-    Binding,
-    D1Binding,
-    JsonBinding,
-    KvBinding,
-    QueueBinding,
-    R2Binding,
-    ServiceBinding,
-    StageConfig,
-)
-from components.storage import Storage
+from components.config import Binding, JsonBinding, QueueConsumerConfig, ServiceBinding
 
 
 @dataclass(frozen=True)
@@ -41,78 +35,79 @@ class WorkerBinding:
     wrangler: WranglerEntry
 
 
-def translate(
-    name: str,
-    binding: Binding,
-    storage: Storage,
-    config: StageConfig,
-    scripts: Mapping[str, cf.WorkersScript],
+@dataclass(frozen=True)
+class ConsumedQueue:
+    """The queue a worker consumes: its id for the consumer, its name for wrangler, and where failures go."""
+
+    settings: QueueConsumerConfig
+    queue_id: pulumi.Input[str]
+    queue_name: pulumi.Input[str]
+    dead_letter_queue_name: pulumi.Input[str] | None
+
+
+class BindingOwner(Protocol):
+    """What owns the stage's stateful resources and hands out a binding to one of them."""
+
+    def binding(self, name: str, binding: Binding) -> WorkerBinding: ...
+
+
+def d1(
+    name: str, database_id: pulumi.Input[str], database_name: pulumi.Input[str], migrations_dir: str
 ) -> WorkerBinding:
-    """The script binding and wrangler entry for one declared binding (references were checked in config)."""
-    match binding:
-        case D1Binding(database=key):
-            db = storage.d1[key]
-            return WorkerBinding(
-                name,
-                cf.WorkersScriptBindingArgs(name=name, type="d1", id=db.uuid),
-                WranglerEntry(
-                    "d1_databases",
-                    {
-                        "binding": name,
-                        "database_name": db.name,
-                        "database_id": db.uuid,
-                        "migrations_dir": config.d1[key].migrations_dir,
-                    },
-                ),
-            )
-        case R2Binding(bucket=key):
-            bucket = storage.r2[key]
-            # The binding names a jurisdiction only outside the default one.
-            jurisdiction = config.r2[key].jurisdiction
-            jurisdiction = None if jurisdiction == "default" else jurisdiction
-            r2_entry: dict[str, Any] = {"binding": name, "bucket_name": bucket.name}
-            if jurisdiction:
-                r2_entry["jurisdiction"] = jurisdiction
-            return WorkerBinding(
-                name,
-                cf.WorkersScriptBindingArgs(
-                    name=name, type="r2_bucket", bucket_name=bucket.name, jurisdiction=jurisdiction
-                ),
-                WranglerEntry("r2_buckets", r2_entry),
-            )
-        case KvBinding(namespace=key):
-            kv = storage.kv[key]
-            return WorkerBinding(
-                name,
-                cf.WorkersScriptBindingArgs(name=name, type="kv_namespace", namespace_id=kv.id),
-                WranglerEntry("kv_namespaces", {"binding": name, "id": kv.id}),
-            )
-        case QueueBinding(queue=key):
-            queue = storage.queues[key]
-            return WorkerBinding(
-                name,
-                cf.WorkersScriptBindingArgs(name=name, type="queue", queue_name=queue.queue_name),
-                WranglerEntry("queue_producers", {"binding": name, "queue": queue.queue_name}),
-            )
-        case ServiceBinding(worker=key, entrypoint=entrypoint):
-            script = scripts[key]
-            entry: dict[str, Any] = {"binding": name, "service": script.script_name}
-            if entrypoint:
-                entry["entrypoint"] = entrypoint
-            return WorkerBinding(
-                name,
-                cf.WorkersScriptBindingArgs(
-                    name=name, type="service", service=script.script_name, entrypoint=entrypoint
-                ),
-                WranglerEntry("services", entry),
-            )
-        case JsonBinding(value=value):
-            return WorkerBinding(
-                name,
-                cf.WorkersScriptBindingArgs(name=name, type="json", json=json.dumps(value, sort_keys=True)),
-                WranglerEntry("vars", {name: value}),
-            )
-    raise AssertionError(f"unhandled binding type {binding.type!r}")  # the config model admits no other
+    return WorkerBinding(
+        name,
+        cf.WorkersScriptBindingArgs(name=name, type="d1", id=database_id),
+        WranglerEntry(
+            "d1_databases",
+            {
+                "binding": name,
+                "database_name": database_name,
+                "database_id": database_id,
+                "migrations_dir": migrations_dir,
+            },
+        ),
+    )
+
+
+def r2(name: str, bucket_name: pulumi.Input[str], jurisdiction: str | None) -> WorkerBinding:
+    """``jurisdiction`` is named only outside the default one."""
+    return WorkerBinding(
+        name,
+        cf.WorkersScriptBindingArgs(name=name, type="r2_bucket", bucket_name=bucket_name, jurisdiction=jurisdiction),
+        WranglerEntry("r2_buckets", _given(binding=name, bucket_name=bucket_name, jurisdiction=jurisdiction)),
+    )
+
+
+def kv(name: str, namespace_id: pulumi.Input[str]) -> WorkerBinding:
+    return WorkerBinding(
+        name,
+        cf.WorkersScriptBindingArgs(name=name, type="kv_namespace", namespace_id=namespace_id),
+        WranglerEntry("kv_namespaces", {"binding": name, "id": namespace_id}),
+    )
+
+
+def queue_producer(name: str, queue_name: pulumi.Input[str]) -> WorkerBinding:
+    return WorkerBinding(
+        name,
+        cf.WorkersScriptBindingArgs(name=name, type="queue", queue_name=queue_name),
+        WranglerEntry("queue_producers", {"binding": name, "queue": queue_name}),
+    )
+
+
+def service(name: str, script_name: pulumi.Input[str], entrypoint: str | None) -> WorkerBinding:
+    return WorkerBinding(
+        name,
+        cf.WorkersScriptBindingArgs(name=name, type="service", service=script_name, entrypoint=entrypoint),
+        WranglerEntry("services", _given(binding=name, service=script_name, entrypoint=entrypoint)),
+    )
+
+
+def json_value(name: str, value: Any) -> WorkerBinding:
+    return WorkerBinding(
+        name,
+        cf.WorkersScriptBindingArgs(name=name, type="json", json=json.dumps(value, sort_keys=True)),
+        WranglerEntry("vars", {name: value}),
+    )
 
 
 def plain_text(name: str, value: str) -> WorkerBinding:
@@ -121,3 +116,20 @@ def plain_text(name: str, value: str) -> WorkerBinding:
         cf.WorkersScriptBindingArgs(name=name, type="plain_text", text=value),
         WranglerEntry("vars", {name: value}),
     )
+
+
+def _given(**entry: Any) -> dict[str, Any]:
+    """A wrangler entry without the optional keys that are not set (wrangler reads absent, not null)."""
+    return {key: value for key, value in entry.items() if value}
+
+
+def translate(
+    name: str, binding: Binding, storage: BindingOwner, script_names: Mapping[str, pulumi.Input[str]]
+) -> WorkerBinding:
+    """The binding for one declared binding: storage hands out its own; a service binds a script's name."""
+    match binding:
+        case ServiceBinding(worker=key, entrypoint=entrypoint):
+            return service(name, script_names[key], entrypoint)
+        case JsonBinding(value=value):
+            return json_value(name, value)
+    return storage.binding(name, binding)

@@ -11,7 +11,7 @@ itself, and keeping folders one step from the environment keeps the graph shallo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,28 +39,20 @@ from components.infisical import (
     SecretFolder,
     SecretFolderArgs,
 )
+from components.infisical.secret_sync import OVERWRITE_DESTINATION
 from components.naming import Naming
+from components.secrets import WorkerSecrets
 
 TYPE = "stageplatform:index:InfisicalStage"
 GITHUB_OIDC_ISSUER = "https://token.actions.githubusercontent.com"
-OVERWRITE_DESTINATION = "overwrite-destination"
-"""The only initial sync behaviour Infisical accepts for Workers."""
 
 
 @dataclass(frozen=True)
-class SyncedWorker:
-    name: str
+class StageWorker:
+    """A worker of the stage as the Infisical side sees it: the script a sync writes into, and its secrets."""
+
     script: cf.WorkersScript
-    folder: str
-    pulumi_binds_secrets: bool
-    """Pulumi also binds secrets to this script: the sync must then never delete what it does not own."""
-
-
-@dataclass(frozen=True)
-class GeneratedValue:
-    worker: str
-    name: str
-    value: pulumi.Input[str]
+    secrets: WorkerSecrets
 
 
 @dataclass(frozen=True)
@@ -72,8 +64,8 @@ class InfisicalStageArgs:
     account_id: str
     connection_token: pulumi.Input[str] | None
     """Secret; needed only when some worker syncs."""
-    synced_workers: Sequence[SyncedWorker]
-    generated: Sequence[GeneratedValue]
+    workers: Mapping[str, StageWorker]
+    """Every worker, by config key: synced secrets get a sync, generated ones a read-only copy."""
     protect: bool
 
 
@@ -85,12 +77,18 @@ class InfisicalStage(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         keep = pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=args.protect or None)
         naming = args.naming
+        synced = {
+            name: (w.script, folder)
+            for name, w in sorted(args.workers.items())
+            if (folder := w.secrets.synced_folder) is not None
+        }
+        generated = [(name, b) for name, w in sorted(args.workers.items()) for b in w.secrets.generated]
 
         project = Project("project", ProjectArgs(adopt=True, project_id=args.config.project_id), child)
         project_id = project.project_id
-        environment: pulumi.Input[str] = args.environment_slug
+        environment_slug: pulumi.Input[str] = args.environment_slug
         if args.manage_environment:
-            environment = ProjectEnvironment(
+            environment_slug = ProjectEnvironment(
                 "environment",
                 ProjectEnvironmentArgs(project_id=project_id, name=naming.stage, slug=args.environment_slug),
                 keep,
@@ -99,14 +97,14 @@ class InfisicalStage(pulumi.ComponentResource):
         paths = sorted(
             {
                 *args.config.folders,
-                *(worker.folder for worker in args.synced_workers),
-                *(f"{GENERATED_SECRETS_FOLDER}/{value.worker}" for value in args.generated),
+                *(folder for _, folder in synced.values()),
+                *(f"{GENERATED_SECRETS_FOLDER}/{worker}" for worker, _ in generated),
             }
         )
-        folders = {path: self._folder(path, project_id, environment, keep) for path in paths}
+        folders = {path: self._folder(path, project_id, environment_slug, keep) for path in paths}
 
         syncs: dict[str, CloudflareWorkersSecretSync] = {}
-        if args.synced_workers:
+        if synced:
             if args.connection_token is None:
                 raise pulumi.RunError("a Workers secret sync needs the Cloudflare connection token")
             connection = CloudflareAppConnection(
@@ -120,33 +118,34 @@ class InfisicalStage(pulumi.ComponentResource):
                 ),
                 child,
             )
-            for worker in args.synced_workers:
-                syncs[worker.name] = CloudflareWorkersSecretSync(
-                    f"sync-{worker.name}",
+            for worker_name, (script, folder) in synced.items():
+                syncs[worker_name] = CloudflareWorkersSecretSync(
+                    f"sync-{worker_name}",
                     CloudflareWorkersSecretSyncArgs(
-                        name=naming.physical(worker.name),
+                        name=naming.physical(worker_name),
                         project_id=project_id,
                         connection_id=connection.id,
-                        environment=environment,
-                        secret_path=folders[worker.folder].path,
-                        script_id=worker.script.script_name,
+                        environment=environment_slug,
+                        secret_path=folders[folder].path,
+                        script_id=script.script_name,
                         initial_sync_behavior=OVERWRITE_DESTINATION,
-                        disable_secret_deletion=worker.pulumi_binds_secrets,
+                        # Pulumi binds secrets to this script too: the sync must never delete what it does not own.
+                        disable_secret_deletion=bool(args.workers[worker_name].secrets.bindings),
                         auto_sync_enabled=True,
-                        description=f"{worker.folder} → Worker {naming.physical(worker.name)} (managed by Pulumi)",
+                        description=f"{folder} → Worker {naming.physical(worker_name)} (managed by Pulumi)",
                     ),
-                    pulumi.ResourceOptions(parent=self, depends_on=[worker.script]),
+                    pulumi.ResourceOptions(parent=self, depends_on=[script]),
                 )
 
-        for value in args.generated:
+        for worker_name, binding in generated:
             Secret(
-                f"generated-{value.worker}-{value.name}",
+                f"generated-{worker_name}-{binding.name}",
                 SecretArgs(
                     project_id=project_id,
-                    environment=environment,
-                    secret_path=folders[f"{GENERATED_SECRETS_FOLDER}/{value.worker}"].path,
-                    key=value.name,
-                    value=pulumi.Output.secret(value.value),
+                    environment=environment_slug,
+                    secret_path=folders[f"{GENERATED_SECRETS_FOLDER}/{worker_name}"].path,
+                    key=binding.name,
+                    value=pulumi.Output.secret(binding.value),
                     comment="Generated by Pulumi (rotate with `rotation` in the stage config); read-only copy",
                 ),
                 child,
@@ -157,7 +156,7 @@ class InfisicalStage(pulumi.ComponentResource):
         identity_id = self._ci_identity(args, project_id, child) if wants_identity else None
         self.outputs = {
             "projectId": project_id,
-            "environment": environment,
+            "environment": environment_slug,
             "folders": paths,
             "syncs": {name: sync.id for name, sync in syncs.items()},
             "ciIdentityId": identity_id,
@@ -165,12 +164,18 @@ class InfisicalStage(pulumi.ComponentResource):
         self.register_outputs(self.outputs)
 
     def _folder(
-        self, path: str, project_id: pulumi.Input[str], environment: pulumi.Input[str], opts: pulumi.ResourceOptions
+        self,
+        path: str,
+        project_id: pulumi.Input[str],
+        environment_slug: pulumi.Input[str],
+        opts: pulumi.ResourceOptions,
     ) -> SecretFolder:
         parent_path, _, name = path.rpartition("/")
         return SecretFolder(
             f"folder{path.replace('/', '-')}",
-            SecretFolderArgs(project_id=project_id, environment=environment, name=name, parent_path=parent_path or "/"),
+            SecretFolderArgs(
+                project_id=project_id, environment=environment_slug, name=name, parent_path=parent_path or "/"
+            ),
             opts,
         )
 

@@ -13,11 +13,11 @@ from components.secrets import DeployEnvironment
 from components.stage import Stage, StageArgs
 
 
-def main(environment: DeployEnvironment | None = None) -> Stage:
-    environment = environment or DeployEnvironment()
+def main(deploy_environment: DeployEnvironment | None = None) -> Stage:
+    deploy_environment = deploy_environment or DeployEnvironment()
     config = load_stage_config()
-    environment.check(config)  # missing injected secrets stop here, before any resource exists
-    stage = Stage(config.stage, StageArgs(config=config, environment=environment))
+    deploy_environment.check(config)  # missing injected secrets stop here, before any resource exists
+    stage = Stage(config.stage, StageArgs(config=config, deploy_environment=deploy_environment))
     for name, value in stage.outputs.items():
         pulumi.export(name, value)
     return stage

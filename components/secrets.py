@@ -1,6 +1,7 @@
 """The one module that knows who owns each Worker secret, and hands out values only as Pulumi secrets.
 
-Every secret has exactly one owner (field notes §2.1-2.3: two owners wipe each other's values):
+Every secret has exactly one owner, because two owners wipe each other's values (a deploy that binds a
+secret deletes what a sync wrote, and a sync overwrites what a deploy bound):
 
 * ``inject``: read from the deploy process's environment, where ``infisical run`` put it, and wrapped
   in ``Output.secret`` at the moment it is read; bound as ``secret_text``.
@@ -21,7 +22,14 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_random as random
 
-from components.config import GeneratedSecret, InjectedSecret, StageConfig, SyncedSecret, WorkerConfig
+from components.config import (
+    INJECTED_SECRETS_FOLDER,
+    GeneratedSecret,
+    InjectedSecret,
+    StageConfig,
+    SyncedSecret,
+    WorkerConfig,
+)
 
 NOT_PROVIDED = "[secret: not provided]"
 """What the credential-free plan binds (as a secret) where a deploy would read a real value."""
@@ -38,14 +46,15 @@ Infisical environment, so a staging deploy never even holds prod's token."""
 class MissingSecretsError(pulumi.RunError):
     """Injected secrets are missing from the deploy environment. Names keys, never values."""
 
-    def __init__(self, stage: str, environment: str, missing: Mapping[str, list[str]]) -> None:
+    def __init__(self, stage: str, environment_slug: str, missing: Mapping[str, list[str]]) -> None:
         self.missing = dict(missing)
         lines = "\n".join(f"  - {key} ({', '.join(users)})" for key, users in sorted(missing.items()))
         super().__init__(
             f"{len(missing)} secret(s) that stage {stage!r} injects at deploy time are missing or empty in "
             f"the environment:\n{lines}\n"
-            f"Add them to Infisical (environment {environment!r}, folder /cloudflare) and run through the Infisical "
-            f"CLI:\n  infisical run --env={environment} --path=/cloudflare -- pulumi up -s {stage}"
+            f"Add them to Infisical (environment {environment_slug!r}, folder {INJECTED_SECRETS_FOLDER}) and run "
+            f"through the Infisical CLI:\n  infisical run --env={environment_slug} --path={INJECTED_SECRETS_FOLDER} "
+            f"-- pulumi up -s {stage}"
         )
 
 
@@ -63,6 +72,13 @@ class WorkerSecrets:
 
     bindings: list[SecretBinding] = field(default_factory=list)
     synced: list[str] = field(default_factory=list)
+    synced_folder: str | None = None
+    """The Infisical folder the synced secrets come from (None: nothing is synced)."""
+
+    @property
+    def names(self) -> list[str]:
+        """Every secret name the worker sees on ``env``, whoever owns it (for ``secrets.required``)."""
+        return [binding.name for binding in self.bindings] + list(self.synced)
 
     @property
     def generated(self) -> list[SecretBinding]:
@@ -78,7 +94,7 @@ def injected_variable(name: str, secret: InjectedSecret, stage: str) -> str | No
     """The environment variable an injected secret is read from in ``stage`` (None: bound empty).
 
     Outside prod a side-effecting secret (an email or payment key) never reads the real variable: it
-    reads ``<NAME>_SANDBOX`` or is bound empty, so staging cannot send real mail (seed 000).
+    reads ``<NAME>_SANDBOX`` or is bound empty, so staging cannot send real mail or charge real cards.
     """
     if not secret.side_effects or stage == "prod":
         return name
@@ -159,7 +175,7 @@ def worker_secrets(
     worker_name: str,
     worker: WorkerConfig,
     stage: str,
-    environment: DeployEnvironment,
+    deploy_environment: DeployEnvironment,
     parent: pulumi.Resource,
 ) -> WorkerSecrets:
     """Resolve one worker's secrets by owner. Generated values are made as children of ``parent``."""
@@ -169,7 +185,7 @@ def worker_secrets(
         match secret:
             case InjectedSecret():
                 variable = injected_variable(name, secret, stage)
-                value = environment.secret(variable) if variable else pulumi.Output.secret("")
+                value = deploy_environment.secret(variable) if variable else pulumi.Output.secret("")
                 bindings.append(SecretBinding(name, value))
             case GeneratedSecret():
                 password = random.RandomPassword(
@@ -184,4 +200,4 @@ def worker_secrets(
                 bindings.append(SecretBinding(name, pulumi.Output.secret(password.result), owner="generated"))
             case SyncedSecret():
                 synced.append(name)
-    return WorkerSecrets(bindings, synced)
+    return WorkerSecrets(bindings, synced, worker.synced_secrets_folder(worker_name) if synced else None)

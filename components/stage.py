@@ -9,21 +9,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from graphlib import TopologicalSorter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_cloudflare as cf
 
-from components import bindings as binding_translation
+from components import bindings
 from components.config import StageConfig
 from components.config.checks import service_graph
 from components.config.load import PROJECT_ROOT
-from components.infisical_stage import GeneratedValue, InfisicalStage, InfisicalStageArgs, SyncedWorker
 from components.secret_inventory import stage_inventory
 from components.secrets import SYNC_TOKEN_ENV, DeployEnvironment, WorkerSecrets, describe_owners, worker_secrets
 from components.storage import Storage, StorageArgs
-from components.worker import QueueConsumerTarget, Worker, WorkerArgs
-from components.wrangler import ConsumedQueue
+from components.worker import Worker, WorkerArgs
+
+if TYPE_CHECKING:
+    from components.infisical_stage import InfisicalStage
 
 TYPE = "stageplatform:index:Stage"
 
@@ -31,7 +32,8 @@ TYPE = "stageplatform:index:Stage"
 @dataclass(frozen=True)
 class StageArgs:
     config: StageConfig
-    environment: DeployEnvironment
+    deploy_environment: DeployEnvironment
+    """Where injected secret values and the Cloudflare token come from."""
     project_root: Path = PROJECT_ROOT
 
 
@@ -40,9 +42,6 @@ class Stage(pulumi.ComponentResource):
     provider: cf.Provider
     storage: Storage
     workers: dict[str, Worker]
-    secrets: dict[str, WorkerSecrets]
-    infisical: InfisicalStage | None
-    """The stage's Infisical side; None when the config has no `infisical` section."""
     outputs: dict[str, Any]
     """The stack outputs (ids, names, URLs, wrangler configs; never a secret value)."""
 
@@ -51,7 +50,7 @@ class Stage(pulumi.ComponentResource):
         self.config = config = args.config
         self.provider = cf.Provider(
             "cloudflare",
-            cf.ProviderArgs(api_token=args.environment.cloudflare_api_token()),
+            cf.ProviderArgs(api_token=args.deploy_environment.cloudflare_api_token()),
             pulumi.ResourceOptions(parent=self),
         )
         scoped = pulumi.ResourceOptions(parent=self, providers={"cloudflare": self.provider})
@@ -69,38 +68,45 @@ class Stage(pulumi.ComponentResource):
             scoped,
         )
         self.workers = {}
-        self.secrets = {}
-        for worker_name in _service_order(config):
-            self.secrets[worker_name] = worker_secrets(
-                worker_name, config.workers[worker_name], config.stage, args.environment, self
+        secrets: dict[str, WorkerSecrets] = {}
+        for worker_name in TopologicalSorter(service_graph(config.workers)).static_order():
+            secrets[worker_name] = worker_secrets(
+                worker_name, config.workers[worker_name], config.stage, args.deploy_environment, self
             )
-            self.workers[worker_name] = self._worker(worker_name, args, scoped)
+            self.workers[worker_name] = self._worker(worker_name, secrets[worker_name], args, scoped)
 
-        self.outputs = self._stack_outputs(config)
-        self.infisical = self._infisical(config, args.environment) if config.infisical is not None else None
-        if self.infisical is not None:
+        self.outputs = {
+            "app": config.app,
+            "stage": config.stage,
+            "accountId": config.account_id,
+            "workers": {key: worker.outputs for key, worker in self.workers.items()},
+            **self.storage.outputs,
+            "wranglerConfigs": {key: worker.wrangler_config for key, worker in self.workers.items()},
+            "secretOwners": {
+                key: describe_owners(key, worker, config.stage, config.infisical_environment_slug)
+                for key, worker in sorted(config.workers.items())
+                if worker.secrets
+            },
+            "secretInventory": stage_inventory(config),
+        }
+        self.infisical: InfisicalStage | None = None
+        """The stage's Infisical side; None when the config has no `infisical` section."""
+        if config.infisical is not None:
+            self.infisical = self._infisical(config, secrets, args.deploy_environment)
             self.outputs["infisical"] = self.infisical.outputs
         self.register_outputs({"workers": {k: w.script_name for k, w in self.workers.items()}})
 
-    def _worker(self, worker_name: str, args: StageArgs, opts: pulumi.ResourceOptions) -> Worker:
+    def _worker(
+        self, worker_name: str, secrets: WorkerSecrets, args: StageArgs, opts: pulumi.ResourceOptions
+    ) -> Worker:
         config = args.config
         worker = config.workers[worker_name]
-        scripts = {key: w.script for key, w in self.workers.items()}
+        script_names = {key: w.script_name for key, w in self.workers.items()}
         translated = [
-            binding_translation.translate(binding_name, binding, self.storage, config, scripts)
+            bindings.translate(binding_name, binding, self.storage, script_names)
             for binding_name, binding in sorted(worker.bindings.items())
         ]
-        translated += [binding_translation.plain_text(name, value) for name, value in sorted(worker.vars.items())]
-        consumer = None
-        if worker.consumes is not None:
-            queue_key = worker.consumes.queue
-            queue = self.storage.queues[queue_key]
-            dead_letter = self.storage.dead_letter_queues.get(queue_key)
-            consumer = QueueConsumerTarget(
-                ConsumedQueue(worker.consumes, queue.queue_name, dead_letter.queue_name if dead_letter else None),
-                queue,
-                dead_letter,
-            )
+        translated += [bindings.plain_text(name, value) for name, value in sorted(worker.vars.items())]
         return Worker(
             worker_name,
             WorkerArgs(
@@ -112,28 +118,25 @@ class Stage(pulumi.ComponentResource):
                 compatibility_date=worker.compatibility_date or config.compatibility_date,
                 compatibility_flags=worker.compatibility_flags,
                 bindings=translated,
-                secrets=self.secrets[worker_name],
+                secrets=secrets,
                 domains=worker.domains,
                 routes=worker.routes,
                 crons=worker.crons,
-                consumer=consumer,
+                consumer=self.storage.consumed(worker.consumes) if worker.consumes else None,
                 observability=worker.observability,
             ),
             opts,
         )
 
-    def _infisical(self, config: StageConfig, environment: DeployEnvironment) -> InfisicalStage:
+    def _infisical(
+        self, config: StageConfig, secrets: dict[str, WorkerSecrets], deploy_environment: DeployEnvironment
+    ) -> InfisicalStage:
+        # Imported here: the Infisical package is a third of the program's import time, and only stages with
+        # an `infisical` section need it.
+        from components.infisical_stage import InfisicalStage, InfisicalStageArgs, StageWorker  # noqa: PLC0415
+
         assert config.infisical is not None
-        synced = [
-            SyncedWorker(
-                name=name,
-                script=self.workers[name].script,
-                folder=worker.synced_secrets_folder(name),
-                pulumi_binds_secrets=bool(self.secrets[name].bindings),
-            )
-            for name, worker in sorted(config.workers.items())
-            if worker.synced_secret_names()
-        ]
+        syncs = any(worker_secrets_.synced for worker_secrets_ in secrets.values())
         return InfisicalStage(
             "infisical",
             InfisicalStageArgs(
@@ -142,52 +145,9 @@ class Stage(pulumi.ComponentResource):
                 environment_slug=config.infisical_environment_slug,
                 manage_environment=config.manages_infisical_environment,
                 account_id=config.account_id,
-                connection_token=environment.secret(SYNC_TOKEN_ENV) if synced else None,
-                synced_workers=synced,
-                generated=[
-                    GeneratedValue(worker=name, name=binding.name, value=binding.value)
-                    for name, worker_secrets_ in sorted(self.secrets.items())
-                    for binding in worker_secrets_.generated
-                ],
+                connection_token=deploy_environment.secret(SYNC_TOKEN_ENV) if syncs else None,
+                workers={name: StageWorker(self.workers[name].script, secrets[name]) for name in sorted(secrets)},
                 protect=config.is_prod,
             ),
             pulumi.ResourceOptions(parent=self),
         )
-
-    def _stack_outputs(self, config: StageConfig) -> dict[str, Any]:
-        storage = self.storage
-        return {
-            "app": config.app,
-            "stage": config.stage,
-            "accountId": config.account_id,
-            "workers": {
-                key: {"scriptName": worker.script_name, "urls": worker.urls} for key, worker in self.workers.items()
-            },
-            "d1Databases": {key: {"id": db.uuid, "name": db.name} for key, db in storage.d1.items()},
-            "r2Buckets": {key: {"name": bucket.name} for key, bucket in storage.r2.items()},
-            "kvNamespaces": {key: {"id": kv.id, "title": kv.title} for key, kv in storage.kv.items()},
-            "queues": {
-                key: {
-                    "id": queue.queue_id,
-                    "name": queue.queue_name,
-                    **(
-                        {"deadLetterQueue": {"id": dlq.queue_id, "name": dlq.queue_name}}
-                        if (dlq := storage.dead_letter_queues.get(key))
-                        else {}
-                    ),
-                }
-                for key, queue in storage.queues.items()
-            },
-            "wranglerConfigs": {key: worker.wrangler_config for key, worker in self.workers.items()},
-            "secretOwners": {
-                key: describe_owners(key, worker, config.stage, config.infisical_environment_slug)
-                for key, worker in sorted(config.workers.items())
-                if worker.secrets
-            },
-            "secretInventory": stage_inventory(config),
-        }
-
-
-def _service_order(config: StageConfig) -> list[str]:
-    """Workers ordered so a service binding's target script exists first (config refuses cycles)."""
-    return list(TopologicalSorter(service_graph(config.workers)).static_order())

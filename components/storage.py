@@ -2,18 +2,35 @@
 
 They are grouped in one component because they share one life-cycle rule: in prod they carry
 ``protect`` and ``retain_on_delete``, so neither a stray ``pulumi destroy`` nor a rename can drop data
-(a D1 replacement loses every row; field notes §2.13).
+(replacing a D1 database creates a new, empty one: every row is gone).
+
+Each resource also hands out its own binding and wrangler entry (:meth:`Storage.binding`) and the
+queue a consumer reads (:meth:`Storage.consumed`), so a worker never needs the stage's whole config.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_cloudflare as cf
 
-from components.config import D1DatabaseConfig, KvNamespaceConfig, QueueConfig, R2BucketConfig
+from components import bindings
+from components.bindings import ConsumedQueue, WorkerBinding
+from components.config import (
+    Binding,
+    D1Binding,
+    D1DatabaseConfig,
+    KvBinding,
+    KvNamespaceConfig,
+    QueueBinding,
+    QueueConfig,
+    QueueConsumerConfig,
+    R2Binding,
+    R2BucketConfig,
+)
 from components.naming import Naming
 
 TYPE = "stageplatform:index:Storage"
@@ -39,9 +56,12 @@ class Storage(pulumi.ComponentResource):
     kv: dict[str, cf.WorkersKvNamespace]
     queues: dict[str, cf.Queue]
     dead_letter_queues: dict[str, cf.Queue]
+    outputs: dict[str, Any]
+    """What the stack exports of the stage's storage: ids and names, by config key."""
 
     def __init__(self, name: str, args: StorageArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
+        self._args = args
         keep = pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=args.protect or None)
         physical = args.naming.physical
 
@@ -100,11 +120,40 @@ class Storage(pulumi.ComponentResource):
                     keep,
                 )
 
-        self.register_outputs(
-            {
-                "d1": {key: db.uuid for key, db in self.d1.items()},
-                "r2": {key: bucket.name for key, bucket in self.r2.items()},
-                "kv": {key: kv.id for key, kv in self.kv.items()},
-                "queues": {key: queue.queue_id for key, queue in self.queues.items()},
-            }
+        self.outputs = {
+            "d1Databases": {key: {"id": db.uuid, "name": db.name} for key, db in self.d1.items()},
+            "r2Buckets": {key: {"name": bucket.name} for key, bucket in self.r2.items()},
+            "kvNamespaces": {key: {"id": kv.id, "title": kv.title} for key, kv in self.kv.items()},
+            "queues": {key: self._queue_outputs(key) for key in self.queues},
+        }
+        self.register_outputs(self.outputs)
+
+    def binding(self, name: str, binding: Binding) -> WorkerBinding:
+        """The script binding and wrangler entry that bind ``name`` to one of these resources."""
+        match binding:
+            case D1Binding(database=key):
+                db = self.d1[key]
+                return bindings.d1(name, db.uuid, db.name, self._args.d1[key].migrations_dir)
+            case R2Binding(bucket=key):
+                jurisdiction = self._args.r2[key].jurisdiction
+                return bindings.r2(name, self.r2[key].name, None if jurisdiction == "default" else jurisdiction)
+            case KvBinding(namespace=key):
+                return bindings.kv(name, self.kv[key].id)
+            case QueueBinding(queue=key):
+                return bindings.queue_producer(name, self.queues[key].queue_name)
+        raise AssertionError(f"binding type {binding.type!r} is not a storage binding")  # config admits no other
+
+    def consumed(self, settings: QueueConsumerConfig) -> ConsumedQueue:
+        """The queue a consumer with ``settings`` reads, and the dead-letter queue its failures go to."""
+        queue = self.queues[settings.queue]
+        dead_letter = self.dead_letter_queues.get(settings.queue)
+        return ConsumedQueue(
+            settings, queue.queue_id, queue.queue_name, dead_letter.queue_name if dead_letter else None
         )
+
+    def _queue_outputs(self, key: str) -> dict[str, Any]:
+        queue = self.queues[key]
+        outputs: dict[str, Any] = {"id": queue.queue_id, "name": queue.queue_name}
+        if dlq := self.dead_letter_queues.get(key):
+            outputs["deadLetterQueue"] = {"id": dlq.queue_id, "name": dlq.queue_name}
+        return outputs

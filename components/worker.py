@@ -16,21 +16,12 @@ from typing import Any
 import pulumi
 import pulumi_cloudflare as cf
 
-from components.bindings import WorkerBinding
+from components.bindings import ConsumedQueue, WorkerBinding
 from components.secrets import WorkerSecrets
-from components.wrangler import ConsumedQueue, WranglerSource, wrangler_config
+from components.wrangler import wrangler_config
 
 TYPE = "stageplatform:index:Worker"
 MODULE_CONTENT_TYPE = "application/javascript+module"
-
-
-@dataclass(frozen=True)
-class QueueConsumerTarget:
-    """The queue this worker consumes, with the dead-letter queue its failures go to."""
-
-    consumed: ConsumedQueue
-    queue: cf.Queue
-    dead_letter_queue: cf.Queue | None
 
 
 @dataclass(frozen=True)
@@ -48,8 +39,9 @@ class WorkerArgs:
     domains: Sequence[str]
     routes: Sequence[str]
     crons: Sequence[str]
-    consumer: QueueConsumerTarget | None
+    consumer: ConsumedQueue | None
     observability: bool
+    """Workers Logs on."""
 
 
 class Worker(pulumi.ComponentResource):
@@ -57,6 +49,8 @@ class Worker(pulumi.ComponentResource):
     script_name: pulumi.Output[str]
     urls: list[str]
     wrangler_config: pulumi.Output[dict[str, Any]]
+    outputs: dict[str, Any]
+    """What the stack exports of this worker (under ``workers``): its script name and URLs."""
 
     def __init__(self, name: str, args: WorkerArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
@@ -118,35 +112,20 @@ class Worker(pulumi.ComponentResource):
             self._consume(name, args.account_id, args.consumer, child)
 
         self.urls = [f"https://{hostname}" for hostname in args.domains] + [f"https://{p}" for p in args.routes]
-        self.wrangler_config = wrangler_config(
-            WranglerSource(
-                account_id=args.account_id,
-                script_name=self.script_name,
-                main=args.main,
-                compatibility_date=args.compatibility_date,
-                compatibility_flags=args.compatibility_flags,
-                bindings=args.bindings,
-                secret_names=[s.name for s in args.secrets.bindings] + list(args.secrets.synced),
-                consumed=args.consumer.consumed if args.consumer else None,
-                domains=args.domains,
-                routes=args.routes,
-                zone_id=args.zone_id,
-                crons=args.crons,
-                observability=args.observability,
-            )
-        )
-        self.register_outputs({"scriptName": self.script_name, "urls": self.urls})
+        self.wrangler_config = pulumi.Output.from_input(wrangler_config(args, self.script_name))
+        self.outputs = {"scriptName": self.script_name, "urls": self.urls}
+        self.register_outputs({**self.outputs, "wranglerConfig": self.wrangler_config})
 
-    def _consume(self, name: str, account_id: str, target: QueueConsumerTarget, opts: pulumi.ResourceOptions) -> None:
-        settings = target.consumed.config
+    def _consume(self, name: str, account_id: str, consumed: ConsumedQueue, opts: pulumi.ResourceOptions) -> None:
+        settings = consumed.settings
         cf.QueueConsumer(
             f"{name}-consumer",
             cf.QueueConsumerInitArgs(
                 account_id=account_id,
-                queue_id=target.queue.queue_id,
+                queue_id=consumed.queue_id,
                 type="worker",
                 script_name=self.script_name,
-                dead_letter_queue=target.dead_letter_queue.queue_name if target.dead_letter_queue else None,
+                dead_letter_queue=consumed.dead_letter_queue_name,
                 settings=cf.QueueConsumerSettingsArgs(
                     batch_size=settings.batch_size,
                     max_retries=settings.max_retries,

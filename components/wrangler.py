@@ -1,92 +1,73 @@
-"""A ready-to-write wrangler config per worker, built from what the program deployed.
+"""A ready-to-write wrangler config per worker, built from the same arguments the Worker deploys.
 
 App pipelines run ``pulumi stack output --json wranglerConfigs`` and then ``wrangler d1 migrations
-apply --remote`` or ``wrangler deploy``; ids come from the real resources, so a replaced D1 database
-can never leave a pipeline on a stale id (field notes §2.13). Secret values never enter it: only the
-names of secrets, under ``secrets.required``, which wrangler checks at deploy time.
+apply --remote``; ids come from the real resources, so a replaced D1 database can never leave a
+pipeline on a stale id. Secret values never enter it: only the names of secrets, under
+``secrets.required``, which wrangler checks at deploy time.
+
+:func:`wrangler_config` returns a plain dict of Inputs: with the deployed resources' outputs for the
+stack output, or with literal (local) ids for a local run of the same worker.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 
-from components.bindings import WorkerBinding
-from components.config import QueueConsumerConfig
+from components.bindings import ConsumedQueue
+
+if TYPE_CHECKING:
+    from components.worker import WorkerArgs
 
 WRANGLER_SCHEMA = "node_modules/wrangler/config-schema.json"
+_LIST_SECTIONS = ("d1_databases", "kv_namespaces", "r2_buckets", "services")
 
 
-@dataclass(frozen=True)
-class ConsumedQueue:
-    config: QueueConsumerConfig
-    queue_name: pulumi.Input[str]
-    dead_letter_queue_name: pulumi.Input[str] | None
-
-
-@dataclass(frozen=True)
-class WranglerSource:
-    account_id: str
-    script_name: pulumi.Input[str]
-    main: str
-    compatibility_date: str
-    compatibility_flags: Sequence[str]
-    bindings: Sequence[WorkerBinding]
-    secret_names: Sequence[str]
-    consumed: ConsumedQueue | None
-    domains: Sequence[str]
-    routes: Sequence[str]
-    zone_id: str
-    crons: Sequence[str]
-    observability: bool
-
-
-def wrangler_config(source: WranglerSource) -> pulumi.Output[dict[str, Any]]:
+def wrangler_config(args: WorkerArgs, script_name: pulumi.Input[str] | None = None) -> dict[str, Any]:
+    """The wrangler config of the worker ``args`` describe; ``script_name`` defaults to ``args.script_name``."""
     config: dict[str, Any] = {
         "$schema": WRANGLER_SCHEMA,
-        "name": source.script_name,
-        "main": source.main,
-        "account_id": source.account_id,
-        "compatibility_date": source.compatibility_date,
-        "compatibility_flags": list(source.compatibility_flags),
+        "name": args.script_name if script_name is None else script_name,
+        "main": args.main,
+        "account_id": args.account_id,
+        "compatibility_date": args.compatibility_date,
+        "compatibility_flags": list(args.compatibility_flags),
         "workers_dev": False,
     }
     sections: dict[str, list[Any]] = {}
     plain_vars: dict[str, Any] = {}
-    for binding in source.bindings:
+    for binding in args.bindings:
         if binding.wrangler.section == "vars":
             plain_vars.update(binding.wrangler.value)
         else:
             sections.setdefault(binding.wrangler.section, []).append(dict(binding.wrangler.value))
-    for section in ("d1_databases", "kv_namespaces", "r2_buckets", "services"):
+    for section in _LIST_SECTIONS:
         if section in sections:
             config[section] = sections[section]
     queues: dict[str, Any] = {}
     if "queue_producers" in sections:
         queues["producers"] = sections["queue_producers"]
-    if source.consumed is not None:
-        queues["consumers"] = [_consumer(source.consumed)]
+    if args.consumer is not None:
+        queues["consumers"] = [_consumer(args.consumer)]
     if queues:
         config["queues"] = queues
     if plain_vars:
         config["vars"] = plain_vars
-    if source.secret_names:
-        config["secrets"] = {"required": sorted(source.secret_names)}
-    routes = [{"pattern": host, "custom_domain": True} for host in source.domains]
-    routes += [{"pattern": pattern, "zone_id": source.zone_id} for pattern in source.routes]
+    if args.secrets.names:
+        config["secrets"] = {"required": sorted(args.secrets.names)}
+    routes = [{"pattern": host, "custom_domain": True} for host in args.domains]
+    routes += [{"pattern": pattern, "zone_id": args.zone_id} for pattern in args.routes]
     if routes:
         config["routes"] = routes
-    if source.crons:
-        config["triggers"] = {"crons": list(source.crons)}
-    config["observability"] = {"enabled": source.observability}
-    return pulumi.Output.from_input(config)
+    if args.crons:
+        config["triggers"] = {"crons": list(args.crons)}
+    config["observability"] = {"enabled": args.observability}
+    return config
 
 
 def _consumer(consumed: ConsumedQueue) -> dict[str, Any]:
-    settings = consumed.config
+    settings = consumed.settings
     consumer: dict[str, Any] = {
         "queue": consumed.queue_name,
         "max_batch_size": settings.batch_size,
