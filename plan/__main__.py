@@ -1,7 +1,9 @@
 """``python -m plan <stage>``: show what the program would build for a stage, with no credentials.
 
 Exit codes: 0 the plan is valid, 2 the stage config is invalid (every problem listed, no traceback),
-3 a mandatory policy rule fails (see ``plan.exits``). ``--inventory`` shows the secrets inventory instead.
+3 a mandatory policy rule fails, 4 a diff destroys data or breaks traffic in prod (see ``plan.exits``).
+``--inventory`` shows the secrets inventory instead; ``--against BASE`` (a saved ``--format json`` plan
+or a git ref) shows what the change from BASE does (``plan/diff.py``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from plan.model import build_plan
 from plan.policy import check as policy_check
 from plan.program_run import run_stack
 from plan.render import RENDERERS
+from plan.review import review
 from plan.stack_files import stack_config
 
 
@@ -27,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, help="write the plan to this file instead of stdout")
     parser.add_argument("--inventory", action="store_true", help="the stage's secrets inventory instead of the plan")
     parser.add_argument("--all-stages", action="store_true", help="with --inventory: every committed stage and pr-<n>")
+    parser.add_argument("--against", metavar="BASE", help="show the change from BASE: a JSON plan file or a git ref")
     args = parser.parse_args(argv)
     if args.all_stages and not args.inventory:
         parser.error("--all-stages goes with --inventory")
@@ -43,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INVALID_CONFIG
 
     plan = build_plan(result.run, policy=policy_check(result.run, result.stage.config))
+    if args.against:
+        return review(plan, args.against, args.format, args.output)
     text = RENDERERS[args.format](plan)
     if args.output:
         args.output.write_text(text)

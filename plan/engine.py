@@ -48,6 +48,9 @@ class Registration:
     additional_secret_outputs: list[str]
     ignore_changes: list[str]
     replace_on_changes: list[str]
+    aliases: list[dict[str, Any]] = field(default_factory=list)
+    """Alias specs (``name``, ``type``, ``parentUrn``, ``noParent``; empty: same as the resource's)."""
+    import_id: str | None = None
     outputs: dict[str, Any] = field(default_factory=dict)
     id: str | None = None
 
@@ -86,11 +89,20 @@ class RecordingMonitor(mocks.MockMonitor):
                 additional_secret_outputs=list(request.additionalSecretOutputs),
                 ignore_changes=list(request.ignoreChanges),
                 replace_on_changes=list(request.replaceOnChanges),
+                aliases=[_alias_spec(alias) for alias in request.aliases],
+                import_id=request.importId or None,
                 outputs=dict(registered.state) if registered else {},
                 id=registered.id if registered else None,
             )
         )
         return response
+
+
+def _alias_spec(alias: Any) -> dict[str, Any]:
+    if alias.WhichOneof("alias") == "urn":
+        return {"urn": alias.urn}
+    spec = alias.spec
+    return {"name": spec.name, "type": spec.type, "parentUrn": spec.parentUrn, "noParent": spec.noParent}
 
 
 def secret(value: Any) -> dict[str, Any]:

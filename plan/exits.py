@@ -4,3 +4,6 @@ EXIT_INVALID_CONFIG = 2
 """The stage config is invalid: every problem is listed with its config path, no traceback."""
 EXIT_POLICY = 3
 """A mandatory policy rule fails."""
+EXIT_DESTRUCTIVE_PROD = 4
+"""``--against``: a change destroys data or breaks traffic in prod (a workflow wants a label for it).
+A refused edit (a create-only property changed on a live resource) exits EXIT_INVALID_CONFIG."""

@@ -83,6 +83,12 @@ def build_plan(run: ProgramRun, policy: list[dict[str, Any]] | None = None) -> d
                 "protect": registration.protect,
                 "retainOnDelete": registration.retain_on_delete,
                 "custom": registration.custom,
+                "urn": registration.urn,
+                "parentUrn": registration.parent,
+                "aliases": registration.aliases,
+                "importId": registration.import_id,
+                "deleteBeforeReplace": registration.delete_before_replace,
+                "ignoreChanges": registration.ignore_changes,
                 "inputs": redact(inputs),
             }
         )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from typing import Any
 
 from plan.tables import markdown_table, text_table
 
 COLUMNS = ("#", "TYPE", "NAME", "PHYSICAL NAME", "PARENT", "DEPENDS ON", "FLAGS")
+TERMINAL_WIDTH = 100
 
 
 def _rows(plan: dict[str, Any]) -> list[tuple[str, ...]]:
@@ -26,6 +28,28 @@ def _rows(plan: dict[str, Any]) -> list[tuple[str, ...]]:
             )
         )
     return rows
+
+
+def _tree(plan: dict[str, Any]) -> list[str]:
+    """Resources under their components (as ``pulumi preview`` shows them), dependencies on a wrapped
+    second line: the table fits a terminal however many edges a resource has."""
+    depth: dict[str, int] = {}
+    rows = []
+    for resource in plan["resources"]:
+        depth[resource["label"]] = depth.get(resource["parent"], -1) + 1
+        flags = [flag for flag in ("protect", "retainOnDelete") if resource[flag]]
+        label = "  " * depth[resource["label"]] + resource["label"]
+        rows.append((label, resource["physicalName"] or "-", ", ".join(flags) or "-", resource["dependsOn"]))
+    lines = text_table([row[:3] for row in rows], ("RESOURCE (BY COMPONENT)", "PHYSICAL NAME", "FLAGS"))
+    out = lines[:2]
+    for line, row in zip(lines[2:], rows, strict=True):
+        out.append(line)
+        if row[3]:
+            pad = " " * (len(row[0]) - len(row[0].lstrip()) + 4)
+            out += textwrap.wrap(
+                "depends on " + ", ".join(row[3]), TERMINAL_WIDTH, initial_indent=pad, subsequent_indent=pad + "  "
+            )
+    return out
 
 
 def _bindings(plan: dict[str, Any]) -> list[tuple[str, str, str, str]]:
@@ -65,10 +89,11 @@ def _policy_lines(plan: dict[str, Any]) -> list[str]:
 
 def render_table(plan: dict[str, Any]) -> str:
     out = [
-        f"Plan for stack {plan['stack']!r} of {plan['project']} — {plan['engine']}",
+        f"Plan for stack {plan['stack']!r} of {plan['project']}",
+        plan["engine"],
         _summary(plan),
         "",
-        *text_table(_rows(plan), COLUMNS),
+        *_tree(plan),
         "",
         "Worker bindings",
         *text_table(_bindings(plan), ("SCRIPT", "BINDING", "TYPE", "VALUE / TARGET")),
@@ -79,7 +104,8 @@ def render_table(plan: dict[str, Any]) -> str:
         "Stack outputs",
     ]
     for name, value in plan["outputs"].items():
-        out.append(f"  {name}: {json.dumps(value, sort_keys=True)}")
+        line = f"  {name}: {json.dumps(value, sort_keys=True)}"
+        out.append(line if len(line) <= TERMINAL_WIDTH else line[: TERMINAL_WIDTH - 27] + " … (in full: --format json)")
     return "\n".join(out) + "\n"
 
 
