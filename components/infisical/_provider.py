@@ -6,6 +6,11 @@ runs. Subclasses declare a `Schema` and implement ``_create``/``_read``/``_updat
 dictionaries; this base class turns the engine's property bags into those dictionaries and back, derives
 ``check`` and ``diff`` from the schema (``diff`` never calls Infisical), treats 404 on delete as done, and
 offers `_create_or_recover` so a lost create response never leaves an untracked duplicate.
+
+Adoption: a resource that declares the ``adopted`` output (and the ``adopt_existing`` input) takes over an
+object that already exists under its natural key instead of failing, via `_create_or_adopt`. State then
+records ``adopted: true``; the stack never modifies what Infisical owns of it (``adopted_keeps``) and
+never deletes it, so an adopted environment survives ``pulumi destroy`` with the secrets people put in it.
 """
 
 from __future__ import annotations
@@ -39,6 +44,11 @@ _log = logging.getLogger(__name__)
 T = TypeVar("T")
 Outputs = dict[str, Any]
 
+ADOPTED = "adopted"
+"""Output: True when the stack found the object in Infisical and took it over, False when it created it."""
+ADOPT_EXISTING = "adopt_existing"
+"""Input: take over an object that already exists under the natural key instead of failing (default True)."""
+
 
 class InfisicalProvider(ResourceProvider):
     """Base of the Infisical providers; see the module docstring for the contract."""
@@ -53,7 +63,9 @@ class InfisicalProvider(ResourceProvider):
     # Outputs that never change once the object exists.
     stable_outputs: ClassVar[tuple[str, ...]] = ()
     # Inputs only the provider reads (e.g. at delete time): changing only these needs no call to Infisical.
-    local_only: ClassVar[frozenset[str]] = frozenset()
+    local_only: ClassVar[frozenset[str]] = frozenset({ADOPT_EXISTING})
+    # Inputs that stay as Infisical has them once the object is adopted (never sent, never a diff).
+    adopted_keeps: ClassVar[tuple[str, ...]] = ()
 
     # -- engine entry points ----
 
@@ -82,7 +94,7 @@ class InfisicalProvider(ResourceProvider):
         inputs = self.schema.with_defaults(plain(props))
         with self._client() as client:
             id_, outs = self._create(client, inputs)
-        return CreateResult(id_, self.schema.outputs(outs))
+        return CreateResult(id_, self.schema.outputs(self._carry_local(outs, inputs)))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         current = plain(props)
@@ -91,20 +103,26 @@ class InfisicalProvider(ResourceProvider):
         if found is None:
             return ReadResult(None, {})
         found_id, outs = found
+        outs = self._carry_local(outs, current)
         return ReadResult(found_id, self.schema.outputs(outs), self.schema.rewrap(self.schema.input_view(outs), {}))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         old = plain(olds)
         new = self.schema.with_defaults(plain(news))
         changed = self._changes(old, new)
-        if changed and set(changed) <= self.local_only:
-            return UpdateResult(self.schema.outputs({**old, **new}))
+        if (changed and set(changed) <= self.local_only) or old.get(ADOPTED) is True:
+            # Nothing Infisical holds changes (an adopted object's own properties are never sent).
+            kept = {name: old[name] for name in self.adopted_keeps if old.get(ADOPTED) is True and name in old}
+            return UpdateResult(self.schema.outputs({**old, **new, **kept}))
         with self._client() as client:
             outs = self._update(client, id_, old, new)
-        return UpdateResult(self.schema.outputs(outs))
+        return UpdateResult(self.schema.outputs(self._carry_local(outs, old)))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         current = plain(props)
+        if current.get(ADOPTED) is True:
+            _log.info("Infisical %s %s was adopted, not created, by this stack: left in place", self.kind, id_)
+            return
         with self._client() as client:
             try:
                 self._delete(client, id_, current)
@@ -122,10 +140,16 @@ class InfisicalProvider(ResourceProvider):
         return []
 
     def _changes(self, old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
-        return self.schema.changes(old, new)
+        changed = self.schema.changes(old, new)
+        if old.get(ADOPTED) is True:
+            changed = [name for name in changed if name not in self.adopted_keeps]
+        return changed
 
     def _replacements(self, old: Mapping[str, Any], new: Mapping[str, Any], changed: list[str]) -> list[str]:
         replace = set(self.schema.replace_names)
+        if old.get(ADOPTED) is True:
+            # Another natural key means another existing object: track that one instead.
+            replace |= set(self.natural_key)
         return [name for name in changed if name in replace]
 
     def _would_collide(self, old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
@@ -137,6 +161,13 @@ class InfisicalProvider(ResourceProvider):
             if value is None or contains_unknown(value) or field.normal(value) != field.normal(old.get(name)):
                 return False
         return True
+
+    def _carry_local(self, outs: Outputs, known: Mapping[str, Any]) -> Outputs:
+        """Outputs plus what only the state knows: local-only inputs, and ``adopted`` for resources with it."""
+        carried = {name: known[name] for name in self.local_only if name in known and name not in outs}
+        if ADOPTED in self.schema.fields and ADOPTED not in outs:
+            carried[ADOPTED] = bool(known.get(ADOPTED, False))
+        return {**outs, **carried}
 
     def _create(self, client: InfisicalClient, inputs: dict[str, Any]) -> tuple[str, Outputs]:
         raise NotImplementedError
@@ -185,6 +216,35 @@ class InfisicalProvider(ResourceProvider):
                 _log.info("Infisical %s %s was not created; sending the create again", self.kind, key)
         assert uncertain is not None
         raise InfisicalCreateUncertainError(self.kind, key, uncertain)
+
+    def _create_or_adopt(
+        self,
+        client: InfisicalClient,
+        inputs: Mapping[str, Any],
+        key: str,
+        *,
+        create: Callable[[], T],
+        find: Callable[[], T | None],
+        existing: Callable[[], T | None],
+    ) -> tuple[T, bool]:
+        """`_create_or_recover`, then, when the object already existed before this create, adopt it.
+
+        ``find`` finds the object only when it is certainly the one this create made; ``existing`` finds
+        whatever object holds the natural key. Returns the object and whether it was adopted.
+        """
+        if inputs.get(ADOPT_EXISTING) is not False:
+            found = existing()
+            if found is not None:
+                _log.info("adopting the existing Infisical %s %s", self.kind, key)
+                return found, True
+        try:
+            return self._create_or_recover(client, key, create, find), False
+        except InfisicalAlreadyExistsError:
+            found = existing() if inputs.get(ADOPT_EXISTING) is not False else None
+            if found is None:
+                raise
+            _log.info("adopting the existing Infisical %s %s", self.kind, key)
+            return found, True
 
 
 def found_or_none(call: Callable[[], T]) -> T | None:

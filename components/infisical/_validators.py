@@ -13,6 +13,9 @@ from typing import Any
 Rule = Callable[[Any], str | None]
 
 SLUG = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
+# `slugSchema` (backend/src/server/lib/schemas.ts) refines `slugify(v) === v`: lowercase letters and digits
+# joined by single hyphens; `_` is refused. Environment slugs, connection and sync names use it.
+STRICT_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FOLDER_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 SECRET_KEY = re.compile(r"^[^\s/]+$")
 CLOUDFLARE_ACCOUNT_ID = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -50,7 +53,13 @@ def matches(pattern: re.Pattern[str], expectation: str) -> Rule:
 
 
 def slug(low: int, high: int) -> Rule:
+    """A project slug (`projectSlugSchema`): ``_`` is allowed there."""
     return all_of(length(low, high), matches(SLUG, "a slug: lowercase letters and digits joined by - or _"))
+
+
+def strict_slug(low: int, high: int) -> Rule:
+    """A slug Infisical refines with ``slugify(v) === v``: no ``_``, no leading, trailing or double ``-``."""
+    return all_of(length(low, high), matches(STRICT_SLUG, "a slug: lowercase letters and digits joined by single -"))
 
 
 def one_of(choices: Collection[str]) -> Rule:
@@ -109,6 +118,13 @@ def empty_if_none(value: Any) -> Any:
     return "" if value is None else value
 
 
+def trimmed(value: Any) -> Any:
+    """Names, descriptions, comments and ``caCert``: Infisical's request schemas ``.trim()`` them."""
+    if value is None:
+        return ""
+    return value.strip() if isinstance(value, str) else value
+
+
 def normal_path(value: Any) -> Any:
     """``/a/b/`` and ``a//b`` are both ``/a/b``; the root stays ``/``."""
     if not isinstance(value, str):
@@ -139,7 +155,21 @@ def claims(value: Any) -> Any:
 
 
 def ip_list(value: Any) -> Any:
-    """Trusted IPs as plain strings, whether given as strings or as Infisical's ``{ipAddress}`` objects."""
+    """Trusted IPs as strings (``0.0.0.0/0``), whether given as strings or as Infisical's stored objects.
+
+    Infisical stores each entry split by `extractIPDetails` (backend/src/lib/ip/index.ts) into
+    ``{ipAddress, type, prefix}``, the prefix only for a range; like the Terraform provider
+    (internal/provider/resource/identity_oidc_auth.go) the string is rebuilt as ``ipAddress/prefix``.
+    """
     if not isinstance(value, list):
         return value
-    return [item.get("ipAddress") if isinstance(item, dict) else item for item in value]
+    return [_ip_string(item) for item in value]
+
+
+def _ip_string(item: Any) -> Any:
+    if not isinstance(item, dict):
+        return item.strip() if isinstance(item, str) else item
+    address, prefix = item.get("ipAddress"), item.get("prefix")
+    if isinstance(address, str) and "/" not in address and isinstance(prefix, (int, float)):
+        return f"{address}/{int(prefix)}"
+    return address

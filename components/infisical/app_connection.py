@@ -42,12 +42,12 @@ def _connection_outputs(connection: Mapping[str, Any], known: Mapping[str, Any])
 
 @dataclass(frozen=True, kw_only=True)
 class CloudflareAppConnectionArgs:
-    name: pulumi.Input[str] = prop(required=True, validate=valid.slug(1, 256))
+    name: pulumi.Input[str] = prop(required=True, validate=valid.strict_slug(1, 64))
     account_id: pulumi.Input[str] = prop(
         required=True, validate=valid.matches(valid.CLOUDFLARE_ACCOUNT_ID, "1-256 letters, digits, - or _")
     )
     api_token: pulumi.Input[str] = prop(required=True, secret=True, validate=valid.length(1, 256))
-    description: pulumi.Input[str] | None = prop(validate=valid.length(0, 256), compare=valid.empty_if_none)
+    description: pulumi.Input[str] | None = prop(validate=valid.length(0, 256), compare=valid.trimmed)
     project_id: pulumi.Input[str] | None = prop(replace=True)
     """Set to make the connection project-scoped; omit for an organization-wide connection."""
     credentials_hash: str | None = output()
@@ -76,7 +76,12 @@ class CloudflareAppConnectionProvider(InfisicalProvider):
             return dict(client.post(_CONNECTIONS, json=body)["appConnection"])
 
         def find() -> dict[str, Any] | None:
-            data = found_or_none(lambda: client.get(f"{_CONNECTIONS}/connection-name/{{name}}", path={"name": name}))
+            # Without projectId the lookup searches organization connections only, never a project's
+            # (backend/src/services/app-connection/app-connection-service.ts).
+            scope = {"projectId": inputs["project_id"]} if inputs.get("project_id") else None
+            data = found_or_none(
+                lambda: client.get(f"{_CONNECTIONS}/connection-name/{{name}}", path={"name": name}, params=scope)
+            )
             if data is None:
                 return None
             found = dict(data["appConnection"])

@@ -155,6 +155,10 @@ class InfisicalClient:
     def __reduce__(self) -> Any:
         raise TypeError("an InfisicalClient holds credentials and must never be pickled")
 
+    def scrub(self, text: str) -> str:
+        """``text`` without any secret this client knows (for messages built from Infisical's answers)."""
+        return self._scrub(text)
+
     def remember_secret(self, *values: str | None) -> None:
         """Make sure ``values`` are scrubbed from any later error, even if Infisical echoes them."""
         self._scrub.add(*values)

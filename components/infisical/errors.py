@@ -18,6 +18,9 @@ import httpx
 from ._retry import server_wait_hint
 
 _MAX_MESSAGE = 600
+# Infisical answers a duplicate with 400 and one of these phrases (never 409): "… already exists" for most
+# objects, "Identity is already a member" for a project membership (membership-identity-service.ts).
+_ALREADY_EXISTS = ("already exist", "already a member")
 
 
 class InfisicalError(Exception):
@@ -117,7 +120,7 @@ class InfisicalBadRequestError(InfisicalApiError):
 
 
 class InfisicalAlreadyExistsError(InfisicalBadRequestError):
-    """400 whose message says the object already exists (Infisical never answers 409)."""
+    """400 whose message says the object already exists, or the identity is already a member (never 409)."""
 
 
 class InfisicalAuthenticationError(InfisicalApiError):
@@ -174,6 +177,10 @@ class InfisicalCreateUncertainError(InfisicalError):
         self.cause = cause
 
 
+class InfisicalSyncFailedError(InfisicalError):
+    """A secret sync's job failed in Infisical (its message says why, from Cloudflare), or did not finish."""
+
+
 class InfisicalApprovalRequiredError(InfisicalError):
     """The change went to a change-approval policy instead of being applied; Pulumi cannot wait for it."""
 
@@ -221,7 +228,7 @@ def api_error(
         return InfisicalServerError(message, may_have_succeeded=may_have_succeeded, **common)
     if status == 403 and error_name == "TokenError":
         return InfisicalTokenError(message, **common)
-    if status == 400 and "already exist" in message.lower():
+    if status == 400 and any(phrase in message.lower() for phrase in _ALREADY_EXISTS):
         return InfisicalAlreadyExistsError(message, **common)
     return STATUS_ERRORS.get(status, InfisicalApiError)(message, **common)
 

@@ -1,9 +1,13 @@
 """Secret folders inside a project environment.
 
-Infisical's folder create is idempotent (an existing folder of that name under that parent is returned),
-so the create is safely retried after a lost response. A parent path whose folders do not exist yet is
-created by Infisical on the way; those intermediate folders are not Pulumi resources, so declare each
-level as its own `SecretFolder` when you want Pulumi to own (and delete) it.
+Creating a folder that exists is answered differently by Infisical versions
+(backend/src/services/secret-folder/secret-folder-service.ts): the current backend refuses it with 400
+``Folder with name '<n>' already exists in path '<p>'``, older ones return the existing folder. So the
+provider first looks the folder up by path: one that exists is adopted (``adopted: true``, kept as is,
+never deleted by the stack); only a missing one is created. A create whose answer is lost is found again
+by path. A parent path whose folders do not exist yet is created by Infisical on the way; those
+intermediate folders are not Pulumi resources, so declare each level as its own `SecretFolder` (the
+child depending on its parent) when you want Pulumi to own, and delete, it.
 """
 
 from __future__ import annotations
@@ -60,6 +64,10 @@ class SecretFolderArgs:
     description: pulumi.Input[str] | None = prop(validate=valid.length(0, 255), compare=valid.empty_if_none)
     force_delete: pulumi.Input[bool] | None = prop(default=False)
     """Delete the folder even when it still holds secrets (default False)."""
+    adopt_existing: pulumi.Input[bool] | None = prop()
+    """Adopt a folder that already exists at this path instead of failing (default True)."""
+    adopted: bool | None = output()
+    """True when the folder existed and was adopted: the stack never modifies or deletes it."""
     path: str | None = output()
     """The folder's full path, e.g. ``/cloudflare/workers``: what secrets and syncs refer to."""
 
@@ -69,7 +77,8 @@ class SecretFolderProvider(InfisicalProvider):
     schema = Schema.of(SecretFolderArgs)
     natural_key = ("project_id", "environment", "parent_path", "name")
     stable_outputs = ("project_id", "environment", "parent_path")
-    local_only = frozenset({"force_delete"})
+    local_only = frozenset({"force_delete", "adopt_existing"})
+    adopted_keeps = ("description",)
 
     def _create(self, client: InfisicalClient, inputs: dict[str, Any]) -> tuple[str, Outputs]:
         body: dict[str, Any] = {
@@ -80,8 +89,23 @@ class SecretFolderProvider(InfisicalProvider):
         }
         if inputs.get("description"):
             body["description"] = inputs["description"]
-        folder = client.post("/api/v2/folders", json=body, idempotent=True)["folder"]
-        return folder["id"], _folder_outputs(folder, inputs)
+
+        def create() -> dict[str, Any]:
+            return dict(client.post("/api/v2/folders", json=body)["folder"])
+
+        def existing() -> dict[str, Any] | None:
+            params = {"projectId": body["projectId"], "environment": body["environment"], "path": body["path"]}
+            data = found_or_none(lambda: client.get("/api/v2/folders", params=params))
+            listed = next((f for f in (data or {}).get("folders") or [] if f.get("name") == body["name"]), None)
+            if listed is None:
+                return None
+            found = found_or_none(lambda: client.get(_FOLDER, path={"folderId": listed["id"]}))
+            return dict(found["folder"]) if found else None
+
+        path = f"{body['path'].rstrip('/')}/{body['name']}"
+        key = f"{path} in {inputs['environment']} of project {inputs['project_id']}"
+        folder, adopted = self._create_or_adopt(client, inputs, key, create=create, find=existing, existing=existing)
+        return folder["id"], {**_folder_outputs(folder, inputs), "adopted": adopted}
 
     def _read(self, client: InfisicalClient, id_: str, props: dict[str, Any]) -> tuple[str, Outputs] | None:
         data = found_or_none(lambda: client.get(_FOLDER, path={"folderId": id_}))

@@ -37,7 +37,7 @@ def _org_role(membership: Mapping[str, Any]) -> Any:
 
 @dataclass(frozen=True, kw_only=True)
 class IdentityArgs:
-    name: pulumi.Input[str] = prop(required=True, validate=valid.length(1, 64))
+    name: pulumi.Input[str] = prop(required=True, validate=valid.length(1, 64), compare=valid.trimmed)
     organization_id: pulumi.Input[str] = prop(required=True, replace=True)
     role: pulumi.Input[str] | None = prop(default="no-access", validate=valid.length(1, 64))
     """Organization role: ``no-access`` (default), ``member``, ``admin`` or a custom role slug."""
@@ -138,7 +138,8 @@ class IdentityOidcAuthArgs:
     claim_metadata_mapping: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = prop(
         computed=True, validate=valid.string_map
     )
-    ca_cert: pulumi.Input[str] | None = prop(default="")
+    ca_cert: pulumi.Input[str] | None = prop(default="", compare=valid.trimmed)
+    """PEM; Infisical trims it (``z.string().trim()``), so a trailing newline is not a change."""
     access_token_ttl: pulumi.Input[int] | None = prop(default=DEFAULT_TTL, validate=valid.int_range(0, valid.TTL_MAX))
     access_token_max_ttl: pulumi.Input[int] | None = prop(
         default=DEFAULT_TTL, validate=valid.int_range(0, valid.TTL_MAX)

@@ -1,7 +1,12 @@
 """A machine identity's membership of a project, with one project role (e.g. ``viewer``).
 
 The membership is addressed by project and identity; its own id is what Pulumi tracks and what
-`pulumi import` takes.
+`pulumi import` takes. Infisical answers a membership that is gone with 400 ``Identity doesn't have
+membership`` (not 404), which reads as gone and makes a delete done, and a duplicate with 400 ``Identity is
+already a member``, which a create after a lost answer recovers from
+(backend/src/services/membership-identity/membership-identity-service.ts). An update answers with the
+stored role rows, where a custom role is ``custom`` plus its id without the slug, so the role is then read
+back from the membership.
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ from ._provider import InfisicalProvider, Outputs, found_or_none
 from ._resource import InfisicalResource
 from ._schema import Schema, prop
 from .client import InfisicalClient
+from .errors import InfisicalBadRequestError
 
 _MEMBERSHIP = "/api/v2/workspace/{projectId}/identity-memberships/{identityId}"
+_CUSTOM = "custom"
 
 
 def _roles_body(role: str) -> dict[str, Any]:
@@ -26,11 +33,17 @@ def _roles_body(role: str) -> dict[str, Any]:
 
 
 def _role_of(roles: Any) -> Any:
+    """The permanent role's slug, or None when the rows do not say it (a custom role without its slug)."""
     if not isinstance(roles, list) or not roles:
         return None
     permanent = [r for r in roles if isinstance(r, dict) and not r.get("isTemporary")] or roles
     first = permanent[0]
-    return first.get("customRoleSlug") or first.get("role")
+    role = first.get("customRoleSlug") or first.get("role")
+    return None if role == _CUSTOM else role
+
+
+def _gone(error: InfisicalBadRequestError) -> bool:
+    return "doesn't have membership" in error.message.lower()
 
 
 def _membership_outputs(membership: Mapping[str, Any], known: Mapping[str, Any]) -> Outputs:
@@ -67,7 +80,7 @@ class ProjectIdentityMembershipProvider(InfisicalProvider):
             return dict(data["identityMembership"])
 
         def find() -> dict[str, Any] | None:
-            data = found_or_none(lambda: client.get(_MEMBERSHIP, path=self._path(inputs)))
+            data = self._get(client, inputs)
             found = dict(data["identityMembership"]) if data else None
             return found if found is not None and _role_of(found.get("roles")) == inputs["role"] else None
 
@@ -77,7 +90,7 @@ class ProjectIdentityMembershipProvider(InfisicalProvider):
 
     def _read(self, client: InfisicalClient, id_: str, props: dict[str, Any]) -> tuple[str, Outputs] | None:
         if props.get("project_id") and props.get("identity_id"):
-            data = found_or_none(lambda: client.get(_MEMBERSHIP, path=self._path(props)))
+            data = self._get(client, props)
         else:
             data = found_or_none(
                 lambda: client.get("/api/v2/workspace/identity-memberships/{membershipId}", path={"membershipId": id_})
@@ -89,10 +102,26 @@ class ProjectIdentityMembershipProvider(InfisicalProvider):
 
     def _update(self, client: InfisicalClient, id_: str, old: dict[str, Any], new: dict[str, Any]) -> Outputs:
         data = client.patch(_MEMBERSHIP, path=self._path(new), json=_roles_body(new["role"]))
-        return {**new, "role": _role_of(data.get("roles")) or new["role"]}
+        role = _role_of(data.get("roles"))
+        if role is None:
+            current = self._get(client, new)
+            role = _role_of(current["identityMembership"].get("roles")) if current else None
+        return {**new, "role": role or new["role"]}
 
     def _delete(self, client: InfisicalClient, id_: str, props: dict[str, Any]) -> None:
-        client.delete(_MEMBERSHIP, path=self._path(props))
+        try:
+            client.delete(_MEMBERSHIP, path=self._path(props))
+        except InfisicalBadRequestError as error:
+            if not _gone(error):
+                raise
+
+    def _get(self, client: InfisicalClient, props: Mapping[str, Any]) -> dict[str, Any] | None:
+        try:
+            return found_or_none(lambda: client.get(_MEMBERSHIP, path=self._path(props)))
+        except InfisicalBadRequestError as error:
+            if _gone(error):
+                return None
+            raise
 
 
 class ProjectIdentityMembership(

@@ -52,9 +52,9 @@ def _project_outputs(project: Mapping[str, Any], adopt: bool) -> Outputs:
 class ProjectArgs:
     """A secret-manager project to create, or (``adopt=True``) an existing one to track by id or slug."""
 
-    name: pulumi.Input[str] | None = prop(computed=True, validate=valid.length(1, 64))
+    name: pulumi.Input[str] | None = prop(computed=True, validate=valid.length(1, 64), compare=valid.trimmed)
     slug: pulumi.Input[str] | None = prop(computed=True, validate=valid.slug(5, _SLUG_MAX))
-    description: pulumi.Input[str] | None = prop(validate=valid.length(0, 1024), compare=valid.empty_if_none)
+    description: pulumi.Input[str] | None = prop(validate=valid.length(0, 1024), compare=valid.trimmed)
     type: pulumi.Input[str] | None = prop(default="secret-manager", replace=True, validate=valid.one_of(PROJECT_TYPES))
     adopt: pulumi.Input[bool] | None = prop(default=False)
     project_id: pulumi.Input[str] | None = prop(computed=True)
@@ -113,7 +113,8 @@ class ProjectProvider(InfisicalProvider):
 
         def find() -> dict[str, Any] | None:
             found = found_or_none(lambda: self._by_slug(client, slug))
-            return found if found is not None and found.get("name") == inputs["name"] else None
+            same = found is not None and valid.trimmed(found.get("name")) == valid.trimmed(inputs["name"])
+            return found if same else None
 
         project = self._create_or_recover(client, f"with slug {slug!r}", create, find)
         return project["id"], _project_outputs(project, adopt=False)

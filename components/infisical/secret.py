@@ -57,7 +57,8 @@ class SecretArgs:
         validate=valid.all_of(valid.length(1, 255), valid.matches(valid.SECRET_KEY, "a key without spaces or /")),
     )
     value: pulumi.Input[str] = prop(required=True, secret=True, compare=valid.stored_secret_value)
-    comment: pulumi.Input[str] | None = prop(default="", compare=valid.empty_if_none)
+    comment: pulumi.Input[str] | None = prop(default="", compare=valid.trimmed)
+    """Infisical trims a comment on create (not on update), so diffs compare comments trimmed."""
 
 
 class SecretProvider(InfisicalProvider):
@@ -94,7 +95,8 @@ class SecretProvider(InfisicalProvider):
                 return None
             secret = _secret(data, "lookup")
             same = valid.stored_secret_value(secret.get("secretValue")) == valid.stored_secret_value(inputs["value"])
-            return secret if same and (secret.get("secretComment") or "") == inputs.get("comment", "") else None
+            same_comment = valid.trimmed(secret.get("secretComment")) == valid.trimmed(inputs.get("comment"))
+            return secret if same and same_comment else None
 
         where = f"{key!r} in {inputs['environment']}:{body['secretPath']} of project {inputs['project_id']}"
         secret = self._create_or_recover(client, where, create, find)

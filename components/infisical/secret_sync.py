@@ -3,21 +3,32 @@
 ``auto_sync_enabled`` is sent explicitly on every create and update, ``false`` included (the Terraform
 provider drops ``false`` on update). A sync is bound to its project and its Worker script: changing either
 makes a new sync. Deleting leaves the synced secrets in Cloudflare unless ``remove_secrets_on_delete``.
+
+Infisical runs the sync itself in the background (see `_sync_jobs`). After a create or update with
+auto-sync the provider waits, within a bounded time, for that first run: when it failed (a Cloudflare token
+without access, a Worker that does not exist) the resource fails with Infisical's message, and a sync
+created by that create is deleted again, so nothing is left half-applied. A delete that removes the synced
+secrets waits until Infisical's remove job has finished and the sync is gone.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 
+from . import _sync_jobs as jobs
 from . import _validators as valid
 from ._provider import InfisicalProvider, Outputs, found_or_none
 from ._resource import InfisicalResource
 from ._schema import Schema, output, prop
 from .client import InfisicalClient
+from .errors import InfisicalSyncFailedError
+
+_log = logging.getLogger(__name__)
 
 DESTINATION = "cloudflare-workers"
 OVERWRITE_DESTINATION = "overwrite-destination"
@@ -67,10 +78,10 @@ def _sync_outputs(sync: Mapping[str, Any], known: Mapping[str, Any]) -> Outputs:
 
 @dataclass(frozen=True, kw_only=True)
 class CloudflareWorkersSecretSyncArgs:
-    name: pulumi.Input[str] = prop(required=True, validate=valid.slug(1, 256))
+    name: pulumi.Input[str] = prop(required=True, validate=valid.strict_slug(1, 256))
     project_id: pulumi.Input[str] = prop(required=True, replace=True)
     connection_id: pulumi.Input[str] = prop(required=True)
-    environment: pulumi.Input[str] = prop(required=True, validate=valid.slug(1, 64))
+    environment: pulumi.Input[str] = prop(required=True, validate=valid.strict_slug(1, 64))
     secret_path: pulumi.Input[str] | None = prop(default="/", validate=valid.folder_path, compare=valid.normal_path)
     script_id: pulumi.Input[str] = prop(
         required=True,
@@ -87,7 +98,7 @@ class CloudflareWorkersSecretSyncArgs:
     key_schema: pulumi.Input[str] | None = prop(validate=valid.key_schema, compare=valid.empty_if_none)
     """Must contain ``{{secretKey}}`` when set; destination secrets outside the schema are never deleted."""
     auto_sync_enabled: pulumi.Input[bool] | None = prop(default=True)
-    description: pulumi.Input[str] | None = prop(validate=valid.length(0, 256), compare=valid.empty_if_none)
+    description: pulumi.Input[str] | None = prop(validate=valid.length(0, 256), compare=valid.trimmed)
     remove_secrets_on_delete: pulumi.Input[bool] | None = prop(default=False)
     """Delete the synced secrets from the Worker when the sync is deleted (default False)."""
     destination: str | None = output()
@@ -120,6 +131,12 @@ class CloudflareWorkersSecretSyncProvider(InfisicalProvider):
             return found
 
         sync = self._create_or_recover(client, f"{inputs['name']!r} in project {inputs['project_id']}", create, find)
+        reason = self._first_run_failure(client, sync)
+        if reason is not None:
+            jobs.delete_when_idle(
+                lambda: self._send_delete(client, sync["id"], remove=False), lambda: self._get(client, sync["id"])
+            )
+            raise InfisicalSyncFailedError(client.scrub(f"{self._describe(inputs)}: {reason}; the sync was removed"))
         return sync["id"], _sync_outputs(sync, inputs)
 
     def _read(self, client: InfisicalClient, id_: str, props: dict[str, Any]) -> tuple[str, Outputs] | None:
@@ -130,11 +147,43 @@ class CloudflareWorkersSecretSyncProvider(InfisicalProvider):
 
     def _update(self, client: InfisicalClient, id_: str, old: dict[str, Any], new: dict[str, Any]) -> Outputs:
         sync = client.patch(_SYNC, path={"syncId": id_}, json=_body(new))["secretSync"]
+        reason = self._first_run_failure(client, sync)
+        if reason is not None:
+            raise InfisicalSyncFailedError(client.scrub(f"{self._describe(new)}: {reason}"))
         return _sync_outputs(sync, new)
 
     def _delete(self, client: InfisicalClient, id_: str, props: dict[str, Any]) -> None:
-        remove = "true" if props.get("remove_secrets_on_delete") is True else "false"
-        client.delete(_SYNC, path={"syncId": id_}, params={"removeSecrets": remove})
+        remove = props.get("remove_secrets_on_delete") is True
+        jobs.delete_when_idle(lambda: self._send_delete(client, id_, remove=remove), lambda: self._get(client, id_))
+        if not remove:
+            return
+        left = jobs.wait_until_removed(lambda: self._get(client, id_))
+        if left is not None:
+            reason = jobs.failure(left, "removeStatus", "lastRemoveMessage")
+            what = f"removing the synced secrets failed: {reason}" if reason else "the remove job is still running"
+            raise InfisicalSyncFailedError(client.scrub(f"{self._describe(props)}: {what}"))
+
+    @staticmethod
+    def _send_delete(client: InfisicalClient, id_: str, *, remove: bool) -> None:
+        client.delete(_SYNC, path={"syncId": id_}, params={"removeSecrets": "true" if remove else "false"})
+
+    @staticmethod
+    def _get(client: InfisicalClient, id_: str) -> dict[str, Any] | None:
+        data = found_or_none(lambda: client.get(_SYNC, path={"syncId": id_}))
+        return dict(data["secretSync"]) if data else None
+
+    def _first_run_failure(self, client: InfisicalClient, sync: Mapping[str, Any]) -> str | None:
+        """Infisical's reason when the sync job queued by a create or update failed (None: it did not)."""
+        if not sync.get("isAutoSyncEnabled"):
+            return None
+        settled = jobs.wait_for_sync(lambda: self._get(client, sync["id"]))
+        if settled is not None and settled.get("syncStatus") not in jobs.SETTLED:
+            _log.warning("the first run of Infisical sync %s is still %s", sync["id"], settled.get("syncStatus"))
+        return jobs.failure(settled, "syncStatus", "lastSyncMessage")
+
+    @staticmethod
+    def _describe(props: Mapping[str, Any]) -> str:
+        return f"Infisical secret sync {props.get('name')!r} to Worker {props.get('script_id')!r}"
 
 
 class CloudflareWorkersSecretSync(
