@@ -37,6 +37,9 @@ CADENCE_DESCRIPTION = (
     "A rotation cadence: a period such as 30d, 90d, 2w, 3mo or 1y, or one of on-compromise, on-staff-change, on-demand."
 )
 
+PREVIOUS_SUFFIX = "_PREVIOUS"
+"""``<NAME>_PREVIOUS``: the binding of last period's value of a generated secret with ``keepPrevious``."""
+
 ROTATION_DATE_ENV = "ROTATION_DATE"
 """The variable that fixes "today" for rotation (``YYYY-MM-DD`` or an ISO timestamp in UTC)."""
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from components.config import GeneratedSecret, InjectedSecret, StageConfig, SyncedSecret, WorkerConfig
 from components.config.models import GENERATED_SECRETS_FOLDER, INJECTED_SECRETS_FOLDER
+from components.rotation import PREVIOUS_SUFFIX
 from components.secret_names import public_name_reason
 from components.secrets import injected_variable
 
@@ -49,6 +50,7 @@ def _secrets(worker_name: str, worker: WorkerConfig, config: StageConfig) -> dic
                 entry |= {
                     "length": secret.length,
                     "rotation": secret.rotation,
+                    "previous": f"{name}{PREVIOUS_SUFFIX}" if secret.keep_previous else None,
                     "infisical": _place(environment, f"{GENERATED_SECRETS_FOLDER}/{worker_name}"),
                 }
             case SyncedSecret():

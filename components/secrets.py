@@ -18,9 +18,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 import pulumi
-import pulumi_random as random
 
 from components.config import (
     INJECTED_SECRETS_FOLDER,
@@ -30,6 +30,8 @@ from components.config import (
     SyncedSecret,
     WorkerConfig,
 )
+from components.generated_secrets import generated_values
+from components.rotation import ROTATION_DATE_ENV, RotationDateError, rotation_date
 
 NOT_PROVIDED = "[secret: not provided]"
 """What the credential-free plan binds (as a secret) where a deploy would read a real value."""
@@ -128,6 +130,13 @@ class DeployEnvironment:
             raise pulumi.RunError(f"secret {variable!r} was not checked before use")
         return pulumi.Output.secret(value)
 
+    def rotation_date(self) -> date:
+        """Today (UTC) for generated secrets' rotation: ``ROTATION_DATE`` if set, else the clock's date."""
+        try:
+            return rotation_date(self.variables)
+        except RotationDateError as error:
+            raise pulumi.RunError(f"{ROTATION_DATE_ENV}: {error}") from None
+
     def cloudflare_api_token(self) -> pulumi.Output[str]:
         """The Cloudflare token: ``CLOUDFLARE_API_TOKEN``, else the ``cloudflare:apiToken`` secret config."""
         if self.variables.get(CLOUDFLARE_TOKEN_ENV):
@@ -181,6 +190,7 @@ def worker_secrets(
     """Resolve one worker's secrets by owner. Generated values are made as children of ``parent``."""
     bindings: list[SecretBinding] = []
     synced: list[str] = []
+    today = deploy_environment.rotation_date()
     for name, secret in sorted(worker.secrets.items()):
         match secret:
             case InjectedSecret():
@@ -188,16 +198,8 @@ def worker_secrets(
                 value = deploy_environment.secret(variable) if variable else pulumi.Output.secret("")
                 bindings.append(SecretBinding(name, value))
             case GeneratedSecret():
-                password = random.RandomPassword(
-                    f"{worker_name}-{name}",
-                    random.RandomPasswordArgs(
-                        length=secret.length,
-                        special=secret.special,
-                        keepers={"rotation": str(secret.rotation)},
-                    ),
-                    pulumi.ResourceOptions(parent=parent),
-                )
-                bindings.append(SecretBinding(name, pulumi.Output.secret(password.result), owner="generated"))
+                for bound, value in generated_values(worker_name, name, secret, today, parent).items():
+                    bindings.append(SecretBinding(bound, value, owner="generated"))
             case SyncedSecret():
                 synced.append(name)
     return WorkerSecrets(bindings, synced, worker.synced_secrets_folder(worker_name) if synced else None)

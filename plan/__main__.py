@@ -1,7 +1,8 @@
 """``python -m plan <stage>``: show what the program would build for a stage, with no credentials.
 
 Exit codes: 0 the plan is valid, 2 the stage config is invalid (every problem listed, no traceback),
-3 a mandatory policy rule fails, 4 a diff destroys data or breaks traffic in prod (see ``plan.exits``).
+3 a mandatory policy rule fails, 4 a diff destroys data or breaks traffic in prod, 5 ``--inventory
+--check-age`` found a secret overdue for rotation, 6 it could not read Infisical (see ``plan.exits``).
 ``--inventory`` shows the secrets inventory instead; ``--against BASE`` (a saved ``--format json`` plan
 or a git ref) shows what the change from BASE does (``plan/diff.py``).
 """
@@ -31,9 +32,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--inventory", action="store_true", help="the stage's secrets inventory instead of the plan")
     parser.add_argument("--all-stages", action="store_true", help="with --inventory: every committed stage and pr-<n>")
     parser.add_argument("--against", metavar="BASE", help="show the change from BASE: a JSON plan file or a git ref")
+    parser.add_argument(
+        "--check-age",
+        action="store_true",
+        help="with --inventory: read from Infisical when each injected or synced secret last changed; exit 5 if "
+        "one is overdue",
+    )
     args = parser.parse_args(argv)
-    if args.all_stages and not args.inventory:
-        parser.error("--all-stages goes with --inventory")
+    if (args.all_stages or args.check_age) and not args.inventory:
+        parser.error("--all-stages and --check-age go with --inventory")
+    if args.check_age and args.all_stages:
+        parser.error("--check-age checks one stage: name it")
     if args.stage is None and not args.all_stages:
         parser.error("name the stage (dev, staging, prod or pr-<number>)")
     if args.inventory:

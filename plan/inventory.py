@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from components.rotation import describe
+from components.rotation import Period, describe
 from plan.engine import ProgramRun
 from plan.model import redact
 from plan.tables import markdown_table, text_table
@@ -78,16 +78,19 @@ def _secret_row(stage: str, name: str, fact: dict[str, Any], bound: set[str]) ->
                 kept = "nowhere in this stage: bound empty (sandbox)"
         case "generated":
             kept = "Pulumi state (encrypted)" + (f"; read-only copy in {in_infisical}" if in_infisical else "")
+            if fact.get("previous"):
+                kept += f"; last period's value bound as {fact['previous']}"
         case _:
             kept = f"{in_infisical}, pushed to the Worker by the Infisical sync"
     if owner != "sync" and name not in bound:
         raise ValueError(f"secret {name!r} is in the inventory but no registered script binds it")
-    kind = owner
+    kind = "generated-periodic" if owner == "generated" and Period.parse(fact["rotateEvery"]) else owner
     return {
         "name": name,
         "owner": owner,
         "kept": kept,
         "infisical": place,
+        "variable": fact.get("variable"),
         "ownedBy": fact["ownedBy"],
         "description": fact["description"],
         "sensitivity": "secret",
@@ -113,13 +116,17 @@ _METHODS = {
     "inject": "change it in Infisical, then `pulumi up` through `infisical run`",
     "sync": "change it in Infisical; the sync pushes it (no `pulumi up`)",
     "generated": "bump `rotation:` in the stage config, then `pulumi up`",
+    "generated-periodic": "automatic: the first `pulumi up` after each period (`rotation:` forces one sooner)",
 }
 
 
 def playbook(kind: str, stage: str, environment: str) -> list[str]:
     """The steps of one kind of rotation, with this stage's commands."""
     up = f"infisical run --env={environment} --path=/cloudflare -- pulumi up -s {stage}"
-    verify = "Verify: `npx wrangler secret list --name <script>` lists the name and the Worker's integration works."
+    verify = (
+        "Verify: `npx wrangler secret list --name <script>` lists the name, the Worker's integration works, "
+        f"and `bin/plan {stage} --inventory --check-age` no longer lists it as overdue."
+    )
     return {
         "inject": [
             "Rotate upstream: create the new credential at its provider; keep the old one valid for now.",
@@ -142,6 +149,17 @@ def playbook(kind: str, stage: str, environment: str) -> list[str]:
             f"Bump `rotation:` of the secret in `Pulumi.{stage}.yaml` and merge it.",
             f"Redeploy: `{up}` makes a new value, binds it and updates the read-only copy in Infisical.",
             "Verify: the plan showed the RandomPassword replaced; sessions signed with the old value end.",
+        ],
+        "generated-periodic": [
+            "No upstream and no person: the keeper is the first day (UTC) of the current period, so the first "
+            "`pulumi up` after a period ends makes a new value. `.github/workflows/rotate.yml` runs that `up` "
+            "weekly for the stages that are due; any deploy in between rotates too.",
+            "With `keepPrevious: true` the last period's value stays bound as `<NAME>_PREVIOUS` for one period, "
+            "so what was signed with it stays valid until then.",
+            f"To rotate sooner (a compromise): bump `rotation:` in `Pulumi.{stage}.yaml`, then `{up}`; "
+            "this renews the previous value too.",
+            "Verify: the plan shows the RandomPassword's `period` keeper moved and the Infisical copy has a new "
+            "version.",
         ],
     }[kind]
 
@@ -230,6 +248,7 @@ _PLAYBOOK_TITLES = {
     "inject": "Injected secrets (`owner: inject`)",
     "sync": "Synced secrets (`owner: sync`)",
     "generated": "Generated secrets, rotated by hand (`owner: generated`)",
+    "generated-periodic": "Generated secrets on a cadence (`owner: generated` with a `rotateEvery` period)",
 }
 
 RENDERERS = {"table": render_table, "json": render_json, "markdown": render_markdown}

@@ -7,6 +7,7 @@ program registers and exports, and none of them describes the resources a second
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 from components.config.load import PROJECT_ROOT
 from components.naming import is_valid_stage
 from components.program import main as program
+from components.rotation import ROTATION_DATE_ENV
 from components.secrets import DeployEnvironment
 from components.stage import Stage
 from plan.engine import ProgramRun, run_program
@@ -74,7 +76,9 @@ def run_stack(
 ) -> PlanRun:
     """Run the program as ``stack`` with ``config`` (the CLI's fully qualified form) under the mock engine."""
     stages: list[Stage] = []
-    environment = DeployEnvironment(dict(variables or {}), allow_missing=True)
+    # The plan rotates on the same "today" as a deploy would: ROTATION_DATE when CI pins it.
+    pinned = {ROTATION_DATE_ENV: os.environ[ROTATION_DATE_ENV]} if os.environ.get(ROTATION_DATE_ENV) else {}
+    environment = DeployEnvironment({**pinned, **(variables or {})}, allow_missing=True)
     run = run_program(
         lambda: stages.append(program(environment)),
         project=project_name(),

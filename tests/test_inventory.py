@@ -96,7 +96,7 @@ def test_inventory_formats(capsys: pytest.CaptureFixture[str]) -> None:
     assert plan_main(["staging", "--inventory", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert [s["stage"] for s in data["stages"]] == ["staging"]
-    assert set(data["playbooks"]) == {"generated", "inject", "sync"}
+    assert set(data["playbooks"]) == {"generated-periodic", "inject", "sync"}
     assert any("infisical run --env=staging" in step for step in data["playbooks"]["inject"])
 
 
@@ -120,7 +120,7 @@ def test_pr_stage_inventory_reads_the_preview_environment() -> None:
         ("rotateEvery", "monthly", "expected a rotation cadence"),
         ("rotateEvery", "0d", "expected a rotation cadence"),
         ("ownedBy", "", "at least 1 character"),
-        ("rotateEvry", "30d", "unknown key 'rotateEvry'; allowed keys here: description, length, ownedBy"),
+        ("rotateEvry", "30d", "unknown key 'rotateEvry'; allowed keys here: description, keepPrevious, length"),
     ],
 )
 def test_bad_secret_metadata_is_refused_with_its_path(

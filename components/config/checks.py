@@ -3,8 +3,9 @@
 They run once the structure is valid (every key known, every value of the right type), and yield every
 problem at once as (location, what to do): bindings and consumers name declared resources, hostnames lie
 inside the zone and in no other stage, a binding name is defined once, plain vars do not look secret,
-service bindings form no cycle, physical names fit Cloudflare's limit, each synced worker has a folder of
-its own, and the CI identity has an organization to live in.
+service bindings form no cycle, a kept previous value has a period and a free name, physical names
+fit Cloudflare's limit, each synced worker has a folder of its own, and the CI identity has an
+organization to live in.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from components.config.fields import Loc
 from components.config.models import (
     GENERATED_SECRETS_FOLDER,
     INJECTED_SECRETS_FOLDER,
+    GeneratedSecret,
     InjectedSecret,
     ServiceBinding,
     WorkerConfig,
 )
 from components.naming import MAX_PHYSICAL_NAME, stage_in_hostname
+from components.rotation import PREVIOUS_SUFFIX, Period
 from components.secret_names import secret_looking_reason
 
 if TYPE_CHECKING:
@@ -47,6 +50,7 @@ def problems(config: StageConfig, project_root: Path | None) -> Iterator[Problem
             )
         yield from _bindings(config, at, worker)
         yield from _name_clashes(at, worker)
+        yield from _previous_values(at, worker)
         yield from _plain_vars(at, worker)
         yield from _hostnames(config, at, worker)
         yield from _consumer(config, at, worker, consumers)
@@ -224,6 +228,19 @@ def _name_clashes(at: Loc, worker: WorkerConfig) -> Iterator[Problem]:
                 yield (*at, section, name), f"{name!r} is also defined under '{seen[name]}'; binding names are unique"
             else:
                 seen[name] = section
+
+
+def _previous_values(at: Loc, worker: WorkerConfig) -> Iterator[Problem]:
+    """``keepPrevious`` binds one more name, and has a previous period only with a period."""
+    for name, secret in worker.secrets.items():
+        if not isinstance(secret, GeneratedSecret) or not secret.keep_previous:
+            continue
+        loc = (*at, "secrets", name, "generated", "keepPrevious")
+        previous = f"{name}{PREVIOUS_SUFFIX}"
+        if Period.parse(secret.rotate_every) is None:
+            yield loc, "keepPrevious needs rotateEvery to be a period such as 30d (an event has no previous period)"
+        elif any(previous in getattr(worker, section) for section in ("bindings", "vars", "secrets")):
+            yield loc, f"keepPrevious binds {previous!r}, which this worker already defines; rename one"
 
 
 def _plain_vars(at: Loc, worker: WorkerConfig) -> Iterator[Problem]:

@@ -154,12 +154,17 @@ class InjectedSecret(SecretMetadata):
 
 
 class GeneratedSecret(SecretMetadata):
-    """A random value made by pulumi-random, kept only as a Pulumi secret, rotated by bumping `rotation`."""
+    """A random value made by pulumi-random, kept only as a Pulumi secret; rotated on the first `pulumi up`
+    after each `rotateEvery` period, or now by bumping `rotation`."""
 
     owner: Literal["generated"]
     length: int = Field(48, ge=32, le=256, description="At least 32 characters.")
     special: bool = Field(False, description="Include punctuation (off: URL- and header-safe).")
     rotation: int = Field(0, ge=0, description="Bump to rotate the value on the next `pulumi up`.")
+    keep_previous: bool = Field(
+        False,
+        description="Also bind `<NAME>_PREVIOUS` with the last period's value (needs `rotateEvery` to be a period).",
+    )
 
 
 class SyncedSecret(SecretMetadata):

@@ -14,6 +14,7 @@ from . import (
     oidc_auth,
     projects,
     roles,
+    secret_list,
     secret_syncs,
     secrets,
 )
@@ -24,6 +25,7 @@ ALL: tuple[RouteTable, ...] = (
     environments.routes,
     folders.routes,
     secrets.routes,
+    secret_list.routes,
     app_connections.routes,
     secret_syncs.routes,
     identities.routes,

@@ -1,0 +1,80 @@
+"""rotate.yml: weekly and on dispatch, it deploys the stages whose generated secrets are due, via deploy.yml."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+import tests.test_workflows as wf
+from plan.rotation_due import due
+from tests.conftest import full_environment, raw_config, run_stage
+
+NAME = "rotate.yml"
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        wf.test_third_party_actions_are_pinned_to_a_version,
+        wf.test_permissions_are_least_privilege_per_job,
+        wf.test_no_long_lived_token_comes_from_github_secrets,
+        wf.test_run_scripts_contain_no_expressions,
+        wf.test_checkouts_do_not_persist_the_token,
+    ],
+)
+def test_rotate_follows_the_rules_of_every_workflow(check: object) -> None:
+    assert callable(check)
+    check(NAME)
+
+
+def test_rotate_runs_weekly_and_on_dispatch() -> None:
+    on = wf.triggers(wf.load(NAME))
+    assert [entry["cron"] for entry in on["schedule"]] == ["17 5 * * 1"]
+    assert "workflow_dispatch" in on
+
+
+@pytest.mark.parametrize("stage", ["staging", "prod"])
+def test_each_due_stage_deploys_through_deploy_yml(stage: str) -> None:
+    rotate = wf.load(NAME)
+    job = wf.job(rotate, f"rotate-{stage}")
+    assert job["uses"] == "./.github/workflows/deploy.yml"
+    assert job["with"] == {"stage": stage, "rotation-date": "${{ needs.due.outputs.date }}"}
+    assert job["needs"] == "due" and job["if"] == f"needs.due.outputs.{stage} == 'true'"
+    assert wf.job(rotate, "due")["outputs"][stage] == f"${{{{ steps.due.outputs.{stage} }}}}"
+    assert "plan.rotation_due" in wf.run(wf.steps(wf.job(rotate, "due"))[-1])
+
+
+def test_deploy_yml_takes_the_call_through_its_own_gates() -> None:
+    deploy = wf.load("deploy.yml")
+    inputs = wf.triggers(deploy)["workflow_call"]["inputs"]
+    assert inputs["stage"]["required"] is True and "rotation-date" in inputs
+    for stage, job_id in (("staging", "deploy-staging"), ("prod", "deploy-prod")):
+        context = {"github.event_name": "schedule", "github.repository": wf.REPO, "github.ref": "refs/heads/main"}
+        assert wf.jobs_that_run(deploy, {**context, "inputs.stage": stage}) == {job_id}
+    assert wf.environment_name(wf.job(deploy, "deploy-prod")) == "production"
+
+
+@pytest.mark.parametrize(("job_id", "stage"), [("deploy-staging", "staging"), ("deploy-prod", "prod")])
+def test_deploy_pins_the_rotation_date_before_pulumi_up(job_id: str, stage: str) -> None:
+    job = wf.job(wf.load("deploy.yml"), job_id)
+    pin = wf.step_index(job, lambda s: "ROTATION_DATE=" in wf.run(s), "pinning ROTATION_DATE")
+    up = wf.step_index(job, lambda s: "pulumi up" in wf.run(s), f"running pulumi up for {stage}")
+    assert pin < up
+    assert wf.steps(job)[pin]["env"] == {"REQUESTED_ROTATION_DATE": "${{ inputs.rotation-date }}"}
+    assert "date -u +%F" in wf.run(wf.steps(job)[pin])
+
+
+def test_a_stage_is_due_in_the_week_its_period_began() -> None:
+    """30-day periods start 2026-10-04 and 2026-11-03."""
+
+    environment = full_environment("staging", raw_config("staging"), lambda name: f"dummy-{name}")
+
+    def on(day: str) -> list[str]:
+        run = run_stage("staging", environment={**environment, "ROTATION_DATE": day})
+        return due(run, date.fromisoformat(day), 7)
+
+    assert on("2026-11-03") == ["api-BETTER_AUTH_SECRET"]
+    assert on("2026-11-09") == ["api-BETTER_AUTH_SECRET"]
+    assert on("2026-11-10") == []  # the weekly run of 2026-11-09 already deployed it
+    assert on("2026-11-02") == []
