@@ -28,3 +28,19 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
   echo "$wanted" > "$stamp"
 fi
 cd "$ROOT"
+
+# node_modules from package-lock.json (wrangler for bin/dev and the wrangler-backed tests), when Node.js
+# is installed; re-installed only when the lockfile changes. Without Node.js those tests skip and say so.
+ensure_node_modules() {
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "note: Node.js/npm not found: bin/dev and the wrangler-backed tests need Node.js 20 or newer" >&2
+    return 0
+  fi
+  local node_stamp="$ROOT/node_modules/.deps-package-lock.sha256" node_wanted
+  node_wanted="$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)"
+  if [ "$(cat "$node_stamp" 2>/dev/null)" != "$node_wanted" ]; then
+    echo "installing package-lock.json into node_modules..." >&2
+    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error >&2)
+    echo "$node_wanted" > "$node_stamp"
+  fi
+}

@@ -18,7 +18,7 @@ import pulumi_cloudflare as cf
 
 from components.bindings import ConsumedQueue, WorkerBinding
 from components.secrets import WorkerSecrets
-from components.wrangler import wrangler_config
+from components.wrangler import published_config
 
 TYPE = "stageplatform:index:Worker"
 MODULE_CONTENT_TYPE = "application/javascript+module"
@@ -112,7 +112,7 @@ class Worker(pulumi.ComponentResource):
             self._consume(name, args.account_id, args.consumer, child)
 
         self.urls = [f"https://{hostname}" for hostname in args.domains] + [f"https://{p}" for p in args.routes]
-        self.wrangler_config = pulumi.Output.from_input(wrangler_config(args, self.script_name))
+        self.wrangler_config = pulumi.Output.from_input(published_config(args))
         self.outputs = {"scriptName": self.script_name, "urls": self.urls}
         self.register_outputs({**self.outputs, "wranglerConfig": self.wrangler_config})
 

@@ -1,9 +1,16 @@
 """A ready-to-write wrangler config per worker, built from the same arguments the Worker deploys.
 
-App pipelines run ``pulumi stack output --json wranglerConfigs`` and then ``wrangler d1 migrations
-apply --remote``; ids come from the real resources, so a replaced D1 database can never leave a
-pipeline on a stale id. Secret values never enter it: only the names of secrets, under
-``secrets.required``, which wrangler checks at deploy time.
+App pipelines run ``pulumi stack output --json wranglerConfigs`` and use a config for ``wrangler d1
+migrations apply``, ``wrangler dev``, ``wrangler types`` and ``wrangler tail <scriptName>``; ids come from
+the real resources, so a replaced D1 database can never leave a pipeline on a stale id. Secret values never
+enter it: only the names of secrets, under ``secrets.required`` (read by wrangler 4.x releases from early
+2026 on; older ones warn about an unknown field and ignore it).
+
+Pulumi is the one owner of each Worker script: it uploads the module, bindings, routes, domains, crons and
+the queue consumer. So the published config (:func:`published_config`) has no ``name``: ``wrangler deploy``
+(and ``versions upload``, ``secret put``, ``triggers deploy``) stops with "You need to provide a name"
+before it uploads anything, instead of owning the script a second time. The script name is in the
+``workers`` output.
 
 :func:`wrangler_config` returns a plain dict of Inputs: with the deployed resources' outputs for the
 stack output, or with literal (local) ids for a local run of the same worker.
@@ -64,6 +71,11 @@ def wrangler_config(args: WorkerArgs, script_name: pulumi.Input[str] | None = No
         config["triggers"] = {"crons": list(args.crons)}
     config["observability"] = {"enabled": args.observability}
     return config
+
+
+def published_config(args: WorkerArgs) -> dict[str, Any]:
+    """The stack output's config: :func:`wrangler_config` without ``name``, so it can never deploy."""
+    return {key: value for key, value in wrangler_config(args).items() if key != "name"}
 
 
 def _consumer(consumed: ConsumedQueue) -> dict[str, Any]:

@@ -278,7 +278,8 @@ def test_wrangler_configs(stage_runs: dict[str, ProgramRun]) -> None:
     db = one(run, "D1Database", "d1-main")
     kv = one(run, "WorkersKvNamespace", "kv-cache")
     api, jobs = configs["api"], configs["jobs"]
-    assert api["name"] == "acme-staging-api" and api["main"] == "workers/api/index.mjs"
+    assert "name" not in api and "name" not in jobs  # Pulumi owns the scripts: `wrangler deploy` must stop
+    assert api["main"] == "workers/api/index.mjs"
     assert api["account_id"] == "0123456789abcdef0123456789abcdef"
     assert api["compatibility_date"] == "2025-06-01" and api["compatibility_flags"] == ["nodejs_compat"]
     assert api["d1_databases"] == [

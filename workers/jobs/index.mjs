@@ -1,10 +1,16 @@
-// Example `jobs` Worker: consumes the stage's queue (failed messages go to its dead-letter queue after
-// the configured retries) and runs on a cron trigger. It logs binding names only, never values.
+// Example `jobs` Worker: consumes the stage's queue and records each message in D1 (`job_runs`, see
+// migrations/); failed messages are retried and then go to the dead-letter queue. It also runs on a cron
+// trigger. It logs binding names only, never values.
 export default {
   async queue(batch, env) {
     for (const message of batch.messages) {
       try {
-        await env.DB.prepare("SELECT 1").run();
+        const body = message.body ?? {};
+        await env.DB.prepare(
+          "INSERT OR IGNORE INTO job_runs (id, kind, enqueued_at, processed_at) VALUES (?, ?, ?, ?)",
+        )
+          .bind(String(body.id ?? message.id), String(body.kind ?? "unknown"), Number(body.at ?? 0), Date.now())
+          .run();
         message.ack();
       } catch (error) {
         console.error("job failed", { id: message.id, error: String(error) });
@@ -17,7 +23,8 @@ export default {
     console.log("cron", controller.cron, "bindings:", Object.keys(env).sort().join(","));
   },
 
-  async fetch() {
+  async fetch(request) {
+    if (new URL(request.url).pathname === "/_platform/ping") return new Response("jobs\n");
     return new Response("jobs worker: no HTTP surface\n", { status: 404 });
   },
 };
