@@ -6,7 +6,6 @@ These talk HTTP to the fake directly (no provider code), so they pin the server'
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -15,30 +14,12 @@ import pytest
 from tests.fakes.infisical import FakeInfisical
 from tests.fakes.infisical.fixtures import fake_infisical_both_folder_modes
 
-__all__ = ["fake_infisical_both_folder_modes"]
+from .fake_http import http, identity, ok, project
+
+__all__ = ["fake_infisical_both_folder_modes", "http"]
 
 GITHUB = "https://token.actions.githubusercontent.com"
 SYNCS = "/api/v1/secret-syncs/cloudflare-workers"
-
-
-@pytest.fixture
-def http(fake_infisical: FakeInfisical) -> Iterator[httpx.Client]:
-    headers = {"Authorization": f"Bearer {fake_infisical.admin_token}"}
-    with httpx.Client(base_url=fake_infisical.url, headers=headers) as client:
-        yield client
-
-
-def _ok(response: httpx.Response) -> dict[str, Any]:
-    assert response.status_code == 200, response.text
-    return dict(response.json())
-
-
-def _project(http: httpx.Client, *envs: str) -> str:
-    body = {"projectName": "Rules", "shouldCreateDefaultEnvs": False}
-    project_id = str(_ok(http.post("/api/v1/projects", json=body))["project"]["id"])
-    for slug in envs:
-        _ok(http.post(f"/api/v1/workspace/{project_id}/environments", json={"name": slug, "slug": slug}))
-    return project_id
 
 
 # -- folders ----
@@ -47,9 +28,9 @@ def _project(http: httpx.Client, *envs: str) -> str:
 def test_existing_folder_create_follows_the_selected_backend(
     http: httpx.Client, fake_infisical_both_folder_modes: FakeInfisical
 ) -> None:
-    project_id = _project(http, "dev")
+    project_id = project(http, "dev")
     body = {"projectId": project_id, "environment": "dev", "name": "c", "path": "/a/b"}
-    first = _ok(http.post("/api/v2/folders", json=body))["folder"]
+    first = ok(http.post("/api/v2/folders", json=body))["folder"]
     assert first["path"] == "/a/b/c"
     listed = http.get("/api/v2/folders", params={"projectId": project_id, "environment": "dev", "path": "/a"})
     assert [f["name"] for f in listed.json()["folders"]] == ["b"], "missing parents are created"
@@ -76,11 +57,6 @@ def test_folder_behaviour_is_restored_by_reset() -> None:
 # -- trusted IPs ----
 
 
-def _identity(http: httpx.Client, fake: FakeInfisical) -> str:
-    body = {"name": "ci", "organizationId": fake.org_id}
-    return str(_ok(http.post("/api/v1/identities", json=body))["identity"]["id"])
-
-
 def _attach(http: httpx.Client, identity_id: str, **extra: Any) -> httpx.Response:
     body = {"oidcDiscoveryUrl": GITHUB, "boundIssuer": GITHUB, "boundClaims": {}, **extra}
     return http.post(f"/api/v1/auth/oidc-auth/identities/{identity_id}", json=body)
@@ -88,9 +64,9 @@ def _attach(http: httpx.Client, identity_id: str, **extra: Any) -> httpx.Respons
 
 def test_trusted_ips_are_stored_split(http: httpx.Client, fake_infisical: FakeInfisical) -> None:
     fake_infisical.split_trusted_ips = True
-    identity_id = _identity(http, fake_infisical)
-    _ok(_attach(http, identity_id))
-    read = _ok(http.get(f"/api/v1/auth/oidc-auth/identities/{identity_id}"))["identityOidcAuth"]
+    identity_id = identity(http, fake_infisical)
+    ok(_attach(http, identity_id))
+    read = ok(http.get(f"/api/v1/auth/oidc-auth/identities/{identity_id}"))["identityOidcAuth"]
     assert read["accessTokenTrustedIps"] == [
         {"ipAddress": "0.0.0.0", "type": "ipv4", "prefix": 0},
         {"ipAddress": "::", "type": "ipv6", "prefix": 0},
@@ -99,7 +75,7 @@ def test_trusted_ips_are_stored_split(http: httpx.Client, fake_infisical: FakeIn
 
 def test_trusted_ip_ranges_need_the_ip_allowlisting_plan(http: httpx.Client, fake_infisical: FakeInfisical) -> None:
     fake_infisical.split_trusted_ips = True
-    identity_id = _identity(http, fake_infisical)
+    identity_id = identity(http, fake_infisical)
     refused = _attach(http, identity_id, accessTokenTrustedIps=[{"ipAddress": "10.0.0.0/8"}])
     assert refused.status_code == 400
     assert "due to plan restriction" in refused.json()["message"]
@@ -107,7 +83,7 @@ def test_trusted_ip_ranges_need_the_ip_allowlisting_plan(http: httpx.Client, fak
     invalid = _attach(http, identity_id, accessTokenTrustedIps=[{"ipAddress": "10.0.0.0/33"}])
     assert (invalid.status_code, invalid.json()["message"]) == (400, "The IP is not a valid IPv4, IPv6, or CIDR block")
     ips = [{"ipAddress": " 10.1.2.3/8 "}, {"ipAddress": "192.0.2.7"}]
-    stored = _ok(_attach(http, identity_id, accessTokenTrustedIps=ips))["identityOidcAuth"]
+    stored = ok(_attach(http, identity_id, accessTokenTrustedIps=ips))["identityOidcAuth"]
     assert stored["accessTokenTrustedIps"] == [
         {"ipAddress": "10.1.2.3", "type": "ipv4", "prefix": 8},
         {"ipAddress": "192.0.2.7", "type": "ipv4"},
@@ -115,18 +91,18 @@ def test_trusted_ip_ranges_need_the_ip_allowlisting_plan(http: httpx.Client, fak
 
 
 def test_ca_cert_is_trimmed(http: httpx.Client, fake_infisical: FakeInfisical) -> None:
-    identity_id = _identity(http, fake_infisical)
-    created = _ok(_attach(http, identity_id, caCert="  PEM\n"))["identityOidcAuth"]
+    identity_id = identity(http, fake_infisical)
+    created = ok(_attach(http, identity_id, caCert="  PEM\n"))["identityOidcAuth"]
     updated = http.patch(f"/api/v1/auth/oidc-auth/identities/{identity_id}", json={"caCert": "PEM2\n"})
-    assert (created["caCert"], _ok(updated)["identityOidcAuth"]["caCert"]) == ("PEM", "PEM2")
+    assert (created["caCert"], ok(updated)["identityOidcAuth"]["caCert"]) == ("PEM", "PEM2")
 
 
 # -- secret syncs ----
 
 
 def _sync(http: httpx.Client, token: str = "cf-token", script: str = "api") -> tuple[str, dict[str, Any]]:
-    project_id = _project(http, "dev")
-    connection = _ok(
+    project_id = project(http, "dev")
+    connection = ok(
         http.post(
             "/api/v1/app-connections/cloudflare",
             json={"name": f"cf-{script}", "method": "api-token", "credentials": {"accountId": "a", "apiToken": token}},
@@ -141,13 +117,13 @@ def _sync(http: httpx.Client, token: str = "cf-token", script: str = "api") -> t
         "syncOptions": {"initialSyncBehavior": "overwrite-destination"},
         "destinationConfig": {"scriptId": script},
     }
-    return project_id, _ok(http.post(SYNCS, json=body))["secretSync"]
+    return project_id, ok(http.post(SYNCS, json=body))["secretSync"]
 
 
 def test_a_sync_job_runs_after_create(http: httpx.Client, fake_infisical: FakeInfisical) -> None:
     _, created = _sync(http)
     assert (created["syncStatus"], created["lastSyncMessage"]) == ("pending", None)
-    read = _ok(http.get(f"{SYNCS}/{created['id']}"))["secretSync"]
+    read = ok(http.get(f"{SYNCS}/{created['id']}"))["secretSync"]
     assert (read["syncStatus"], read["lastSyncMessage"]) == ("succeeded", None)
     assert read["lastSyncedAt"] and read["lastSyncJobId"]
     assert not any(key.startswith("_") for key in read)
@@ -158,7 +134,7 @@ def test_a_sync_to_an_unknown_script_fails_with_cloudflares_error(
 ) -> None:
     fake_infisical.unknown_scripts.add("ghost")
     _, created = _sync(http, script="ghost")
-    read = _ok(http.get(f"{SYNCS}/{created['id']}"))["secretSync"]
+    read = ok(http.get(f"{SYNCS}/{created['id']}"))["secretSync"]
     assert read["syncStatus"] == "failed"
     assert '"code":10007' in read["lastSyncMessage"]
 
@@ -168,9 +144,9 @@ def test_a_sync_with_a_revoked_token_fails_and_the_token_is_never_echoed(
 ) -> None:
     _, created = _sync(http, token="revoked-later")
     fake_infisical.rejected_tokens.add("revoked-later")
-    updated = _ok(http.patch(f"{SYNCS}/{created['id']}", json={"description": "again"}))["secretSync"]
+    updated = ok(http.patch(f"{SYNCS}/{created['id']}", json={"description": "again"}))["secretSync"]
     assert updated["syncStatus"] == "pending", "an update queues a sync job"
-    read = _ok(http.get(f"{SYNCS}/{created['id']}"))["secretSync"]
+    read = ok(http.get(f"{SYNCS}/{created['id']}"))["secretSync"]
     assert read["syncStatus"] == "failed"
     assert "Authentication error" in read["lastSyncMessage"]
     assert "revoked-later" not in read["lastSyncMessage"]
@@ -183,9 +159,9 @@ def test_delete_with_remove_secrets_is_asynchronous(http: httpx.Client, fake_inf
     assert busy.status_code == 400, "the sync job queued by the create is still running"
     assert busy.json()["message"] == "A job for this sync is already in progress. Please try again shortly."
     time.sleep(0.35)
-    deleted = _ok(http.delete(f"{SYNCS}/{created['id']}", params={"removeSecrets": "true"}))["secretSync"]
+    deleted = ok(http.delete(f"{SYNCS}/{created['id']}", params={"removeSecrets": "true"}))["secretSync"]
     assert deleted["removeStatus"] == "pending"
-    lingering = _ok(http.get(f"{SYNCS}/{created['id']}"))["secretSync"]
+    lingering = ok(http.get(f"{SYNCS}/{created['id']}"))["secretSync"]
     assert lingering["removeStatus"] == "running"
     time.sleep(0.35)
     assert http.get(f"{SYNCS}/{created['id']}").status_code == 404
@@ -194,7 +170,7 @@ def test_delete_with_remove_secrets_is_asynchronous(http: httpx.Client, fake_inf
 def test_a_failed_remove_keeps_the_sync(http: httpx.Client, fake_infisical: FakeInfisical) -> None:
     _, created = _sync(http)
     fake_infisical.unknown_scripts.add("api")
-    _ok(http.delete(f"{SYNCS}/{created['id']}", params={"removeSecrets": "true"}))
-    kept = _ok(http.get(f"{SYNCS}/{created['id']}"))["secretSync"]
+    ok(http.delete(f"{SYNCS}/{created['id']}", params={"removeSecrets": "true"}))
+    kept = ok(http.get(f"{SYNCS}/{created['id']}"))["secretSync"]
     assert kept["removeStatus"] == "failed"
     assert '"code":10007' in kept["lastRemoveMessage"]

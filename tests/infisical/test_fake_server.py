@@ -1,23 +1,17 @@
-"""The fake server itself answers like Infisical where the providers depend on it (the reference's §0-§8)."""
+"""The fake server itself answers like Infisical where the providers depend on it: envelopes and shapes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 
 from tests.fakes.infisical import FakeInfisical
 
 from .engine import seed_environment, seed_project
+from .fake_http import http
 
-
-@pytest.fixture
-def http(fake_infisical: FakeInfisical) -> Iterator[httpx.Client]:
-    headers = {"Authorization": f"Bearer {fake_infisical.admin_token}"}
-    with httpx.Client(base_url=fake_infisical.url, headers=headers) as client:
-        yield client
+__all__ = ["http"]
 
 
 def _error(response: httpx.Response) -> dict[str, Any]:

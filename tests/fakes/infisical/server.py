@@ -31,7 +31,9 @@ class FakeInfisical:
     backends) answers 200 with the existing folder. ``split_trusted_ips`` (default on, as every Infisical
     version stores them) returns trusted IPs as ``{ipAddress, type, prefix}``; off, they come back as sent,
     which no real server does: it exists only so client tests written before the split keep running until the
-    client reads the split form. Both are settable per test; `reset` restores the constructor's values.
+    client reads the split form. ``missing_membership_400`` (default on, as Infisical answers) makes an update
+    or delete of a missing project membership 400 ``Identity doesn't have membership``; off, it is a 404, again
+    only for client tests written before. All are settable per test; `reset` restores the constructor's values.
     """
 
     def __init__(
@@ -39,11 +41,13 @@ class FakeInfisical:
         admin_token: str = "fake-admin-token",
         folder_behaviour: FolderBehaviour = "current",
         split_trusted_ips: bool = True,
+        missing_membership_400: bool = True,
     ) -> None:
         if folder_behaviour not in FOLDER_BEHAVIOURS:
             raise ValueError(f"folder_behaviour must be one of {FOLDER_BEHAVIOURS}, not {folder_behaviour!r}")
         self._default_folder_behaviour: FolderBehaviour = folder_behaviour
         self._default_split_trusted_ips = split_trusted_ips
+        self._default_missing_membership_400 = missing_membership_400
         self.store = Store(admin_token=admin_token)
         self._restore_switches()
         self.faults = FaultPlan()
@@ -107,6 +111,7 @@ class FakeInfisical:
         with self.store.lock:
             self.store.folder_behaviour = self._default_folder_behaviour
             self.store.split_trusted_ips = self._default_split_trusted_ips
+            self.store.missing_membership_400 = self._default_missing_membership_400
             self.store.ip_allowlisting = False
             self.store.sync_job_seconds = 0.0
 
@@ -131,6 +136,15 @@ class FakeInfisical:
     def split_trusted_ips(self, value: bool) -> None:
         with self.store.lock:
             self.store.split_trusted_ips = value
+
+    @property
+    def missing_membership_400(self) -> bool:
+        return self.store.missing_membership_400
+
+    @missing_membership_400.setter
+    def missing_membership_400(self, value: bool) -> None:
+        with self.store.lock:
+            self.store.missing_membership_400 = value
 
     @property
     def ip_allowlisting(self) -> bool:

@@ -67,6 +67,7 @@ class Store:
     # Behaviour switches and test controls (see `FakeInfisical` for what each one models).
     folder_behaviour: FolderBehaviour = "current"
     split_trusted_ips: bool = True
+    missing_membership_400: bool = True
     ip_allowlisting: bool = False
     sync_job_seconds: float = 0.0
     unknown_scripts: set[str] = field(default_factory=set)
@@ -145,9 +146,16 @@ class Store:
         raise not_found(f"Environment with slug '{slug}' in project with ID '{project_id}' not found")
 
     def add_environment(self, project_id: str, name: str, slug: str, position: int | None) -> dict[str, Any]:
+        """``createEnvironment`` (backend/src/services/project-env/project-env-service.ts): an explicit
+        position already taken shifts that environment and every later one up by one
+        (``shiftPositions`` in project-env-dal.ts); no position means after the last one."""
         siblings = [e for e in self.environments.values() if e["projectId"] == project_id]
         if any(e["slug"] == slug for e in siblings):
-            raise bad_request(f"Environment with slug '{slug}' already exists")
+            raise bad_request("Environment with slug already exists")
+        if position is not None and any(e["position"] == position for e in siblings):
+            for sibling in siblings:
+                if sibling["position"] >= position:
+                    sibling["position"] += 1
         env: dict[str, Any] = {
             "id": new_id(),
             "name": name,
@@ -171,6 +179,19 @@ class Store:
         }
         self.folders[root["id"]] = root
         return env
+
+    def move_environment(self, env: dict[str, Any], position: int) -> None:
+        """``updateEnvironment``: moving onto a taken position slides the ones in between by one towards the
+        old place (``updateAllPosition`` in backend/src/services/project-env/project-env-dal.ts)."""
+        old = env["position"]
+        siblings = [e for e in self.environments.values() if e["projectId"] == env["projectId"] and e is not env]
+        if any(e["position"] == position for e in siblings):
+            for sibling in siblings:
+                if old < position and old < sibling["position"] <= position:
+                    sibling["position"] -= 1
+                elif position < old and position <= sibling["position"] < old:
+                    sibling["position"] += 1
+        env["position"] = position
 
     def delete_environment(self, env_id: str) -> None:
         for folder_id in [f["id"] for f in self.folders.values() if f["envId"] == env_id]:

@@ -2,7 +2,8 @@
 
 Unknown keys are stripped (zod's default), missing required keys are ``invalid_type``/``Required``, and
 rule failures are ``custom`` issues with a message. The message never repeats the rejected value, as zod's
-own messages do not.
+own messages do not. A rule may transform the value first (zod's ``.trim()``, ``.toLowerCase()``); the
+handler then sees, and stores, the transformed value.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "array": list,
 }
 SLUG = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
+SLUGIFIED = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 MISSING: Any = object()
 
 
@@ -34,14 +37,57 @@ class Rule:
     check: Check | None = None
     nullable: bool = False
     fields: Mapping[str, Rule] = field(default_factory=dict)
+    transform: Callable[[Any], Any] | None = None
 
 
-def opt(kind: str, default: Any = MISSING, check: Check | None = None, nullable: bool = False) -> Rule:
-    return Rule(kind, required=False, default=default, check=check, nullable=nullable)
+def opt(
+    kind: str,
+    default: Any = MISSING,
+    check: Check | None = None,
+    nullable: bool = False,
+    transform: Callable[[Any], Any] | None = None,
+) -> Rule:
+    return Rule(kind, required=False, default=default, check=check, nullable=nullable, transform=transform)
 
 
-def req(kind: str, check: Check | None = None) -> Rule:
-    return Rule(kind, check=check)
+def req(kind: str, check: Check | None = None, transform: Callable[[Any], Any] | None = None) -> Rule:
+    return Rule(kind, check=check, transform=transform)
+
+
+def trim(value: Any) -> Any:
+    """zod's ``.trim()``."""
+    return value.strip()
+
+
+def slug_schema(
+    max_len: int = 32, field_name: str = "Slug", *, required: bool = True, also: Check | None = None
+) -> Rule:
+    """``slugSchema`` (backend/src/server/lib/schemas.ts): lower-cased and trimmed, then 1..max characters
+    and ``slugify(v) === v``, so only lowercase letters, digits and single inner hyphens pass (no ``_``)."""
+
+    def check(value: Any) -> str | None:
+        if not value:
+            return f"{field_name} field must be at least 1 character"
+        if len(value) > max_len:
+            return f"{field_name} field must be at most {max_len} characters"
+        if not SLUGIFIED.fullmatch(value):
+            return f"{field_name} field can only contain letters, numbers, and hyphens"
+        return also(value) if also else None
+
+    def lower_trim(value: Any) -> Any:
+        return value.lower().strip()
+
+    return Rule("string", required=required, check=check, transform=lower_trim)
+
+
+def uuid_param(name: str, value: str) -> None:
+    """422 as zod's ``z.string().uuid()`` on a route parameter answers a value that is not a uuid."""
+    if not UUID.fullmatch(value):
+        raise ApiError(
+            422,
+            [{"code": "invalid_string", "validation": "uuid", "path": [name], "message": "Invalid uuid"}],
+            "ValidationFailure",
+        )
 
 
 def obj(fields: Mapping[str, Rule], required: bool = True) -> Rule:
@@ -100,6 +146,8 @@ def _validate(data: Any, rules: Mapping[str, Rule], path: list[Any], issues: lis
                 }
             )
             continue
+        if rule.transform is not None:
+            value = rule.transform(value)
         if rule.kind == "object" and rule.fields:
             value = _validate(value, rule.fields, where, issues)
         if rule.check is not None:

@@ -1,7 +1,11 @@
 """Cloudflare app connections (``/api/v1/app-connections/cloudflare``); the API token is never returned.
 
 Infisical checks the token against Cloudflare on create and on a credentials update; the fake refuses
-tokens starting with ``invalid`` and those in ``Store.rejected_tokens``.
+tokens starting with ``invalid`` and those in ``Store.rejected_tokens``. The name is a ``slugSchema`` (at
+most 64), the description is trimmed, ``/:connectionId`` must be a uuid
+(backend/src/server/routes/v1/app-connection-routers/app-connection-endpoints.ts), and a lookup by name
+finds a project's connection only when ``?projectId=`` names that project, an organisation connection
+only without it (backend/src/services/app-connection/app-connection-service.ts).
 """
 
 from __future__ import annotations
@@ -31,10 +35,10 @@ def create_connection(store: Store, call: Call) -> Any:
     data = v.validate(
         call.body,
         {
-            "name": v.req("string", v.slug(1, 256)),
+            "name": v.slug_schema(64, "Name"),
             "method": v.req("string", v.one_of("api-token")),
             "credentials": CREDENTIALS,
-            "description": v.opt("string", None, v.length(0, 256), nullable=True),
+            "description": v.opt("string", None, v.length(0, 256), nullable=True, transform=v.trim),
             "projectId": v.opt("string", None, nullable=True),
         },
     )
@@ -70,25 +74,28 @@ def list_connections(store: Store, call: Call) -> Any:
 
 @routes.get(BASE + "/{connectionId}")
 def get_connection(store: Store, call: Call) -> Any:
+    v.uuid_param("connectionId", call.path["connectionId"])
     return {"appConnection": connection_view(store, store.connection(call.path["connectionId"]))}
 
 
 @routes.get(BASE + "/connection-name/{name}")
 def get_connection_by_name(store: Store, call: Call) -> Any:
+    scope = call.query.get("projectId") or None
     for connection in store.connections.values():
-        if connection["name"] == call.path["name"]:
+        if connection["name"] == call.path["name"].strip() and connection["projectId"] == scope:
             return {"appConnection": connection_view(store, connection)}
     raise not_found(f"Could not find App Connection with name {call.path['name']}")
 
 
 @routes.patch(BASE + "/{connectionId}")
 def update_connection(store: Store, call: Call) -> Any:
+    v.uuid_param("connectionId", call.path["connectionId"])
     connection = store.connection(call.path["connectionId"])
     data = v.validate(
         call.body,
         {
-            "name": v.opt("string", check=v.slug(1, 256)),
-            "description": v.opt("string", check=v.length(0, 256), nullable=True),
+            "name": v.slug_schema(64, "Name", required=False),
+            "description": v.opt("string", check=v.length(0, 256), nullable=True, transform=v.trim),
             "credentials": v.Rule("object", required=False, fields=CREDENTIALS.fields),
         },
     )
@@ -110,6 +117,7 @@ def update_connection(store: Store, call: Call) -> Any:
 
 @routes.delete(BASE + "/{connectionId}")
 def delete_connection(store: Store, call: Call) -> Any:
+    v.uuid_param("connectionId", call.path["connectionId"])
     connection = store.connection(call.path["connectionId"])
     del store.connections[connection["id"]]
     return {"appConnection": connection_view(store, connection)}

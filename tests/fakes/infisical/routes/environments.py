@@ -1,4 +1,9 @@
-"""Project environments: the legacy ``/api/v1/workspace`` routes the providers use, and the lookup by slug."""
+"""Project environments: the legacy ``/api/v1/workspace`` routes the providers use, and the lookup by slug.
+
+Bodies follow backend/src/server/routes/v1/deprecated-project-env-router.ts: ``name`` trimmed, ``slug``
+a ``slugSchema`` (lower-cased, trimmed, no ``_``, at most 64), ``position`` at least 1. Both routes delete for
+good (the service read, project-env-service.ts, has no soft delete).
+"""
 
 from __future__ import annotations
 
@@ -17,8 +22,8 @@ def create_environment(store: Store, call: Call) -> Any:
     data = v.validate(
         call.body,
         {
-            "name": v.req("string", v.length(1, 255)),
-            "slug": v.req("string", v.slug(1, 64)),
+            "name": v.req("string", v.length(1, 255), v.trim),
+            "slug": v.slug_schema(64),
             "position": v.opt("number", check=v.int_range(1, 10_000)),
         },
     )
@@ -44,8 +49,8 @@ def update_environment(store: Store, call: Call) -> Any:
     data = v.validate(
         call.body,
         {
-            "name": v.opt("string", check=v.length(1, 255)),
-            "slug": v.opt("string", check=v.slug(1, 64)),
+            "name": v.opt("string", check=v.length(1, 255), transform=v.trim),
+            "slug": v.slug_schema(64, required=False),
             "position": v.opt("number", check=v.int_range(1, 10_000)),
         },
     )
@@ -53,7 +58,9 @@ def update_environment(store: Store, call: Call) -> Any:
         e["slug"] == data["slug"] and e["projectId"] == env["projectId"] and e["id"] != env["id"]
         for e in store.environments.values()
     ):
-        raise bad_request(f"Environment with slug '{data['slug']}' already exists")
+        raise bad_request("Environment with slug already exists")
+    if "position" in data:
+        store.move_environment(env, data.pop("position"))
     env.update(data, updatedAt=now())
     return {"message": "Successfully updated environment", "workspace": env["projectId"], "environment": env}
 

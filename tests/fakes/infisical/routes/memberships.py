@@ -1,12 +1,20 @@
-"""Project memberships of machine identities (``/api/v2/workspace/{projectId}/identity-memberships``)."""
+"""Project memberships of machine identities (``/api/v2/workspace/{projectId}/identity-memberships``).
+
+Errors follow backend/src/services/membership-identity/membership-identity-service.ts: a second membership
+is 400 ``Identity is already a member``; update and delete of a missing one are 400 ``Identity doesn't have
+membership`` (a read is 404 ``Identity membership not found``); every role temporary is 400; an identity
+cannot delete its own membership. The update answers with the bare role rows (``role: "custom"`` plus
+``customRoleId`` for a custom role, no slug), as backend/src/server/routes/v2/
+deprecated-identity-project-router.ts returns them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from tests.fakes.infisical import validation as v
-from tests.fakes.infisical.errors import bad_request, not_found
+from tests.fakes.infisical.errors import ApiError, bad_request, not_found
 from tests.fakes.infisical.routes import roles
 from tests.fakes.infisical.routing import Call, RouteTable
 from tests.fakes.infisical.store import Store, auth_methods, new_id, now
@@ -30,8 +38,9 @@ def add_membership(store: Store, call: Call) -> Any:
     identity = store.identity(call.path["identityId"])
     data = v.validate(call.body, {"roles": v.opt("array", check=_roles), "role": v.opt("string", "no-access")})
     key = (project["id"], identity["id"])
+    _check_permanent(data)
     if key in store.memberships:
-        raise bad_request("Identity already exists in the project")
+        raise bad_request("Identity is already a member")
     membership = {
         "id": new_id(),
         "identityId": identity["id"],
@@ -46,7 +55,7 @@ def add_membership(store: Store, call: Call) -> Any:
 
 @routes.get(PATH)
 def get_membership(store: Store, call: Call) -> Any:
-    return {"identityMembership": membership_view(store, _membership(store, call.path))}
+    return {"identityMembership": membership_view(store, _membership(store, call.path, missing=not_found))}
 
 
 @routes.get("/api/v2/workspace/identity-memberships/{membershipId}")
@@ -61,14 +70,18 @@ def get_membership_by_id(store: Store, call: Call) -> Any:
 def update_membership(store: Store, call: Call) -> Any:
     membership = _membership(store, call.path)
     data = v.validate(call.body, {"roles": v.req("array", _roles)})
+    _check_permanent(data)
     membership["roles"] = _membership_roles(store, membership["projectId"], data)
     membership["updatedAt"] = now()
-    return {"roles": membership["roles"]}
+    hidden = ("customRoleSlug", "customRoleName")
+    return {"roles": [{k: val for k, val in role.items() if k not in hidden} for role in membership["roles"]]}
 
 
 @routes.delete(PATH)
 def remove_membership(store: Store, call: Call) -> Any:
     membership = _membership(store, call.path)
+    if membership["identityId"] == call.actor:
+        raise bad_request("You can't delete your own membership")
     del store.memberships[(membership["projectId"], membership["identityId"])]
     return {"identityMembership": _row(membership)}
 
@@ -83,12 +96,23 @@ def _membership_roles(store: Store, project_id: str, data: Mapping[str, Any]) ->
     return roles.membership_roles(store, project_id, requested)
 
 
-def _membership(store: Store, path: Mapping[str, str]) -> dict[str, Any]:
+def _check_permanent(data: Mapping[str, Any]) -> None:
+    if data.get("roles") and all(item.get("isTemporary") for item in data["roles"]):
+        raise bad_request("Identity must have at least one permanent role")
+
+
+def _no_membership(_message: str) -> ApiError:
+    return bad_request("Identity doesn't have membership")
+
+
+def _membership(
+    store: Store, path: Mapping[str, str], missing: Callable[[str], ApiError] = _no_membership
+) -> dict[str, Any]:
     store.project(path["projectId"])
     store.identity(path["identityId"])
     membership = store.memberships.get((path["projectId"], path["identityId"]))
     if membership is None:
-        raise not_found("Identity membership not found in the project")
+        raise (missing if store.missing_membership_400 else not_found)("Identity membership not found")
     return membership
 
 

@@ -1,4 +1,10 @@
-"""Projects (``/api/v1/projects``): create with default environments, read, rename, delete."""
+"""Projects (``/api/v1/projects``): create with default environments, read, rename, delete.
+
+backend/src/server/routes/v1/project-router.ts trims the name and description; the project service
+(backend/src/services/project/project-service.ts) creates Development/Staging/Production (dev, staging,
+prod at positions 1-3) unless ``shouldCreateDefaultEnvs`` is false, and makes a machine identity that
+creates a project an admin of it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from typing import Any
 
 from tests.fakes.infisical import validation as v
 from tests.fakes.infisical.errors import bad_request, not_found
+from tests.fakes.infisical.routes import roles
 from tests.fakes.infisical.routing import Call, RouteTable
 from tests.fakes.infisical.store import Store, new_id, now
 
@@ -16,8 +23,8 @@ PROJECT_TYPES = ("secret-manager", "cert-manager", "kms", "ssh", "secret-scannin
 DEFAULT_ENVIRONMENTS = (("Development", "dev"), ("Staging", "staging"), ("Production", "prod"))
 
 CREATE_BODY = {
-    "projectName": v.req("string", v.length(1, 64)),
-    "projectDescription": v.opt("string", check=v.length(0, 1024)),
+    "projectName": v.req("string", v.length(1, 64), v.trim),
+    "projectDescription": v.opt("string", check=v.length(0, 1024), transform=v.trim),
     "slug": v.opt("string", check=v.slug(5, 36)),
     "type": v.opt("string", "secret-manager", v.one_of(*PROJECT_TYPES)),
     "shouldCreateDefaultEnvs": v.opt("boolean", True),
@@ -32,7 +39,7 @@ def create_project(store: Store, call: Call) -> Any:
         raise bad_request(f"A project with the slug '{slug}' already exists")
     project = {
         "id": new_id(),
-        "name": data["projectName"].strip(),
+        "name": data["projectName"],
         "slug": slug,
         "description": data.get("projectDescription"),
         "type": data["type"],
@@ -46,6 +53,15 @@ def create_project(store: Store, call: Call) -> Any:
     if data["shouldCreateDefaultEnvs"]:
         for position, (name, env_slug) in enumerate(DEFAULT_ENVIRONMENTS, start=1):
             store.add_environment(project["id"], name, env_slug, position)
+    if call.actor is not None:
+        store.memberships[(project["id"], call.actor)] = {
+            "id": new_id(),
+            "identityId": call.actor,
+            "projectId": project["id"],
+            "roles": roles.membership_roles(store, project["id"], [{"role": "admin"}]),
+            "createdAt": now(),
+            "updatedAt": now(),
+        }
     return {"project": store.project_view(project)}
 
 
@@ -74,8 +90,8 @@ def update_project(store: Store, call: Call) -> Any:
     data = v.validate(
         call.body,
         {
-            "name": v.opt("string", check=v.length(1, 64)),
-            "description": v.opt("string", check=v.length(0, 1024), nullable=True),
+            "name": v.opt("string", check=v.length(1, 64), transform=v.trim),
+            "description": v.opt("string", check=v.length(0, 1024), nullable=True, transform=v.trim),
             "slug": v.opt("string", check=v.slug(1, 64)),
         },
     )

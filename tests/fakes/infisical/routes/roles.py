@@ -86,7 +86,7 @@ def create_role(store: Store, call: Call) -> Any:
     data = v.validate(
         call.body,
         {
-            "slug": v.req("string", lambda s: v.slug(1, 64)(s) or _not_reserved(s)),
+            "slug": v.slug_schema(64, also=_not_reserved),
             "name": v.req("string", v.length(1, 256)),
             "description": v.opt("string", nullable=True),
             "permissions": v.req("array", _permissions),
@@ -138,7 +138,7 @@ def update_role(store: Store, call: Call) -> Any:
     data = v.validate(
         call.body,
         {
-            "slug": v.opt("string", check=lambda s: v.slug(1, 64)(s) or _not_reserved(s)),
+            "slug": v.slug_schema(64, required=False, also=_not_reserved),
             "name": v.opt("string", check=v.length(1, 256)),
             "description": v.opt("string", nullable=True),
             "permissions": v.opt("array", check=_permissions),

@@ -1,4 +1,9 @@
-"""Cloudflare Workers secret syncs (``/api/v1/secret-syncs/cloudflare-workers``); jobs run in `sync_jobs`."""
+"""Cloudflare Workers secret syncs (``/api/v1/secret-syncs/cloudflare-workers``); jobs run in `sync_jobs`.
+
+Bodies follow backend/src/services/secret-sync/secret-sync-schemas.ts: ``name`` and ``environment`` are
+``slugSchema`` values (name at most 256), the description is trimmed; ``/:syncId`` must be a uuid
+(backend/src/server/routes/v1/secret-sync-routers/secret-sync-endpoints.ts).
+"""
 
 from __future__ import annotations
 
@@ -36,12 +41,12 @@ def create_sync(store: Store, call: Call) -> Any:
     data = v.validate(
         call.body,
         {
-            "name": v.req("string", v.slug(1, 256)),
+            "name": v.slug_schema(256, "Name"),
             "projectId": v.req("string"),
             "connectionId": v.req("string"),
-            "environment": v.req("string"),
+            "environment": v.slug_schema(64, "Environment"),
             "secretPath": v.req("string"),
-            "description": v.opt("string", None, v.length(0, 256), nullable=True),
+            "description": v.opt("string", None, v.length(0, 256), nullable=True, transform=v.trim),
             "isAutoSyncEnabled": v.opt("boolean", True),
             "syncOptions": v.obj(SYNC_OPTIONS),
             "destinationConfig": v.obj(DESTINATION_CONFIG),
@@ -96,11 +101,11 @@ def update_sync(store: Store, call: Call) -> Any:
     data = v.validate(
         call.body,
         {
-            "name": v.opt("string", check=v.slug(1, 256)),
+            "name": v.slug_schema(256, "Name", required=False),
             "connectionId": v.opt("string"),
-            "environment": v.opt("string"),
+            "environment": v.slug_schema(64, "Environment", required=False),
             "secretPath": v.opt("string"),
-            "description": v.opt("string", check=v.length(0, 256), nullable=True),
+            "description": v.opt("string", check=v.length(0, 256), nullable=True, transform=v.trim),
             "isAutoSyncEnabled": v.opt("boolean"),
             "syncOptions": v.Rule("object", required=False, fields=SYNC_OPTIONS),
             "destinationConfig": v.Rule("object", required=False, fields=DESTINATION_CONFIG),
@@ -154,9 +159,10 @@ def _source(store: Store, project_id: str, env_slug: str, path: str) -> tuple[di
 
 
 def _sync(store: Store, sync_id: str) -> dict[str, Any]:
+    v.uuid_param("syncId", sync_id)
     sync = store.syncs.get(sync_id)
     if sync is None:
-        raise not_found(f"Could not find Cloudflare Workers Sync with ID {sync_id}")
+        raise not_found(f'Could not find Cloudflare Workers Sync with ID "{sync_id}"')
     return sync
 
 

@@ -1,4 +1,8 @@
-"""One secret at a time (``/api/v4/secrets``), addressed by name, environment, path and type."""
+"""One secret at a time (``/api/v4/secrets``), addressed by name, environment, path and type.
+
+backend/src/server/routes/v4/secret-router.ts trims ``secretComment`` on create but not on update; values
+are trimmed keeping one trailing newline (`store.stored_value`).
+"""
 
 from __future__ import annotations
 
@@ -23,7 +27,8 @@ ADDRESS = {
 
 @routes.post("/api/v4/secrets/{secretName}")
 def create_secret(store: Store, call: Call) -> Any:
-    data = v.validate(call.body, {**ADDRESS, "secretValue": v.req("string"), "secretComment": v.opt("string", "")})
+    body = {**ADDRESS, "secretValue": v.req("string"), "secretComment": v.opt("string", "", transform=v.trim)}
+    data = v.validate(call.body, body)
     permissions.require_secret(store, call.actor, "create", data, call.path["secretName"])
     env, folder = store.folder_in(data["projectId"], data["environment"], data["secretPath"])
     key = call.path["secretName"]
