@@ -63,7 +63,6 @@ def _attach(http: httpx.Client, identity_id: str, **extra: Any) -> httpx.Respons
 
 
 def test_trusted_ips_are_stored_split(http: httpx.Client, fake_infisical: FakeInfisical) -> None:
-    fake_infisical.split_trusted_ips = True
     identity_id = identity(http, fake_infisical)
     ok(_attach(http, identity_id))
     read = ok(http.get(f"/api/v1/auth/oidc-auth/identities/{identity_id}"))["identityOidcAuth"]
@@ -74,7 +73,6 @@ def test_trusted_ips_are_stored_split(http: httpx.Client, fake_infisical: FakeIn
 
 
 def test_trusted_ip_ranges_need_the_ip_allowlisting_plan(http: httpx.Client, fake_infisical: FakeInfisical) -> None:
-    fake_infisical.split_trusted_ips = True
     identity_id = identity(http, fake_infisical)
     refused = _attach(http, identity_id, accessTokenTrustedIps=[{"ipAddress": "10.0.0.0/8"}])
     assert refused.status_code == 400

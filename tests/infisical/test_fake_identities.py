@@ -39,7 +39,6 @@ def test_identity_search_finds_a_lost_create_by_name(http: httpx.Client, fake_in
 
 
 def test_membership_errors_are_infisicals(http: httpx.Client, fake_infisical: FakeInfisical) -> None:
-    fake_infisical.missing_membership_400 = True
     project_id = project(http)
     identity_id = identity(http, fake_infisical)
     path = MEMBERSHIP.format(project=project_id, identity=identity_id)
@@ -66,7 +65,6 @@ def test_membership_update_answers_with_bare_role_rows(http: httpx.Client, fake_
 
 
 def test_a_project_created_by_an_identity_makes_it_admin(http: httpx.Client, fake_infisical: FakeInfisical) -> None:
-    fake_infisical.missing_membership_400 = True
     issuer = OidcIssuer()
     fake_infisical.trust_issuer(issuer)
     identity_id = identity(http, fake_infisical)

@@ -45,7 +45,6 @@ def _identity(fake: FakeInfisical) -> str:
 
 
 def test_trusted_ips_come_back_split_and_are_rebuilt(fake_infisical: FakeInfisical) -> None:
-    assert fake_infisical.split_trusted_ips
     base = {"identity_id": _identity(fake_infisical), "oidc_discovery_url": GITHUB, "bound_issuer": GITHUB}
     outs = converges(Engine(IdentityOidcAuthProvider()), base)
     assert outs["access_token_trusted_ips"] == ["0.0.0.0/0", "::/0"]

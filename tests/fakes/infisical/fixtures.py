@@ -3,9 +3,7 @@
 ``fake_infisical_server`` runs one server per test session (per xdist worker). ``fake_infisical`` gives
 each test an empty server and an environment that points the provider package at it: every other
 ``INFISICAL_*`` variable is removed, ``INFISICAL_TOKEN`` is the admin token, and retries are fast.
-The session server starts with the ``PROVIDER_*`` constants: the switches that keep the provider tests
-written before the fake followed today's backend running (see the constants for why, and for when each
-goes).
+The server behaves as today's backend does (``folder_behaviour`` ``"current"``).
 
 ``fake_infisical_both_folder_modes`` is ``fake_infisical`` run twice, once per folder behaviour
 (``"current"`` and ``"legacy"``, where older backends answer 200 with the existing folder); the test id
@@ -22,7 +20,7 @@ import pytest
 from components.infisical import clear_token_cache
 
 from .server import FakeInfisical
-from .store import FOLDER_BEHAVIOURS, FolderBehaviour
+from .store import FOLDER_BEHAVIOURS
 
 FAST_RETRIES = {
     "INFISICAL_MAX_RETRIES": "3",
@@ -43,23 +41,9 @@ def point_environment_at(fake: FakeInfisical, monkeypatch: pytest.MonkeyPatch, *
             monkeypatch.delenv(name, raising=False)
 
 
-# The providers do not yet adopt an existing folder on the current backend's 400, read trusted IPs in their
-# split form, or take a 400 "Identity doesn't have membership" on delete as done; until they do, the shared
-# server answers folder creates as older backends do, returns trusted IPs unsplit and a missing membership
-# as 404. Tests of the real behaviours set the switches themselves (or use
-# ``fake_infisical_both_folder_modes``). Set each to the real value once the providers handle it.
-PROVIDER_FOLDER_BEHAVIOUR: FolderBehaviour = "legacy"
-PROVIDER_SPLIT_TRUSTED_IPS = False
-PROVIDER_MISSING_MEMBERSHIP_400 = False
-
-
 @pytest.fixture(scope="session")
 def fake_infisical_server() -> Iterator[FakeInfisical]:
-    with FakeInfisical(
-        folder_behaviour=PROVIDER_FOLDER_BEHAVIOUR,
-        split_trusted_ips=PROVIDER_SPLIT_TRUSTED_IPS,
-        missing_membership_400=PROVIDER_MISSING_MEMBERSHIP_400,
-    ) as fake:
+    with FakeInfisical() as fake:
         yield fake
 
 

@@ -28,26 +28,17 @@ class FakeInfisical:
 
     ``folder_behaviour`` picks how a create of an existing folder is answered: ``"current"`` (the default,
     today's backend) answers 400 ``Folder with name '<n>' already exists in path '<p>'``; ``"legacy"`` (older
-    backends) answers 200 with the existing folder. ``split_trusted_ips`` (default on, as every Infisical
-    version stores them) returns trusted IPs as ``{ipAddress, type, prefix}``; off, they come back as sent,
-    which no real server does: it exists only so client tests written before the split keep running until the
-    client reads the split form. ``missing_membership_400`` (default on, as Infisical answers) makes an update
-    or delete of a missing project membership 400 ``Identity doesn't have membership``; off, it is a 404, again
-    only for client tests written before. All are settable per test; `reset` restores the constructor's values.
+    backends) answers 200 with the existing folder. Settable per test; `reset` restores the constructor's value.
     """
 
     def __init__(
         self,
         admin_token: str = "fake-admin-token",
         folder_behaviour: FolderBehaviour = "current",
-        split_trusted_ips: bool = True,
-        missing_membership_400: bool = True,
     ) -> None:
         if folder_behaviour not in FOLDER_BEHAVIOURS:
             raise ValueError(f"folder_behaviour must be one of {FOLDER_BEHAVIOURS}, not {folder_behaviour!r}")
         self._default_folder_behaviour: FolderBehaviour = folder_behaviour
-        self._default_split_trusted_ips = split_trusted_ips
-        self._default_missing_membership_400 = missing_membership_400
         self.store = Store(admin_token=admin_token)
         self._restore_switches()
         self.faults = FaultPlan()
@@ -110,8 +101,6 @@ class FakeInfisical:
     def _restore_switches(self) -> None:
         with self.store.lock:
             self.store.folder_behaviour = self._default_folder_behaviour
-            self.store.split_trusted_ips = self._default_split_trusted_ips
-            self.store.missing_membership_400 = self._default_missing_membership_400
             self.store.ip_allowlisting = False
             self.store.sync_job_seconds = 0.0
 
@@ -127,24 +116,6 @@ class FakeInfisical:
             raise ValueError(f"folder_behaviour must be one of {FOLDER_BEHAVIOURS}, not {value!r}")
         with self.store.lock:
             self.store.folder_behaviour = value
-
-    @property
-    def split_trusted_ips(self) -> bool:
-        return self.store.split_trusted_ips
-
-    @split_trusted_ips.setter
-    def split_trusted_ips(self, value: bool) -> None:
-        with self.store.lock:
-            self.store.split_trusted_ips = value
-
-    @property
-    def missing_membership_400(self) -> bool:
-        return self.store.missing_membership_400
-
-    @missing_membership_400.setter
-    def missing_membership_400(self, value: bool) -> None:
-        with self.store.lock:
-            self.store.missing_membership_400 = value
 
     @property
     def ip_allowlisting(self) -> bool:

@@ -66,8 +66,6 @@ class Store:
     oidc_keys: dict[str, Any] = field(default_factory=dict)
     # Behaviour switches and test controls (see `FakeInfisical` for what each one models).
     folder_behaviour: FolderBehaviour = "current"
-    split_trusted_ips: bool = True
-    missing_membership_400: bool = True
     ip_allowlisting: bool = False
     sync_job_seconds: float = 0.0
     unknown_scripts: set[str] = field(default_factory=set)

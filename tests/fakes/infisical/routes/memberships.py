@@ -112,7 +112,7 @@ def _membership(
     store.identity(path["identityId"])
     membership = store.memberships.get((path["projectId"], path["identityId"]))
     if membership is None:
-        raise (missing if store.missing_membership_400 else not_found)("Identity membership not found")
+        raise missing("Identity membership not found")
     return membership
 
 

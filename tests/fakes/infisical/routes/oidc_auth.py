@@ -123,7 +123,7 @@ def _trusted_ips(store: Store, entries: list[Any]) -> list[dict[str, Any]]:
             details = ip_details(address)
         except ValueError:
             raise bad_request("The IP is not a valid IPv4, IPv6, or CIDR block") from None
-        stored.append(details if store.split_trusted_ips else {"ipAddress": address})
+        stored.append(details)
     return stored
 
 
