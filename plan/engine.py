@@ -16,16 +16,15 @@ from typing import Any
 
 import pulumi
 import pulumi.runtime.settings as runtime_settings
+from pulumi.dynamic.dynamic import PROVIDER_KEY
 from pulumi.runtime import mocks, rpc
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-SECRET_SIG_KEY = rpc._special_sig_key  # the key that marks a value envelope on the wire
-SECRET_SIG = rpc._special_secret_sig
+from policy.names import DYNAMIC_PREFIX, SECRET_SIG, SECRET_SIG_KEY
 
-DYNAMIC_PREFIX = "pulumi-python:dynamic"
-PROVIDER_KEY = "__provider"
+PropPath = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,11 @@ class Registration:
     dependencies: list[str]
     property_dependencies: dict[str, list[str]]
     inputs: dict[str, Any]
-    """Deserialized inputs; secret values are still wrapped in their RPC envelope."""
+    """Deserialized inputs as the SDK deserializes them: a secret element makes its whole list or object one
+    secret envelope (``bindings`` of a script with one secret binding is one secret)."""
+    wire_inputs: dict[str, Any]
+    """The inputs exactly as the program sent them (what a policy pack receives): each secret envelope where
+    the program put it."""
     protect: bool
     retain_on_delete: bool
     delete_before_replace: bool
@@ -55,9 +58,38 @@ class Registration:
     id: str | None = None
 
     @property
+    def secret_paths(self) -> frozenset[PropPath]:
+        """The paths of the values the program sent as secrets, one by one (from :attr:`wire_inputs`)."""
+        found: set[PropPath] = set()
+        _envelopes(self.wire_inputs, (), found)
+        return frozenset(found)
+
+    @property
     def provider_urn(self) -> str | None:
         """The URN part of a provider reference (``<urn>::<id>``)."""
         return self.provider.rsplit("::", 1)[0] if self.provider else None
+
+
+def _plain_struct(value: Any) -> Any:
+    """A protobuf ``Struct``/``ListValue`` as plain dicts and lists, every special value left as it was sent."""
+    if hasattr(value, "add_struct"):  # ListValue
+        return [_plain_struct(item) for item in value]
+    if hasattr(value, "get_or_create_struct"):  # Struct
+        return {key: _plain_struct(item) for key, item in value.items()}
+    return value
+
+
+def _envelopes(value: Any, path: PropPath, found: set[PropPath]) -> None:
+    if isinstance(value, dict):
+        if value.get(SECRET_SIG_KEY) == SECRET_SIG:
+            found.add(path)
+            _envelopes(value.get("value"), path, found)
+            return
+        for key, item in value.items():
+            _envelopes(item, (*path, key), found)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _envelopes(item, (*path, index), found)
 
 
 class RecordingMonitor(mocks.MockMonitor):
@@ -83,6 +115,7 @@ class RecordingMonitor(mocks.MockMonitor):
                 dependencies=sorted(request.dependencies),
                 property_dependencies={k: sorted(v.urns) for k, v in request.propertyDependencies.items()},
                 inputs=rpc.deserialize_properties(request.object),
+                wire_inputs=_plain_struct(request.object),
                 protect=bool(request.protect),
                 retain_on_delete=bool(request.retainOnDelete),
                 delete_before_replace=bool(request.deleteBeforeReplace),

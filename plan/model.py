@@ -1,7 +1,8 @@
 """Turn a recorded program run into a plan: plain data, every secret replaced by a marker.
 
 Redaction happens here, once, before any renderer sees the data: a renderer cannot leak what it
-never receives.
+never receives. It reads each registration's inputs as the program sent them, so only the values that
+are secrets are masked: a script's plain vars stay readable next to its secret bindings.
 """
 
 from __future__ import annotations
@@ -9,20 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from components.secrets import NOT_PROVIDED
-from plan.engine import PROVIDER_KEY, SECRET_SIG, SECRET_SIG_KEY, ProgramRun, Registration
-from policy.rules import short_type
+from plan.engine import PROVIDER_KEY, ProgramRun, Registration
+from policy.names import SECRET_SIG, SECRET_SIG_KEY, short_type
 
 SECRET = "[secret]"  # noqa: S105 (a marker, not a password)
-SECRET_NOT_PROVIDED = "[secret: not provided]"  # noqa: S105
 
 _PHYSICAL_NAME_KEYS = ("scriptName", "queueName", "title", "hostname", "pattern", "name", "slug", "path")
 _STRUCTURAL_KEYS = frozenset({"name", "type"})
 """Inside a secret envelope only these keys are shown: the program sets them from config, never from a
 secret, and they let the plan say *which* binding is secret without showing any value."""
-
-_BINDING_TYPES_WITHOUT_SECRETS = frozenset({"d1", "r2_bucket", "kv_namespace", "queue", "service"})
-"""One secret binding makes a script's whole ``bindings`` property secret. Bindings of these types
-hold only ids and names, so the plan shows them in full; every other type shows only name and type."""
 
 
 def is_secret(value: Any) -> bool:
@@ -33,8 +29,6 @@ def redact(value: Any, inside_secret: bool = False) -> Any:
     """Copy ``value`` with every secret (and everything inside a secret envelope) replaced by a marker."""
     if is_secret(value):
         return redact(value.get("value"), inside_secret=True)
-    if inside_secret and isinstance(value, dict) and value.get("type") in _BINDING_TYPES_WITHOUT_SECRETS:
-        return redact(value)
     if isinstance(value, dict):
         return {
             k: (v if inside_secret and k in _STRUCTURAL_KEYS and isinstance(v, str) else redact(v, inside_secret))
@@ -43,7 +37,7 @@ def redact(value: Any, inside_secret: bool = False) -> Any:
     if isinstance(value, list):
         return [redact(v, inside_secret) for v in value]
     if inside_secret:
-        return SECRET_NOT_PROVIDED if value == NOT_PROVIDED else SECRET
+        return NOT_PROVIDED if value == NOT_PROVIDED else SECRET
     return value
 
 
@@ -51,7 +45,16 @@ def label(registration: Registration) -> str:
     return f"{short_type(registration.type)}/{registration.name}"
 
 
-def physical_name(registration: Registration) -> str | None:
+def physical_name(registration: Registration, queue_names: dict[str, str] | None = None) -> str | None:
+    """The name the resource has where it lives; for what has none, what it is (a consumer, a schedule)."""
+    kind = short_type(registration.type)
+    if kind == "QueueConsumer":
+        queue_id = registration.inputs.get("queueId")
+        queue = (queue_names or {}).get(queue_id, queue_id) if isinstance(queue_id, str) else None
+        return f"consumer of {queue}"
+    if kind == "WorkersCronTrigger":
+        crons = [s.get("cron") for s in registration.inputs.get("schedules") or [] if isinstance(s, dict)]
+        return "cron " + ", ".join(map(str, crons))
     for key in _PHYSICAL_NAME_KEYS:
         value = registration.inputs.get(key)
         if isinstance(value, str):
@@ -68,15 +71,20 @@ def build_plan(run: ProgramRun, policy: list[dict[str, Any]] | None = None) -> d
         registration = by_urn.get(urn)
         return label(registration) if registration else urn.rsplit("::", 1)[-1]
 
+    queue_names = {
+        str(r.outputs["queueId"]): str(r.inputs.get("queueName"))
+        for r in run.registrations
+        if short_type(r.type) == "Queue" and "queueId" in r.outputs
+    }
     resources = []
     for registration in sorted(run.registrations, key=_tree_order(by_urn)):
-        inputs = {k: v for k, v in registration.inputs.items() if k != PROVIDER_KEY}
+        inputs = {k: v for k, v in registration.wire_inputs.items() if k != PROVIDER_KEY}
         resources.append(
             {
                 "type": registration.type,
                 "label": label(registration),
                 "name": registration.name,
-                "physicalName": physical_name(registration),
+                "physicalName": physical_name(registration, queue_names),
                 "parent": name_of(registration.parent),
                 "provider": name_of(registration.provider_urn),
                 "dependsOn": sorted(filter(None, (name_of(u) for u in registration.dependencies))),

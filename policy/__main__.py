@@ -70,7 +70,7 @@ from pulumi_policy.proxy import (  # noqa: E402
     UnknownValueError,
 )
 
-from policy import rules  # noqa: E402
+from policy import names, rules  # noqa: E402
 
 PACK_NAME = "workers-stage-platform"
 PUBLIC_VARS = "publicVars"
@@ -175,7 +175,7 @@ def from_policy_resource(resource: ResourceValidationArgs | PolicyResource) -> r
         props=props,
         protect=bool(resource.opts.protect),
         retain_on_delete=None,  # not in the analyzer protocol
-        stack=rules.stack_of(resource.urn),
+        stack=names.stack_of(resource.urn),
         secret_paths=frozenset(secret_paths) if secrets_visible() else None,
     )
 
@@ -184,8 +184,8 @@ def pack_settings(urn: str, pack_config: Mapping[str, Any]) -> rules.PolicySetti
     """Settings for the stack ``urn`` belongs to: its config (``PULUMI_CONFIG``), the pack config, the env."""
     return rules.settings_from_pulumi_config(
         pulumi.runtime.get_config_env(),
-        rules.project_of(urn),
-        rules.stack_of(urn),
+        names.project_of(urn),
+        names.stack_of(urn),
         pack_config=pack_config,
         environment=os.environ,
     )

@@ -49,18 +49,13 @@ from typing import Any, Final, Literal, Protocol
 from components.naming import STAGE_PATTERN, is_valid_stage
 from components.secret_names import secret_looking_reason
 from components.stack_values import decode, namespace_values
+from policy.names import DYNAMIC_PREFIX, SECRET_SIG, SECRET_SIG_KEY, short_type
 
 Enforcement = Literal["mandatory", "advisory"]
 MANDATORY: Final = "mandatory"
 ADVISORY: Final = "advisory"
 
-SECRET_SIG_KEY: Final = "4dabf18193072939515e22adb298388d"  # noqa: S105 (a wire constant)
-"""The key that marks a special value on the wire (pulumi's ``properties.go``; ``rpc._special_sig_key``)."""
-SECRET_SIG: Final = "1b47061264138c4ac30d75fd1eb44270"  # noqa: S105 (a wire constant)
-"""The signature of a secret envelope ``{SECRET_SIG_KEY: SECRET_SIG, "value": ...}``."""
-
-DYNAMIC_PREFIX: Final = "pulumi-python:dynamic/"
-INFISICAL_SYNC_TYPE: Final = "pulumi-python:dynamic/infisical:CloudflareWorkersSecretSync"
+INFISICAL_SYNC_TYPE: Final = f"{DYNAMIC_PREFIX}/infisical:CloudflareWorkersSecretSync"
 """``components.infisical.CloudflareWorkersSecretSync``: Infisical writes secrets into the Worker ``script_id``."""
 
 PROD: Final = "prod"
@@ -202,25 +197,6 @@ class Rule:
 
 
 # --- names -----------------------------------------------------------------------------------------
-
-
-def short_type(type_: str) -> str:
-    """``cloudflare:index/workersScript:WorkersScript`` → ``WorkersScript``; dynamic → ``infisical:Project``."""
-    if type_.startswith(DYNAMIC_PREFIX):
-        return type_.split("/", 1)[-1]
-    if type_.startswith("pulumi:providers:"):
-        return "provider:" + type_.rsplit(":", 1)[-1]
-    return type_.rsplit(":", 1)[-1]
-
-
-def stack_of(urn: str) -> str:
-    """``urn:pulumi:<stack>::<project>::<type>::<name>`` → ``<stack>``."""
-    return urn.removeprefix("urn:pulumi:").split("::", 1)[0]
-
-
-def project_of(urn: str) -> str:
-    parts = urn.removeprefix("urn:pulumi:").split("::")
-    return parts[1] if len(parts) > 1 else ""
 
 
 def stage_in_name(value: str, app: str | None) -> str | None:

@@ -105,3 +105,23 @@ def test_policy_violation_exits_3(monkeypatch: pytest.MonkeyPatch, capsys: pytes
     markdown = capsys.readouterr().out
     assert "**mandatory**" in markdown
     assert "D1Database/d1-main" in markdown and "protect" in markdown
+
+
+def test_plan_masks_each_secret_and_nothing_else() -> None:
+    """One secret binding does not make the script's plain vars secret: secretness is read per value."""
+    plan = build_plan(run_stage("staging"))
+    script = next(r for r in plan["resources"] if r["label"] == "WorkersScript/api")
+    bindings = {b["name"]: b for b in script["inputs"]["bindings"]}
+    assert bindings["LOG_LEVEL"]["text"] == "debug"
+    assert bindings["PUBLIC_APP_URL"]["text"] == "https://api.staging.example.com"
+    assert json.loads(bindings["FEATURES"]["json"]) == {"betaDashboard": True, "signup": True}
+    assert bindings["STRIPE_SECRET_KEY"]["text"] == "[secret]"
+    assert bindings["BETTER_AUTH_SECRET"]["text"] == "[secret]"
+    assert bindings["STRIPE_SECRET_KEY"]["type"] == "secret_text"
+
+
+def test_consumer_and_cron_say_what_they_are() -> None:
+    plan = build_plan(run_stage("staging"))
+    by_label = {r["label"]: r for r in plan["resources"]}
+    assert by_label["QueueConsumer/jobs-consumer"]["physicalName"] == "consumer of acme-staging-jobs"
+    assert by_label["WorkersCronTrigger/jobs-cron"]["physicalName"] == "cron */30 * * * *"
