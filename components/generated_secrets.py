@@ -47,15 +47,27 @@ def slot_keepers(secret: GeneratedSecret, today: date) -> tuple[dict[str, str], 
 
 
 def generated_values(
-    worker_name: str, name: str, secret: GeneratedSecret, today: date, parent: pulumi.Resource
+    worker_name: str,
+    name: str,
+    secret: GeneratedSecret,
+    today: date,
+    parent: pulumi.Resource,
+    *,
+    renamed_from: str | None = None,
 ) -> dict[str, pulumi.Output[str]]:
-    """``{NAME: value}`` (and ``NAME_PREVIOUS`` with keepPrevious), every value a Pulumi secret."""
+    """``{NAME: value}`` (and ``NAME_PREVIOUS`` with keepPrevious), every value a Pulumi secret.
+
+    A worker renamed from ``renamed_from`` keeps its values: the passwords carry aliases to their old names.
+    """
 
     def password(suffix: str, found: dict[str, str]) -> pulumi.Output[str]:
         made = random.RandomPassword(
             f"{worker_name}-{name}{suffix}",
             random.RandomPasswordArgs(length=secret.length, special=secret.special, keepers=found),
-            pulumi.ResourceOptions(parent=parent),
+            pulumi.ResourceOptions(
+                parent=parent,
+                aliases=[pulumi.Alias(name=f"{renamed_from}-{name}{suffix}")] if renamed_from else None,
+            ),
         )
         return pulumi.Output.secret(made.result)
 

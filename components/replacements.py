@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import pulumi
+
 
 @dataclass(frozen=True)
 class ResourceRules:
@@ -28,6 +30,9 @@ class ResourceRules:
     immutable: dict[str, tuple[str, str]] = field(default_factory=dict)
     """Inputs written only at create (or refused by Cloudflare as an edit): property → (the stage
     config field that sets it, why). The diff refuses an edit of these on an existing resource."""
+    write_once: tuple[str, ...] = ()
+    """Inputs registered with ``ignore_changes``: written at create, never sent again (an edit would
+    replace the resource); the diff refuses the edit with the reason instead."""
     config: tuple[str, str] | None = None
     """(config section, resource-name prefix): where a resource of this type is declared in the
     stage config, so a refusal names the config path (``d1-main`` → ``d1.main``)."""
@@ -62,6 +67,7 @@ RULES: dict[str, ResourceRules] = {
                 "later would replace the database and lose every row. Keep the value the database was created with",
             ),
         },
+        write_once=("primaryLocationHint",),
         config=("d1", "d1-"),
         holds="every row of the database",
         import_id="<account>/<uuid>",
@@ -166,3 +172,13 @@ def replaced_by(short_type: str, changed: set[str]) -> list[str]:
 
 DELETE_BEFORE_REPLACE = frozenset(name for name, rules in RULES.items() if rules.single_owner)
 """Types the program registers with ``delete_before_replace``: Cloudflare refuses a second owner."""
+
+
+def lifecycle(short_type: str) -> pulumi.ResourceOptions:
+    """The resource options this table implies for one type: ``delete_before_replace`` where Cloudflare
+    refuses a second owner, ``ignore_changes`` for write-once inputs."""
+    rules = RULES[short_type]
+    return pulumi.ResourceOptions(
+        delete_before_replace=True if rules.single_owner else None,
+        ignore_changes=list(rules.write_once) or None,
+    )

@@ -198,8 +198,8 @@ def worker_secrets(
                 value = deploy_environment.secret(variable) if variable else pulumi.Output.secret("")
                 bindings.append(SecretBinding(name, value))
             case GeneratedSecret():
-                for bound, value in generated_values(worker_name, name, secret, today, parent).items():
-                    bindings.append(SecretBinding(bound, value, owner="generated"))
+                values = generated_values(worker_name, name, secret, today, parent, renamed_from=worker.renamed_from)
+                bindings += [SecretBinding(bound, value, owner="generated") for bound, value in values.items()]
             case SyncedSecret():
                 synced.append(name)
     return WorkerSecrets(bindings, synced, worker.synced_secrets_folder(worker_name) if synced else None)

@@ -21,7 +21,7 @@ from components.config.load import PROJECT_ROOT
 from components.secret_inventory import stage_inventory
 from components.secrets import SYNC_TOKEN_ENV, DeployEnvironment, WorkerSecrets, describe_owners, worker_secrets
 from components.storage import Storage, StorageArgs
-from components.worker import Worker, WorkerArgs
+from components.worker import Worker, WorkerArgs, renamed
 
 if TYPE_CHECKING:
     from components.infisical_stage import InfisicalStage
@@ -125,7 +125,7 @@ class Stage(pulumi.ComponentResource):
                 consumer=self.storage.consumed(worker.consumes) if worker.consumes else None,
                 observability=worker.observability,
             ),
-            opts,
+            pulumi.ResourceOptions.merge(opts, renamed(worker.renamed_from)),
         )
 
     def _infisical(

@@ -32,6 +32,7 @@ from components.config import (
     R2BucketConfig,
 )
 from components.naming import Naming
+from components.replacements import lifecycle
 
 TYPE = "stageplatform:index:Storage"
 
@@ -77,7 +78,7 @@ class Storage(pulumi.ComponentResource):
                         cf.D1DatabaseReadReplicationArgs(mode=db.read_replication) if db.read_replication else None
                     ),
                 ),
-                keep,
+                pulumi.ResourceOptions.merge(keep, lifecycle("D1Database")),
             )
             for key, db in sorted(args.d1.items())
         }

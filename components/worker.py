@@ -17,6 +17,7 @@ import pulumi
 import pulumi_cloudflare as cf
 
 from components.bindings import ConsumedQueue, WorkerBinding
+from components.replacements import lifecycle
 from components.secrets import WorkerSecrets
 from components.wrangler import published_config
 
@@ -42,6 +43,16 @@ class WorkerArgs:
     consumer: ConsumedQueue | None
     observability: bool
     """Workers Logs on."""
+
+
+def renamed(old_key: str | None) -> pulumi.ResourceOptions:
+    """Options for a worker renamed from ``old_key``: its state follows the rename.
+
+    Only the component needs the alias: the engine gives each child an alias under the old parent, and a
+    child whose name starts with the parent's (``api-domain-…``, ``api-cron``) swaps that prefix too, so
+    the script, domains, routes, cron trigger and consumer all keep their state.
+    """
+    return pulumi.ResourceOptions(aliases=[pulumi.Alias(name=old_key)] if old_key else None)
 
 
 class Worker(pulumi.ComponentResource):
@@ -90,24 +101,25 @@ class Worker(pulumi.ComponentResource):
                     service=self.script_name,
                     zone_id=args.zone_id,
                 ),
-                child,
+                pulumi.ResourceOptions.merge(child, lifecycle("WorkersCustomDomain")),
             )
         for pattern in args.routes:
             cf.WorkersRoute(
                 f"{name}-route-{pattern}",
                 cf.WorkersRouteArgs(zone_id=args.zone_id, pattern=pattern, script=self.script_name),
-                child,
+                pulumi.ResourceOptions.merge(child, lifecycle("WorkersRoute")),
             )
-        if args.crons:
-            cf.WorkersCronTrigger(
-                f"{name}-cron",
-                cf.WorkersCronTriggerArgs(
-                    account_id=args.account_id,
-                    script_name=self.script_name,
-                    schedules=[cf.WorkersCronTriggerScheduleArgs(cron=cron) for cron in args.crons],
-                ),
-                child,
-            )
+        # Always registered, with an empty list when the worker has no crons: deleting a cron trigger does
+        # nothing at Cloudflare (the schedules keep firing), so removing `crons` must update it to [] instead.
+        cf.WorkersCronTrigger(
+            f"{name}-cron",
+            cf.WorkersCronTriggerArgs(
+                account_id=args.account_id,
+                script_name=self.script_name,
+                schedules=[cf.WorkersCronTriggerScheduleArgs(cron=cron) for cron in args.crons],
+            ),
+            child,
+        )
         if args.consumer is not None:
             self._consume(name, args.account_id, args.consumer, child)
 
@@ -134,5 +146,5 @@ class Worker(pulumi.ComponentResource):
                     max_concurrency=settings.max_concurrency,
                 ),
             ),
-            opts,
+            pulumi.ResourceOptions.merge(opts, lifecycle("QueueConsumer")),
         )

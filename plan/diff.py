@@ -1,7 +1,8 @@
 """What a change does: compare a base plan with the head plan, resource by logical identity.
 
 Both sides are plans as ``plan.model.build_plan`` makes them (already redacted: no secret value
-reaches this module, so none can leave it). Resources are matched by URN, following the head's
+reaches this module, so none can leave it). Resources are matched by logical identity (what a URN
+encodes: the type and name of each ancestor and of the resource), following the head's
 ``aliases`` the way the engine does (a child inherits its parent's aliases), so a renamed worker key
 shows as an update, not a delete plus a create. Whether a change replaces a resource, and what a
 replacement or a delete costs, comes from ``components.replacements``; nothing here knows a
@@ -29,7 +30,6 @@ OP_NAMES = {CREATE: "create", UPDATE: "update", REPLACE: "replace", DELETE: "del
 
 SECRET_CHANGED = "[secret] changed"  # noqa: S105 (a marker, not a password)
 PROTECTED = "this up will fail: the resource is protected"
-STACK_TYPE = "pulumi:pulumi:Stack"
 _VALUE_WIDTH = 60
 
 
@@ -107,60 +107,58 @@ class PlanDiff:
 # --- identity --------------------------------------------------------------------------------------
 
 
-def _make_urn(stack: str, project: str, parent_urn: str | None, type_: str, name: str) -> str:
-    parent_type = parent_urn.split("::")[2] if parent_urn else STACK_TYPE
-    qualified = type_ if parent_type == STACK_TYPE else f"{parent_type}${type_}"
-    return f"urn:pulumi:{stack}::{project}::{qualified}::{name}"
+Identity = tuple[tuple[str, str], ...]
+"""A resource's logical identity: (type, name) of each ancestor component and of itself. It is what a
+URN encodes, without the stack and project, and without depending on how an engine (or its mock)
+spells the parent chain."""
 
 
-def _with_urns(plan: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """URN → resource. Plans written before URNs were recorded get them rebuilt from the parent chain."""
+def _identities(plan: dict[str, Any]) -> dict[Identity, dict[str, Any]]:
     by_label = {r["label"]: r for r in plan["resources"]}
-    urns: dict[str, str] = {}
+    memo: dict[str, Identity] = {}
 
-    def urn_of(resource: dict[str, Any]) -> str:
-        if resource.get("urn"):
-            return str(resource["urn"])
-        if resource["label"] not in urns:
-            parent = by_label.get(resource["parent"]) if resource.get("parent") else None
-            parent_urn = urn_of(parent) if parent else None
-            urns[resource["label"]] = _make_urn(
-                plan["stack"], plan["project"], parent_urn, resource["type"], resource["name"]
-            )
-        return urns[resource["label"]]
+    def identity(resource: dict[str, Any]) -> Identity:
+        label = resource["label"]
+        if label not in memo:
+            parent = by_label.get(resource.get("parent") or "")
+            memo[label] = (*(identity(parent) if parent else ()), (resource["type"], resource["name"]))
+        return memo[label]
 
-    return {urn_of(r): r for r in plan["resources"]}
+    return {identity(r): r for r in plan["resources"]}
 
 
-def _candidates(head: dict[str, dict[str, Any]], plan: dict[str, Any]) -> dict[str, list[str]]:
-    """Head URN → every URN it may have had (its own first, then what its and its parents' aliases give)."""
-    memo: dict[str, list[str]] = {}
+def _candidates(head: dict[Identity, dict[str, Any]]) -> dict[Identity, list[Identity]]:
+    """Head identity → every identity it may have had: its own, then what its and its parents' aliases give.
 
-    def of(urn: str) -> list[str]:
-        if urn in memo:
-            return memo[urn]
-        resource = head[urn]
-        parent = resource.get("parentUrn")
-        parents: list[str | None] = list(of(parent)) if parent in head else [parent]
-        found = [urn]
-        specs = [{}, *(resource.get("aliases") or [])]
-        for spec in specs:
+    As the engine does it: each alias (name and type default to the resource's) is tried under the
+    parent and under each of the parent's aliases, and under a parent's alias a child named after its
+    parent swaps the parent's name for the alias's (``api-cron`` under ``api`` → ``old-cron``).
+    """
+    memo: dict[Identity, list[Identity]] = {}
+
+    def of(identity: Identity) -> list[Identity]:
+        if identity in memo:
+            return memo[identity]
+        resource = head[identity]
+        parent = identity[:-1]
+        parents = of(parent) if parent in head else [parent]
+        found = [identity]
+        for spec in [{}, *(resource.get("aliases") or [])]:
             if spec.get("urn"):
-                found.append(spec["urn"])
-                continue
+                continue  # whole-URN aliases are not used by this program
             name = spec.get("name") or resource["name"]
             type_ = spec.get("type") or resource["type"]
-            alias_parents = parents
-            if spec.get("parentUrn") or spec.get("noParent"):
-                alias_parents = [spec.get("parentUrn") or None]
-            for parent_urn in alias_parents:
-                candidate = _make_urn(plan["stack"], plan["project"], parent_urn, type_, name)
+            for old_parent in [()] if spec.get("noParent") else parents:
+                child_name = name
+                if parent and old_parent != parent and name.startswith(parent[-1][1]):
+                    child_name = old_parent[-1][1] + name[len(parent[-1][1]) :]
+                candidate = (*old_parent, (type_, child_name))
                 if candidate not in found:
                     found.append(candidate)
-        memo[urn] = found
+        memo[identity] = found
         return found
 
-    return {urn: of(urn) for urn in head}
+    return {identity: of(identity) for identity in head}
 
 
 # --- input paths -----------------------------------------------------------------------------------
@@ -222,11 +220,11 @@ def _top(path: str) -> str:
 
 def diff_plans(base: dict[str, Any], head: dict[str, Any], base_name: str = "base") -> PlanDiff:
     """Everything ``head`` would change relative to ``base`` (both redacted plans of one stack)."""
-    old = _with_urns(base)
-    new = _with_urns(head)
-    matched: dict[str, str] = {}
-    taken: set[str] = set()
-    for urn, candidates in _candidates(new, head).items():
+    old = _identities(base)
+    new = _identities(head)
+    matched: dict[Identity, Identity] = {}
+    taken: set[Identity] = set()
+    for urn, candidates in _candidates(new).items():
         found = next((c for c in candidates if c in old and c not in taken), None)
         if found is not None:
             matched[urn] = found
@@ -431,7 +429,7 @@ def _refusals(
     ]
 
 
-def _propagate_replacements(changes: list[Change], head: dict[str, dict[str, Any]], parents_of: Any) -> None:
+def _propagate_replacements(changes: list[Change], head: dict[Identity, dict[str, Any]], parents_of: Any) -> None:
     """A replaced resource gets new ids: whatever reads them is updated too (once, not transitively)."""
     replaced = {c.label for c in changes if c.op == REPLACE}
     if not replaced:

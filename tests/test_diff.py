@@ -130,14 +130,18 @@ def test_injected_secret_values_never_reach_the_diff(staging: dict[str, Any]) ->
     assert all(p.endswith(SECRET_CHANGED) for c in diff.changes for p in c.paths)
 
 
-def test_protected_prod_replacement_fails_and_the_hint_edit_is_refused(prod: dict[str, Any]) -> None:
-    def edit(raw: dict[str, Any]) -> None:
-        raw["d1"]["main"]["locationHint"] = "eeur"
-
-    diff = diff_plans(prod, plan_of("prod", edit))
+def test_protected_prod_replacement_fails(prod: dict[str, Any]) -> None:
+    diff = diff_plans(prod, plan_of("prod", lambda raw: raw["d1"]["main"].update(jurisdiction="eu")))
     d1 = changes_of(diff)["D1Database/d1-main"]
     assert d1.op == REPLACE
     assert PROTECTED in [f.message for f in d1.flags]
+    assert diff.refusals == []
+
+
+def test_a_location_hint_edit_is_refused_and_never_sent(prod: dict[str, Any]) -> None:
+    """The hint is write-once (ignore_changes): the engine never replaces for it, the diff refuses the edit."""
+    diff = diff_plans(prod, plan_of("prod", lambda raw: raw["d1"]["main"].update(locationHint="eeur")))
+    assert "D1Database/d1-main" not in changes_of(diff)
     assert [(r.path, r.message.split(";")[0]) for r in diff.refusals] == [
         (
             "workers-stage-platform:d1.main.locationHint",

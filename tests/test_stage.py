@@ -49,6 +49,7 @@ def test_complete_resource_set(stage: str, stage_runs: dict[str, ProgramRun]) ->
             "WorkersScript/api",
             "WorkersScript/jobs",
             f"WorkersCustomDomain/api-domain-{'api.example.com' if stage == 'prod' else f'api.{stage}.example.com'}",
+            "WorkersCronTrigger/api-cron",  # no crons: kept with an empty list (deleting one clears nothing)
             "WorkersCronTrigger/jobs-cron",
         ]
     )

@@ -15,6 +15,7 @@ from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from components.config import safe_changes
 from components.config.fields import Loc
 from components.config.models import (
     GENERATED_SECRETS_FOLDER,
@@ -59,6 +60,7 @@ def problems(config: StageConfig, project_root: Path | None) -> Iterator[Problem
         yield from _sync_folder(config, at, worker_name, worker)
     yield from _service_cycle(config)
     yield from _ci_identity(config)
+    yield from safe_changes.problems(config)
 
 
 def service_graph(workers: Mapping[str, WorkerConfig]) -> dict[str, set[str]]:

@@ -212,6 +212,11 @@ class WorkerConfig(Model):
     crons: list[CronExpression] = Field(default_factory=list)
     consumes: QueueConsumerConfig | None = None
     observability: bool = Field(True, description="Workers Logs on.")
+    renamed_from: ResourceKey | None = Field(
+        None,
+        description="The key this worker had before a rename: its state follows (aliases) instead of a delete and "
+        "a create. Drop it once every stage has deployed the rename.",
+    )
 
     def synced_secrets_folder(self, worker_name: str) -> str:
         """The Infisical folder this worker's synced secrets come from."""
