@@ -35,9 +35,12 @@ BUILT_IN_RULES: dict[str, list[dict[str, Any]]] = {
     "admin": [{"subject": "*", "action": ["*"]}],
     "member": [
         {"subject": "secrets", "action": list(SECRET_ACTIONS)},
-        {"subject": "secret-folders", "action": ["create", "edit", "delete"]},
+        {"subject": "secret-folders", "action": ["read", "create", "edit", "delete"]},
     ],
-    "viewer": [{"subject": "secrets", "action": list(SECRET_READ_ACTIONS)}],
+    "viewer": [
+        {"subject": "secrets", "action": list(SECRET_READ_ACTIONS)},
+        {"subject": "secret-folders", "action": ["read"]},
+    ],
     "no-access": [],
 }
 LEGACY_ALTERNATIVES = {"readValue": ("readValue", "read"), "describeSecret": ("describeSecret", "read")}

@@ -1,9 +1,15 @@
-"""Secret folders (``/api/v2/folders``): create (with missing parents), list, read, rename, delete."""
+"""Secret folders (``/api/v2/folders``): create (with missing parents), list, read, rename, delete.
+
+A machine identity's login needs ``read`` on ``secret-folders`` with ``{environment, secretPath}`` to list
+or read folders (``getFolders``/``getFolderById`` in backend/src/services/secret-folder/
+secret-folder-service.ts, evaluated as in `permissions`); the admin token is not checked.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from tests.fakes.infisical import permissions
 from tests.fakes.infisical import validation as v
 from tests.fakes.infisical.errors import bad_request, not_found
 from tests.fakes.infisical.routing import Call, RouteTable
@@ -41,6 +47,7 @@ def create_folder(store: Store, call: Call) -> Any:
 @routes.get("/api/v2/folders")
 def list_folders(store: Store, call: Call) -> Any:
     env = store.environment_by_slug(call.query.get("projectId", ""), call.query.get("environment", ""))
+    _require_read(store, call, env, normal_path(call.query.get("path", "/")))
     parent = store.folder_at(env["id"], call.query.get("path", "/"))
     if parent is None:
         return {"folders": []}
@@ -49,7 +56,9 @@ def list_folders(store: Store, call: Call) -> Any:
 
 @routes.get("/api/v2/folders/{folderId}")
 def get_folder(store: Store, call: Call) -> Any:
-    return {"folder": store.folder_view(_folder(store, call.path["folderId"]), detailed=True)}
+    folder = _folder(store, call.path["folderId"])
+    _require_read(store, call, store.environments[folder["envId"]], store.path_of(folder))
+    return {"folder": store.folder_view(folder, detailed=True)}
 
 
 @routes.patch("/api/v2/folders/{folderId}")
@@ -95,6 +104,11 @@ def delete_folder(store: Store, call: Call) -> Any:
     view = store.folder_view(folder)
     store.delete_folder(folder["id"])
     return {"folder": view}
+
+
+def _require_read(store: Store, call: Call, env: dict[str, Any], path: str) -> None:
+    fields = {"environment": env["slug"], "secretPath": path}
+    permissions.require(store, call.actor, env["projectId"], "read", "secret-folders", fields=fields)
 
 
 def _folder(store: Store, folder_id: str) -> dict[str, Any]:

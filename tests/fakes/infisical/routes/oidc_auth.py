@@ -1,8 +1,10 @@
 """OIDC auth configuration of a machine identity (``/api/v1/auth/oidc-auth/identities/{identityId}``).
 
 Normalisation follows backend/src/server/routes/v1/identity-oidc-auth-router.ts (``caCert`` trimmed,
-defaults) and backend/src/services/identity-oidc-auth/identity-oidc-auth-service.ts (comma lists rewritten
-with ``", "``, trusted IPs checked against the plan and stored split).
+defaults, a TTL above the max TTL refused by the body schema with 422 (on attach always, on update when
+both are sent), the revoke answer without ``caCert``) and
+backend/src/services/identity-oidc-auth/identity-oidc-auth-service.ts (comma lists rewritten with ``", "``,
+trusted IPs checked against the plan and stored split).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tests.fakes.infisical import validation as v
-from tests.fakes.infisical.errors import bad_request
+from tests.fakes.infisical.errors import ApiError, bad_request
 from tests.fakes.infisical.routing import Call, RouteTable
 from tests.fakes.infisical.store import Store, new_id, now
 
@@ -58,6 +60,7 @@ def _rules(required: bool) -> dict[str, v.Rule]:
 def attach_oidc(store: Store, call: Call) -> Any:
     identity = store.identity(call.path["identityId"])
     data = v.validate(call.body, _rules(required=True))
+    _refine_ttls(data["accessTokenTTL"], data["accessTokenMaxTTL"])
     if identity["id"] in store.oidc_auths:
         raise bad_request("Failed to add OIDC Auth to already configured identity")
     _check_ttls(data)
@@ -81,6 +84,8 @@ def get_oidc(store: Store, call: Call) -> Any:
 def update_oidc(store: Store, call: Call) -> Any:
     auth = _oidc(store, call.path["identityId"])
     data = v.validate(call.body, _rules(required=False))
+    if data.get("accessTokenTTL") and data.get("accessTokenMaxTTL"):
+        _refine_ttls(data["accessTokenTTL"], data["accessTokenMaxTTL"])
     merged = {**auth, **_normal(store, data)}
     _check_ttls(merged)
     auth.update(merged, updatedAt=now())
@@ -91,7 +96,7 @@ def update_oidc(store: Store, call: Call) -> Any:
 def revoke_oidc(store: Store, call: Call) -> Any:
     auth = _oidc(store, call.path["identityId"])
     del store.oidc_auths[call.path["identityId"]]
-    return {"identityOidcAuth": auth}
+    return {"identityOidcAuth": {k: val for k, val in auth.items() if k != "caCert"}}
 
 
 def _normal(store: Store, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -125,6 +130,12 @@ def _trusted_ips(store: Store, entries: list[Any]) -> list[dict[str, Any]]:
             raise bad_request("The IP is not a valid IPv4, IPv6, or CIDR block") from None
         stored.append(details)
     return stored
+
+
+def _refine_ttls(ttl: int, max_ttl: int) -> None:
+    if ttl > max_ttl:
+        message = "Access Token TTL cannot be greater than Access Token Max TTL."
+        raise ApiError(422, [{"code": "custom", "path": [], "message": message}], "ValidationFailure")
 
 
 def _check_ttls(data: Mapping[str, Any]) -> None:

@@ -1,7 +1,9 @@
 """One secret at a time (``/api/v4/secrets``), addressed by name, environment, path and type.
 
 backend/src/server/routes/v4/secret-router.ts trims ``secretComment`` on create but not on update; values
-are trimmed keeping one trailing newline (`store.stored_value`).
+are trimmed keeping one trailing newline (`store.stored_value`). Secret names (the path parameter and
+``newSecretName``) are ``SecretNameSchema``: trimmed, and 422 "Secret name cannot contain colon or forward
+slash".
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import Any
 
 from tests.fakes.infisical import permissions
 from tests.fakes.infisical import validation as v
-from tests.fakes.infisical.errors import bad_request, not_found
+from tests.fakes.infisical.errors import ApiError, bad_request, not_found
 from tests.fakes.infisical.routing import Call, RouteTable
 from tests.fakes.infisical.store import Store, new_id, now, stored_value
 
@@ -29,9 +31,9 @@ ADDRESS = {
 def create_secret(store: Store, call: Call) -> Any:
     body = {**ADDRESS, "secretValue": v.req("string"), "secretComment": v.opt("string", "", transform=v.trim)}
     data = v.validate(call.body, body)
-    permissions.require_secret(store, call.actor, "create", data, call.path["secretName"])
+    permissions.require_secret(store, call.actor, "create", data, _name(call))
     env, folder = store.folder_in(data["projectId"], data["environment"], data["secretPath"])
-    key = call.path["secretName"]
+    key = _name(call)
     if store.find_secret(folder["id"], key, data["type"]) is not None:
         raise bad_request("Secret already exists")
     secret = {
@@ -68,8 +70,8 @@ def get_secret_by_id(store: Store, call: Call) -> Any:
 @routes.get("/api/v4/secrets/{secretName}")
 def get_secret(store: Store, call: Call) -> Any:
     data = v.validate(dict(call.query), ADDRESS)
-    permissions.require_secret(store, call.actor, "readValue", data, call.path["secretName"])
-    return {"secret": secret_view(store, _secret(store, call.path["secretName"], data))}
+    permissions.require_secret(store, call.actor, "readValue", data, _name(call))
+    return {"secret": secret_view(store, _secret(store, _name(call), data))}
 
 
 @routes.patch("/api/v4/secrets/{secretName}")
@@ -80,11 +82,11 @@ def update_secret(store: Store, call: Call) -> Any:
             **ADDRESS,
             "secretValue": v.opt("string"),
             "secretComment": v.opt("string"),
-            "newSecretName": v.opt("string", check=v.length(1, 255)),
+            "newSecretName": v.opt("string", check=_name_issue, transform=v.trim),
         },
     )
-    permissions.require_secret(store, call.actor, "edit", data, call.path["secretName"])
-    secret = _secret(store, call.path["secretName"], data)
+    permissions.require_secret(store, call.actor, "edit", data, _name(call))
+    secret = _secret(store, _name(call), data)
     new_key = data.get("newSecretName")
     if new_key and new_key != secret["key"] and store.find_secret(secret["folderId"], new_key, secret["type"]):
         raise bad_request("Secret with the new name already exists")
@@ -102,11 +104,26 @@ def update_secret(store: Store, call: Call) -> Any:
 @routes.delete("/api/v4/secrets/{secretName}")
 def delete_secret(store: Store, call: Call) -> Any:
     data = v.validate(call.body, ADDRESS)
-    permissions.require_secret(store, call.actor, "delete", data, call.path["secretName"])
-    secret = _secret(store, call.path["secretName"], data)
+    permissions.require_secret(store, call.actor, "delete", data, _name(call))
+    secret = _secret(store, _name(call), data)
     view = secret_view(store, secret)
     del store.secrets[secret["id"]]
     return {"secret": view}
+
+
+def _name_issue(name: str) -> str | None:
+    if not name:
+        return "String must contain at least 1 character(s)"
+    return "Secret name cannot contain colon or forward slash" if ":" in name or "/" in name else None
+
+
+def _name(call: Call) -> str:
+    """The ``secretName`` path parameter as ``SecretNameSchema`` leaves it (422 when it refuses it)."""
+    name = call.path["secretName"].strip()
+    issue = _name_issue(name)
+    if issue:
+        raise ApiError(422, [{"code": "custom", "path": ["secretName"], "message": issue}], "ValidationFailure")
+    return name
 
 
 def _secret(store: Store, key: str, address: Mapping[str, Any]) -> dict[str, Any]:
