@@ -60,6 +60,12 @@ from .errors import (
     InfisicalValidationError,
 )
 from .folder import SecretFolder, SecretFolderArgs, SecretFolderProvider
+from .group_membership import (
+    GroupsUnavailableError,
+    ProjectGroupMembership,
+    ProjectGroupMembershipArgs,
+    ProjectGroupMembershipProvider,
+)
 from .identity import (
     Identity,
     IdentityArgs,
@@ -86,6 +92,11 @@ from .secret_sync import (
     CloudflareWorkersSecretSyncArgs,
     CloudflareWorkersSecretSyncProvider,
 )
+from .user_membership import (
+    ProjectUserMembership,
+    ProjectUserMembershipArgs,
+    ProjectUserMembershipProvider,
+)
 
 __all__ = [
     "AuthMethod",
@@ -97,6 +108,7 @@ __all__ = [
     "CloudflareWorkersSecretSyncProvider",
     "Credentials",
     "CustomRolesUnavailableError",
+    "GroupsUnavailableError",
     "Identity",
     "IdentityArgs",
     "IdentityOidcAuth",
@@ -126,6 +138,9 @@ __all__ = [
     "ProjectEnvironment",
     "ProjectEnvironmentArgs",
     "ProjectEnvironmentProvider",
+    "ProjectGroupMembership",
+    "ProjectGroupMembershipArgs",
+    "ProjectGroupMembershipProvider",
     "ProjectIdentityMembership",
     "ProjectIdentityMembershipArgs",
     "ProjectIdentityMembershipProvider",
@@ -133,6 +148,9 @@ __all__ = [
     "ProjectRole",
     "ProjectRoleArgs",
     "ProjectRoleProvider",
+    "ProjectUserMembership",
+    "ProjectUserMembershipArgs",
+    "ProjectUserMembershipProvider",
     "Secret",
     "SecretArgs",
     "SecretFolder",

@@ -12,13 +12,16 @@ from components.infisical import (
     IdentityOidcAuthProvider,
     IdentityProvider,
     ProjectEnvironmentProvider,
+    ProjectGroupMembershipProvider,
     ProjectIdentityMembershipProvider,
     ProjectProvider,
     ProjectRoleProvider,
+    ProjectUserMembershipProvider,
     SecretFolderProvider,
     SecretProvider,
 )
 from tests.fakes.infisical import FakeInfisical
+from tests.fakes.infisical.routes.group_memberships import add_group
 
 from .engine import Engine, seed_environment, seed_project
 
@@ -166,6 +169,30 @@ def project_role(fake: FakeInfisical) -> Scenario:
     )
 
 
+def user_membership(fake: FakeInfisical) -> Scenario:
+    inputs = {"project_id": seed_project(), "username": "alice@example.com", "role": "viewer"}
+    return Scenario(
+        Engine(ProjectUserMembershipProvider()),
+        inputs,
+        {**inputs, "role": "member"},
+        "/api/v2/workspace/*/memberships",
+        "user_memberships",
+    )
+
+
+def group_membership(fake: FakeInfisical) -> Scenario:
+    with fake.store.lock:
+        add_group(fake.store, "platform")
+    inputs = {"project_id": seed_project(), "group": "platform", "role": "viewer"}
+    return Scenario(
+        Engine(ProjectGroupMembershipProvider()),
+        inputs,
+        {**inputs, "role": "admin"},
+        "/api/v2/workspace/*/groups/*",
+        "group_memberships",
+    )
+
+
 ALL: dict[str, Callable[[FakeInfisical], Scenario]] = {
     "project": project,
     "environment": environment,
@@ -177,6 +204,8 @@ ALL: dict[str, Callable[[FakeInfisical], Scenario]] = {
     "oidc_auth": oidc_auth,
     "membership": membership,
     "project_role": project_role,
+    "user_membership": user_membership,
+    "group_membership": group_membership,
 }
 # Resources whose create can be recovered by a natural-key lookup (identities have none).
 RECOVERABLE = [name for name in ALL if name != "identity"]

@@ -61,6 +61,12 @@ class Store:
     roles: dict[str, dict[str, Any]] = field(default_factory=dict)
     plan_rbac: bool = True
     """The organization's plan has RBAC (custom roles); see `roles`."""
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    groups: dict[str, dict[str, Any]] = field(default_factory=dict)
+    user_memberships: dict[str, dict[str, Any]] = field(default_factory=dict)
+    group_memberships: dict[str, dict[str, Any]] = field(default_factory=dict)
+    plan_groups: bool = True
+    """The organization's plan has groups; see `routes.group_memberships`."""
     tokens: dict[str, IssuedToken] = field(default_factory=dict)
     universal_auth: dict[str, tuple[str, str]] = field(default_factory=dict)
     oidc_keys: dict[str, Any] = field(default_factory=dict)
@@ -86,12 +92,17 @@ class Store:
                 self.oidc_auths,
                 self.memberships,
                 self.roles,
+                self.users,
+                self.groups,
+                self.user_memberships,
+                self.group_memberships,
                 self.tokens,
                 self.universal_auth,
                 self.oidc_keys,
             ):
                 table.clear()
             self.plan_rbac = True
+            self.plan_groups = True
 
     # -- tokens ----
 

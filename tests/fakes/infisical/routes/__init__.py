@@ -8,6 +8,7 @@ from . import (
     app_connections,
     environments,
     folders,
+    group_memberships,
     identities,
     logins,
     memberships,
@@ -17,6 +18,7 @@ from . import (
     secret_list,
     secret_syncs,
     secrets,
+    user_memberships,
 )
 
 ALL: tuple[RouteTable, ...] = (
@@ -32,4 +34,6 @@ ALL: tuple[RouteTable, ...] = (
     oidc_auth.routes,
     memberships.routes,
     roles.routes,
+    user_memberships.routes,
+    group_memberships.routes,
 )
