@@ -1,12 +1,14 @@
-"""The stage's side of Infisical: environment, folders, Cloudflare connection, Workers syncs, CI identity.
+"""The stage's side of Infisical: environment, folders, Cloudflare connection, Workers syncs, CI identities.
 
 Infisical is where people keep secrets; Cloudflare gets only what each worker needs. Each worker with
 synced secrets gets exactly one sync, reading only that worker's folder and created after its script
 exists (Infisical refuses to sync into a script whose latest version is not deployed). The project is
 adopted (its id comes from config), never created or deleted by a stage stack.
 
-Nested folders do not depend on their parent folder resources: Infisical creates missing parents
-itself, and keeping folders one step from the environment keeps the graph shallow.
+Each CI identity (the stage's deploy identity and, where configured, the PR preview identity) gets a
+custom project role scoped to the stage's environment (`components.access`), unless the config names a
+project-wide role for it. Nested folders do not depend on their parent folder resources: Infisical
+creates missing parents itself, and keeping folders one step from the environment keeps the graph shallow.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from typing import Any
 import pulumi
 import pulumi_cloudflare as cf
 
-from components.config import GENERATED_SECRETS_FOLDER, InfisicalConfig
+from components import access
+from components.config import GENERATED_SECRETS_FOLDER, INJECTED_SECRETS_FOLDER, InfisicalConfig
 from components.infisical import (
     CloudflareAppConnection,
     CloudflareAppConnectionArgs,
@@ -34,6 +37,8 @@ from components.infisical import (
     ProjectEnvironmentArgs,
     ProjectIdentityMembership,
     ProjectIdentityMembershipArgs,
+    ProjectRole,
+    ProjectRoleArgs,
     Secret,
     SecretArgs,
     SecretFolder,
@@ -99,6 +104,7 @@ class InfisicalStage(pulumi.ComponentResource):
                 *args.config.folders,
                 *(folder for _, folder in synced.values()),
                 *(f"{GENERATED_SECRETS_FOLDER}/{worker}" for worker, _ in generated),
+                *_preview_folder(args),
             }
         )
         folders = {path: self._folder(path, project_id, environment_slug, keep) for path in paths}
@@ -151,15 +157,46 @@ class InfisicalStage(pulumi.ComponentResource):
                 child,
             )
 
-        # pr-<number> stages use the shared preview identity instead of minting one per pull request.
-        wants_identity = args.config.ci_identity is not None and args.manage_environment
-        identity_id = self._ci_identity(args, project_id, child) if wants_identity else None
+        # pr-<number> stages share the preview environment and mint no identities of their own.
+        github = args.config.ci_identity if args.manage_environment else None
+        identity_id = pr_preview_id = None
+        if github is not None:
+            identity_id = self._identity(
+                args,
+                project_id,
+                IdentitySpec(
+                    key=access.DEPLOY_IDENTITY,
+                    physical="ci",
+                    subjects=github.allowed_subjects(args.naming.stage),
+                    role=github.role,
+                    permissions=access.deploy_permissions(
+                        args.environment_slug, [INJECTED_SECRETS_FOLDER], f"{GENERATED_SECRETS_FOLDER}/**"
+                    ),
+                    requested_by=f"infisical.ciIdentity in Pulumi.{args.naming.stage}.yaml",
+                ),
+                child,
+            )
+            if github.preview_folder is not None:
+                pr_preview_id = self._identity(
+                    args,
+                    project_id,
+                    IdentitySpec(
+                        key=access.PR_PREVIEW_IDENTITY,
+                        physical="pr-preview",
+                        subjects=[github.preview_subject()],
+                        role=None,
+                        permissions=access.preview_permissions(args.environment_slug, github.preview_folder),
+                        requested_by=f"infisical.ciIdentity.previewFolder in Pulumi.{args.naming.stage}.yaml",
+                    ),
+                    child,
+                )
         self.outputs = {
             "projectId": project_id,
             "environment": environment_slug,
             "folders": paths,
             "syncs": {name: sync.id for name, sync in syncs.items()},
             "ciIdentityId": identity_id,
+            "prPreviewIdentityId": pr_preview_id,
         }
         self.register_outputs(self.outputs)
 
@@ -179,33 +216,73 @@ class InfisicalStage(pulumi.ComponentResource):
             opts,
         )
 
-    def _ci_identity(
-        self, args: InfisicalStageArgs, project_id: pulumi.Input[str], opts: pulumi.ResourceOptions
+    def _identity(
+        self,
+        args: InfisicalStageArgs,
+        project_id: pulumi.Input[str],
+        spec: IdentitySpec,
+        opts: pulumi.ResourceOptions,
     ) -> pulumi.Output[str]:
+        """An OIDC machine identity for GitHub Actions, a member of the project with its role."""
         github = args.config.ci_identity
         # The caller checks ci_identity; the config checks refuse a CI identity without organizationId.
         assert github is not None
         assert args.config.organization_id is not None
         identity = Identity(
-            "ci-identity",
-            IdentityArgs(name=args.naming.physical("ci"), organization_id=args.config.organization_id),
+            spec.key,
+            IdentityArgs(name=args.naming.physical(spec.physical), organization_id=args.config.organization_id),
             opts,
         )
-        subjects = github.allowed_subjects(args.naming.stage)
         IdentityOidcAuth(
-            "ci-identity-oidc",
+            f"{spec.key}-oidc",
             IdentityOidcAuthArgs(
                 identity_id=identity.id,
                 oidc_discovery_url=GITHUB_OIDC_ISSUER,
                 bound_issuer=GITHUB_OIDC_ISSUER,
                 bound_audiences=github.allowed_audience(),
-                bound_claims={"repository": github.repository, "sub": ", ".join(subjects)},
+                bound_claims={"repository": github.repository, "sub": ", ".join(spec.subjects)},
             ),
             opts,
         )
+        role: pulumi.Input[str]
+        if spec.role is not None:
+            role = spec.role
+        else:
+            role = ProjectRole(
+                f"{spec.key}-role",
+                ProjectRoleArgs(
+                    project_id=project_id,
+                    slug=args.naming.physical(spec.physical),
+                    name=args.naming.physical(spec.physical),
+                    description=f"{spec.physical} of stage {args.naming.stage}: environment "
+                    f"{args.environment_slug} only (managed by Pulumi)",
+                    permissions=spec.permissions,
+                    requested_by=spec.requested_by,
+                ),
+                opts,
+            ).slug
         ProjectIdentityMembership(
-            "ci-identity-membership",
-            ProjectIdentityMembershipArgs(project_id=project_id, identity_id=identity.id, role=github.role),
+            f"{spec.key}-membership",
+            ProjectIdentityMembershipArgs(project_id=project_id, identity_id=identity.id, role=role),
             opts,
         )
         return identity.id
+
+
+def _preview_folder(args: InfisicalStageArgs) -> list[str]:
+    github = args.config.ci_identity
+    wanted = github is not None and github.preview_folder is not None and args.manage_environment
+    return [github.preview_folder] if wanted and github and github.preview_folder else []
+
+
+@dataclass(frozen=True)
+class IdentitySpec:
+    key: str
+    """Pulumi name of the identity (its OIDC auth, role and membership are named after it)."""
+    physical: str
+    """Name part after ``{app}-{stage}-``: the identity's and its role's name in Infisical."""
+    subjects: Sequence[str]
+    role: str | None
+    """A role named in config (project-wide); None: the custom role made of ``permissions``."""
+    permissions: Sequence[dict[str, Any]]
+    requested_by: str

@@ -80,11 +80,34 @@ def _summary(plan: dict[str, Any]) -> str:
     )
 
 
+RED, RESET = "\x1b[31m", "\x1b[0m"
+ACKNOWLEDGED = "acknowledged"
+"""Findings a named acknowledgement let through: never blocking, always shown in red."""
+
+
 def _policy_lines(plan: dict[str, Any]) -> list[str]:
     results = plan.get("policy") or []
     if not results:
         return ["  all policy rules pass"]
-    return [f"  [{v['enforcement']}] {v['rule']}: {v['resource']}: {v['message']}" for v in results]
+    lines = []
+    for v in results:
+        line = f"  [{v['enforcement']}] {v['rule']}: {v['resource']}: {v['message']}"
+        lines.append(f"{RED}{line}{RESET}" if v["enforcement"] == ACKNOWLEDGED else line)
+    return lines
+
+
+def _markdown_policy(violations: Sequence[dict[str, Any]]) -> list[str]:
+    if not violations:
+        return ["All policy rules pass."]
+    lines = [
+        f"- **{v['enforcement']}** `{v['rule']}` on `{v['resource']}`: {v['message']}"
+        for v in violations
+        if v["enforcement"] != ACKNOWLEDGED
+    ]
+    acknowledged = [v for v in violations if v["enforcement"] == ACKNOWLEDGED]
+    if acknowledged:  # a diff block's "-" lines are the red GitHub renders
+        lines += ["", "```diff", *(f"- {v['rule']} on {v['resource']}: {v['message']}" for v in acknowledged), "```"]
+    return lines
 
 
 def render_table(plan: dict[str, Any]) -> str:
@@ -114,12 +137,7 @@ def render_json(plan: dict[str, Any]) -> str:
 
 
 def render_markdown(plan: dict[str, Any]) -> str:
-    violations = plan.get("policy") or []
-    policy = (
-        ["All policy rules pass."]
-        if not violations
-        else [f"- **{v['enforcement']}** `{v['rule']}` on `{v['resource']}`: {v['message']}" for v in violations]
-    )
+    policy = _markdown_policy(plan.get("policy") or [])
     out = [
         f"### Plan for `{plan['stack']}` ({plan['project']})",
         "",

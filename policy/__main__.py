@@ -193,7 +193,11 @@ def pack_settings(urn: str, pack_config: Mapping[str, Any]) -> rules.PolicySetti
 
 # --- the pack ------------------------------------------------------------------------------------------
 
-_LEVELS = {rules.MANDATORY: EnforcementLevel.MANDATORY, rules.ADVISORY: EnforcementLevel.ADVISORY}
+_LEVELS = {
+    rules.MANDATORY: EnforcementLevel.MANDATORY,
+    rules.ADVISORY: EnforcementLevel.ADVISORY,
+    rules.ACKNOWLEDGED: EnforcementLevel.ADVISORY,  # a warning under `pulumi preview`; red in the plan
+}
 
 CONFIG_SCHEMAS: dict[str, PolicyConfigSchema] = {
     "no-secret-looking-plain-text": PolicyConfigSchema(

@@ -50,10 +50,14 @@ from components.naming import STAGE_PATTERN, is_valid_stage
 from components.secret_names import secret_looking_reason
 from components.stack_values import decode, namespace_values
 from policy.names import DYNAMIC_PREFIX, SECRET_SIG, SECRET_SIG_KEY, short_type
+from components.stage_layout import StageLayout, layouts_with
+from policy import isolation
 
-Enforcement = Literal["mandatory", "advisory"]
+Enforcement = Literal["mandatory", "advisory", "acknowledged"]
 MANDATORY: Final = "mandatory"
 ADVISORY: Final = "advisory"
+ACKNOWLEDGED: Final = "acknowledged"
+"""A mandatory rule's finding that a named acknowledgement let through: shown in red, never blocking."""
 
 INFISICAL_SYNC_TYPE: Final = f"{DYNAMIC_PREFIX}/infisical:CloudflareWorkersSecretSync"
 """``components.infisical.CloudflareWorkersSecretSync``: Infisical writes secrets into the Worker ``script_id``."""
@@ -166,6 +170,8 @@ class PolicySettings:
     """Script name (or ``*``) → side-effecting injected secret → its sandbox outside prod (``empty``/``env``)."""
     real_values: Mapping[str, str] = field(default_factory=dict, repr=False)
     """Side-effecting secret name → the value of the *real* variable in the deploy environment, if set."""
+    infisical_layouts: Mapping[str, StageLayout] = field(default_factory=dict)
+    """Each stage's Infisical project and role kind (committed stage files, this stage's own config)."""
 
     def public_vars_of(self, script: str | None) -> frozenset[str]:
         return self.public_vars.get(ANY_SCRIPT, frozenset()) | self.public_vars.get(script or "", frozenset())
@@ -442,6 +448,28 @@ RULES: Final[tuple[Rule, ...]] = (
         MANDATORY,
         check_resource=_custom_domains_have_zone_id,
     ),
+    Rule(
+        "non-prod-identities-cannot-read-prod",
+        "No non-prod Infisical identity has a role that reaches prod's secrets in the project prod uses.",
+        MANDATORY,
+        check_stack=lambda resources, stage, settings: isolation.prod_readable(
+            resources, stage, settings.infisical_layouts
+        ),
+    ),
+    Rule(
+        "acknowledged-prod-exposure",
+        "Prod shares its Infisical project with a project-wide non-prod identity, acknowledged by name.",
+        ACKNOWLEDGED,
+        check_stack=lambda resources, stage, settings: isolation.acknowledged_prod_exposure(
+            resources, stage, settings.infisical_layouts
+        ),
+    ),
+    Rule(
+        "only-pr-preview-identity-trusts-pull-requests",
+        "Only the PR preview identity's OIDC auth admits pull_request runs.",
+        MANDATORY,
+        check_resource=lambda resource, stage, settings: isolation.only_pr_preview_trusts_pull_requests(resource),
+    ),
 )
 RULES_BY_NAME: Final[Mapping[str, Rule]] = {rule.name: rule for rule in RULES}
 
@@ -566,7 +594,13 @@ def settings_from_stage_config(
     names = {name for secrets in side_effects.values() for name in secrets}
     environment = environment or {}
     real = {name: environment[name] for name in sorted(names) if environment.get(name)}
-    return PolicySettings(app=app, public_vars=public, side_effect_secrets=side_effects, real_values=real)
+    return PolicySettings(
+        app=app,
+        public_vars=public,
+        side_effect_secrets=side_effects,
+        real_values=real,
+        infisical_layouts=layouts_with(stage, raw.get("infisical")),
+    )
 
 
 def settings_from_pulumi_config(

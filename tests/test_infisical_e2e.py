@@ -66,10 +66,11 @@ def test_a_stage_infisical_side_applies_reads_back_and_deletes(stage: str, fake_
     run = run_stage(stage, raw, resource_mocks=live)
 
     kinds = sorted(a.type.rsplit(":", 1)[-1] for a in live.applied)
+    identity = ["Identity", "IdentityOidcAuth", "ProjectRole", "ProjectIdentityMembership"]
+    pr_preview = [*identity, "SecretFolder"] if stage == "staging" else []  # the preview identity and its folder
     assert kinds == sorted(
         ["Project", "ProjectEnvironment", "SecretFolder", "SecretFolder", "SecretFolder", "SecretFolder",
-         "CloudflareAppConnection", "CloudflareWorkersSecretSync", "Secret", "Identity", "IdentityOidcAuth",
-         "ProjectIdentityMembership"]
+         "CloudflareAppConnection", "CloudflareWorkersSecretSync", "Secret", *identity, *pr_preview]
     )  # fmt: skip
 
     # What the server now holds is the stage's Infisical side.
@@ -87,7 +88,8 @@ def test_a_stage_infisical_side_applies_reads_back_and_deletes(stage: str, fake_
     (connection,) = fake_infisical.table("connections")
     assert connection["name"] == f"acme-{stage}-cloudflare"
     assert run.outputs["infisical"].value["syncs"]["api"] == sync["id"]
-    assert run.outputs["infisical"].value["ciIdentityId"] == fake_infisical.table("identities")[0]["id"]
+    identities = {i["name"]: i["id"] for i in fake_infisical.table("identities")}
+    assert run.outputs["infisical"].value["ciIdentityId"] == identities[f"acme-{stage}-ci"]
 
     for applied in live.applied:  # read back: every object exists as created
         read = applied.provider.read(applied.id, applied.state)
@@ -95,7 +97,7 @@ def test_a_stage_infisical_side_applies_reads_back_and_deletes(stage: str, fake_
 
     for applied in reversed(live.applied):  # destroy in reverse dependency order
         applied.provider.delete(applied.id, applied.state)
-    for table in ("environments", "folders", "secrets", "connections", "syncs", "identities", "oidc_auths"):
+    for table in ("environments", "folders", "secrets", "connections", "syncs", "identities", "oidc_auths", "roles"):
         assert fake_infisical.table(table) == [], table
     assert len(fake_infisical.table("projects")) == 1  # adopted, so never deleted
     for applied in live.applied:

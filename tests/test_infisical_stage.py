@@ -34,7 +34,8 @@ def test_environment_and_folders(stage: str, stage_runs: dict[str, ProgramRun]) 
     environment = only(run, "ProjectEnvironment")
     assert environment.inputs["slug"] == stage
     folders = {(f.inputs["parent_path"], f.inputs["name"]): f for f in infisical(run, "SecretFolder")}
-    assert set(folders) == {("/", "cloudflare"), ("/", "email"), ("/", "oauth"), ("/generated", "api")}
+    preview = {("/", "preview")} if stage == "staging" else set()
+    assert set(folders) == {("/", "cloudflare"), ("/", "email"), ("/", "oauth"), ("/generated", "api"), *preview}
     for folder in folders.values():
         assert environment.urn in folder.dependencies  # folders after their environment
         assert folder.inputs["environment"] == stage
@@ -133,24 +134,53 @@ def test_secrets_only_as_secrets(stage_runs: dict[str, ProgramRun]) -> None:
             assert b"components.infisical" in serialized
 
 
+def named(run: ProgramRun, kind: str, name: str) -> Registration:
+    return next(r for r in infisical(run, kind) if r.name == name)
+
+
 def test_ci_identity_per_stage(stage_runs: dict[str, ProgramRun]) -> None:
     expected = {
         "dev": "repo:acme/app:environment:dev",
-        "staging": "repo:acme/app:environment:staging, repo:acme/app:pull_request",
+        "staging": "repo:acme/app:environment:staging",
         "prod": "repo:acme/app:environment:production",
     }
     for stage, run in stage_runs.items():
-        identity = only(run, "Identity")
-        oidc = only(run, "IdentityOidcAuth")
-        membership = only(run, "ProjectIdentityMembership")
+        identity = named(run, "Identity", "ci-identity")
+        oidc = named(run, "IdentityOidcAuth", "ci-identity-oidc")
+        role = named(run, "ProjectRole", "ci-identity-role")
+        membership = named(run, "ProjectIdentityMembership", "ci-identity-membership")
         assert identity.inputs["name"] == f"acme-{stage}-ci"
         assert oidc.inputs["bound_issuer"] == "https://token.actions.githubusercontent.com"
         assert oidc.inputs["oidc_discovery_url"] == "https://token.actions.githubusercontent.com"
         assert oidc.inputs["bound_audiences"] == "https://github.com/acme"
         assert oidc.inputs["bound_claims"] == {"repository": "acme/app", "sub": expected[stage]}
         assert identity.urn in oidc.dependencies and identity.urn in membership.dependencies
-        assert membership.inputs["role"] == "viewer"
+        assert role.inputs["slug"] == f"acme-{stage}-ci"
+        assert membership.inputs["role"] == f"acme-{stage}-ci"
+        assert role.urn in membership.dependencies  # assigned after it exists, removed before it goes
         assert run.outputs["infisical"].value["ciIdentityId"] == identity.id
+
+
+def test_pr_preview_identity_only_in_staging(stage_runs: dict[str, ProgramRun]) -> None:
+    run = stage_runs["staging"]
+    identity = named(run, "Identity", "pr-preview-identity")
+    oidc = named(run, "IdentityOidcAuth", "pr-preview-identity-oidc")
+    role = named(run, "ProjectRole", "pr-preview-identity-role")
+    membership = named(run, "ProjectIdentityMembership", "pr-preview-identity-membership")
+    assert identity.inputs["name"] == "acme-staging-pr-preview"
+    assert oidc.inputs["bound_claims"] == {"repository": "acme/app", "sub": "repo:acme/app:pull_request"}
+    assert membership.inputs["role"] == role.inputs["slug"] == "acme-staging-pr-preview"
+    assert role.inputs["permissions"] == [
+        {
+            "subject": "secrets",
+            "action": ["describeSecret", "readValue"],
+            "conditions": {"environment": {"$eq": "staging"}, "secretPath": {"$eq": "/preview"}},
+        }
+    ]
+    assert run.outputs["infisical"].value["prPreviewIdentityId"] == identity.id
+    for stage in ("dev", "prod"):
+        assert len(infisical(stage_runs[stage], "Identity")) == 1
+        assert stage_runs[stage].outputs["infisical"].value["prPreviewIdentityId"] is None
 
 
 def test_prod_environment_and_folders_are_protected(stage_runs: dict[str, ProgramRun]) -> None:
@@ -175,7 +205,7 @@ def test_infisical_outputs(stage_runs: dict[str, ProgramRun]) -> None:
     out: dict[str, Any] = run.outputs["infisical"].value
     assert out["projectId"] == "3f8e6c2a-1b4d-4e7f-9a0b-5c6d7e8f9a01"
     assert out["environment"] == "staging"
-    assert out["folders"] == ["/cloudflare", "/email", "/generated/api", "/oauth"]
+    assert out["folders"] == ["/cloudflare", "/email", "/generated/api", "/oauth", "/preview"]
     assert out["syncs"] == {"api": only(run, "CloudflareWorkersSecretSync").id}
     assert not run.outputs["infisical"].secret
 

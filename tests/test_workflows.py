@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.conftest import checked_config
+
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
 REPO = "acme/workers-stage-platform"
@@ -387,12 +389,65 @@ def test_preview_job_uses_the_infisical_oidc_action(preview: Workflow) -> None:
     index = step_index(preview_job, lambda s: uses(s).startswith("Infisical/secrets-action@"), "Infisical action")
     inputs = with_(steps(preview_job)[index])
     assert inputs.get("method") == "oidc"
-    assert "vars.INFISICAL_IDENTITY_ID_STAGING" in str(inputs.get("identity-id"))
+    assert "vars.INFISICAL_IDENTITY_ID_PR_PREVIEW" in str(inputs.get("identity-id"))
     assert inputs.get("env-slug") == "staging"
-    assert inputs.get("secret-path") == "/cloudflare"
+    assert inputs.get("secret-path") == checked_config("staging").infisical.ci_identity.preview_folder  # type: ignore[union-attr]
     assert inputs.get("export-type", "env") == "env", "secrets must arrive as (masked) env vars"
     assert "client-secret" not in inputs, "universal auth would need a long-lived client secret"
     assert "client-id" not in inputs
+
+
+def test_preview_never_holds_a_deploy_identity_or_an_infisical_token(preview: Workflow) -> None:
+    preview_job = job(preview, "preview")
+    text = str(preview_job)
+    assert "INFISICAL_IDENTITY_ID_STAGING" not in text and "INFISICAL_IDENTITY_ID_PROD" not in text
+    assert "/cloudflare" not in text, "the staging deploy token lives in /cloudflare"
+    assert "INFISICAL_TOKEN" not in text, "preview runs only check/diff, which never call Infisical"
+
+
+# Which identity each `identity-id` variable names: (stage whose stack creates it, which identity).
+IDENTITY_VARIABLES = {
+    "INFISICAL_IDENTITY_ID_STAGING": ("staging", "deploy"),
+    "INFISICAL_IDENTITY_ID_PROD": ("prod", "deploy"),
+    "INFISICAL_IDENTITY_ID_PR_PREVIEW": ("staging", "pr-preview"),
+}
+
+
+def oidc_subject(job_: Job, event: str) -> str:
+    """The `sub` of the job's GitHub OIDC token: its environment if it has one, else the event's context."""
+    environment = environment_name(job_)
+    if environment:
+        return f"repo:{REPO}:environment:{environment}"
+    assert event == "pull_request", "only pull_request jobs run without an environment here"
+    return f"repo:{REPO}:pull_request"
+
+
+def bound_subjects(variable: str) -> list[str]:
+    stage, kind = IDENTITY_VARIABLES[variable]
+    github = checked_config(stage).infisical.ci_identity  # type: ignore[union-attr]
+    assert github is not None
+    github = github.model_copy(update={"repository": REPO})
+    return [github.preview_subject()] if kind == "pr-preview" else github.allowed_subjects(stage)
+
+
+@pytest.mark.parametrize(
+    ("name", "job_id", "event"),
+    [
+        ("preview.yml", "preview", "pull_request"),
+        ("deploy.yml", "deploy-staging", "push"),
+        ("deploy.yml", "deploy-prod", "push"),
+    ],
+)
+def test_each_job_logs_in_as_the_identity_that_trusts_its_subject(name: str, job_id: str, event: str) -> None:
+    """The identity a job names is bound to exactly the subject that job's OIDC token carries, and the
+    staging deploy identity never to pull requests."""
+    job_ = job(load(name), job_id)
+    variables = set(re.findall(r"vars\.(INFISICAL_IDENTITY_ID_\w+)", str(job_)))
+    assert len(variables) == 1, variables
+    (variable,) = variables
+    assert oidc_subject(job_, event) in bound_subjects(variable)
+    assert f"repo:{REPO}:pull_request" not in bound_subjects("INFISICAL_IDENTITY_ID_STAGING")
+    assert bound_subjects("INFISICAL_IDENTITY_ID_PR_PREVIEW") == [f"repo:{REPO}:pull_request"]
 
 
 def test_preview_runs_pulumi_preview_with_diff_comment_and_policy_pack(preview: Workflow) -> None:

@@ -4,8 +4,8 @@ They run once the structure is valid (every key known, every value of the right 
 problem at once as (location, what to do): bindings and consumers name declared resources, hostnames lie
 inside the zone and in no other stage, a binding name is defined once, plain vars do not look secret,
 service bindings form no cycle, a kept previous value has a period and a free name, physical names
-fit Cloudflare's limit, each synced worker has a folder of its own, and the CI identity has an
-organization to live in.
+fit Cloudflare's limit, each synced worker has a folder of its own, the CI identity has an
+organization to live in, and no non-prod identity can reach prod (:mod:`components.config.isolation`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from components.config import safe_changes
+from components.config import isolation, safe_changes
 from components.config.fields import Loc
 from components.config.models import (
     GENERATED_SECRETS_FOLDER,
@@ -61,6 +61,7 @@ def problems(config: StageConfig, project_root: Path | None) -> Iterator[Problem
     yield from _service_cycle(config)
     yield from _ci_identity(config)
     yield from safe_changes.problems(config)
+    yield from isolation.problems(config, project_root)
 
 
 def service_graph(workers: Mapping[str, WorkerConfig]) -> dict[str, set[str]]:

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from components.access import ACK_PROD_READABLE, PR_PREVIEW_SUBJECT
 from components.config.fields import (
     D1_LOCATIONS,
     BindingName,
@@ -232,20 +233,34 @@ class GitHubOidcConfig(Model):
     repository: str = Field(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", description="owner/repo on GitHub.")
     subjects: list[str] | None = Field(
         None,
-        description="Allowed `sub` claims. Default per stage: staging deploys from the `staging` environment and "
-        "previews pull requests; prod only from the protected `production` environment; dev from `dev`.",
+        description="Allowed `sub` claims of the deploy identity. Default per stage: the GitHub environment of "
+        "the stage's deploy job (`staging`, `dev`; prod only `production`, the protected one). Pull requests "
+        "never log in as a deploy identity: see previewFolder.",
     )
     audience: str | None = Field(None, description="Token audience; default https://github.com/<owner>.")
-    role: str = Field("viewer", description="Project role: the least that can read the stage's environment.")
+    role: str | None = Field(
+        None,
+        description="Default: a custom project role the stage creates, scoped to its own environment and the "
+        "folders its deploy reads (needs an Infisical plan with RBAC). A role named here (e.g. viewer) is "
+        "project-wide: it reaches every environment of the project, prod's too if prod shares it.",
+    )
+    preview_folder: FolderPath | None = Field(
+        None,
+        description="Create the PR preview identity: same-repo pull requests log in with it (sub "
+        "repo:<owner>/<repo>:pull_request) and read only this folder of the stage's environment, which holds a "
+        "read-only Cloudflare token and the variables a preview needs.",
+    )
 
     def allowed_subjects(self, stage: str) -> list[str]:
+        """The deploy identity's `sub` claims; pull requests log in with the preview identity instead."""
         if self.subjects is not None:
             return self.subjects
         repo = f"repo:{self.repository}"
-        return {
-            "prod": [f"{repo}:environment:production"],
-            "staging": [f"{repo}:environment:staging", f"{repo}:pull_request"],
-        }.get(stage, [f"{repo}:environment:{stage}" if not is_preview_stage(stage) else f"{repo}:pull_request"])
+        context = "environment:production" if stage == "prod" else f"environment:{stage}"
+        return [f"{repo}:{context}" if not is_preview_stage(stage) else f"{repo}:{PR_PREVIEW_SUBJECT}"]
+
+    def preview_subject(self) -> str:
+        return f"repo:{self.repository}:{PR_PREVIEW_SUBJECT}"
 
     def allowed_audience(self) -> str:
         return self.audience or f"https://github.com/{self.repository.split('/')[0]}"
@@ -274,3 +289,9 @@ class InfisicalConfig(Model):
         description="Folders the stage's environment holds besides '/'.",
     )
     ci_identity: GitHubOidcConfig | None = None
+    acknowledge: list[str] = Field(
+        default_factory=list,
+        description="Prod only: accept a named risk instead of fixing it. "
+        f"{ACK_PROD_READABLE!r} lets prod share its Infisical project with a non-prod "
+        "identity whose role is project-wide; every plan then shows the risk in red.",
+    )

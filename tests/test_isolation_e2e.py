@@ -1,0 +1,117 @@
+"""The isolation promise against the local Infisical-compatible server: who can read prod.
+
+dev, staging and prod are applied into ONE Infisical project (the committed layout), with their real
+providers, exactly as in tests/test_infisical_e2e.py. Then each CI identity logs in with a GitHub OIDC
+token carrying its own subject, and reads secrets. The server evaluates the roles the stages created as
+Infisical's permission service does (tests/fakes/infisical/permissions.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import raw_config, run_stage
+from tests.fakes.infisical import FakeInfisical, OidcIssuer
+from tests.fakes.infisical.fixtures import fake_infisical, fake_infisical_server
+from tests.infisical.engine import seed_project
+from tests.test_infisical_e2e import LiveInfisicalMocks
+
+__all__ = ["fake_infisical", "fake_infisical_server"]
+
+REPO = "repo:acme/app"
+TOKEN_KEY = "CLOUDFLARE_API_TOKEN"
+ISSUER = OidcIssuer()
+"""Plays GitHub Actions: signs the ID tokens the identities' OIDC auth verifies."""
+
+
+@pytest.fixture
+def applied(fake_infisical: FakeInfisical) -> dict[str, dict[str, Any]]:
+    """Every committed stage applied into one project; each stage's Infisical outputs."""
+    project_id = seed_project("acme")
+    outputs = {}
+    for stage in ("dev", "staging", "prod"):
+        raw = raw_config(stage)
+        raw["infisical"]["projectId"] = project_id
+        raw["infisical"]["organizationId"] = fake_infisical.store.org_id
+        run = run_stage(stage, raw, resource_mocks=LiveInfisicalMocks(stage))
+        outputs[stage] = dict(run.outputs["infisical"].value)
+    admin = {"Authorization": f"Bearer {fake_infisical.admin_token}"}
+    for env, path in (("prod", "/cloudflare"), ("staging", "/cloudflare"), ("staging", "/preview")):
+        body = {"projectId": project_id, "environment": env, "secretPath": path, "secretValue": f"{env}{path}"}
+        created = httpx.post(f"{fake_infisical.url}/api/v4/secrets/{TOKEN_KEY}", json=body, headers=admin)
+        assert created.status_code == 200, created.text
+    fake_infisical.trust_issuer(ISSUER)
+    return outputs
+
+
+def login(fake: FakeInfisical, identity_id: str, subject: str) -> httpx.Response:
+    jwt = ISSUER.token(subject=subject, claims={"repository": "acme/app"})
+    return httpx.post(f"{fake.url}/api/v1/auth/oidc-auth/login", json={"identityId": identity_id, "jwt": jwt})
+
+
+def token(fake: FakeInfisical, identity_id: str, subject: str) -> str:
+    response = login(fake, identity_id, subject)
+    assert response.status_code == 200, response.text
+    return str(response.json()["accessToken"])
+
+
+def read(fake: FakeInfisical, access_token: str, env: str, path: str, key: str = TOKEN_KEY) -> int:
+    project_id = fake.table("projects")[0]["id"]
+    response = httpx.get(
+        f"{fake.url}/api/v4/secrets/{key}",
+        params={"projectId": project_id, "environment": env, "secretPath": path},
+        headers={"Authorization": f"Bearer {access_token}"},
+    )
+    return response.status_code
+
+
+def test_staging_deploy_identity_cannot_read_prod(
+    fake_infisical: FakeInfisical, applied: dict[str, dict[str, Any]]
+) -> None:
+    staging = token(fake_infisical, applied["staging"]["ciIdentityId"], f"{REPO}:environment:staging")
+    assert read(fake_infisical, staging, "prod", "/cloudflare") == 403
+    assert read(fake_infisical, staging, "prod", "/generated/api", "BETTER_AUTH_SECRET") == 403
+    assert read(fake_infisical, staging, "staging", "/cloudflare") == 200  # what its deploy reads
+
+
+def test_dev_deploy_identity_cannot_read_prod(
+    fake_infisical: FakeInfisical, applied: dict[str, dict[str, Any]]
+) -> None:
+    dev = token(fake_infisical, applied["dev"]["ciIdentityId"], f"{REPO}:environment:dev")
+    assert read(fake_infisical, dev, "prod", "/cloudflare") == 403
+    assert read(fake_infisical, dev, "staging", "/cloudflare") == 403
+
+
+def test_pr_preview_identity_reads_only_its_folder(
+    fake_infisical: FakeInfisical, applied: dict[str, dict[str, Any]]
+) -> None:
+    preview = token(fake_infisical, applied["staging"]["prPreviewIdentityId"], f"{REPO}:pull_request")
+    assert read(fake_infisical, preview, "prod", "/cloudflare") == 403
+    assert read(fake_infisical, preview, "prod", "/generated/api", "BETTER_AUTH_SECRET") == 403
+    assert read(fake_infisical, preview, "staging", "/cloudflare") == 403  # not the staging deploy token
+    assert read(fake_infisical, preview, "staging", "/generated/api", "BETTER_AUTH_SECRET") == 403
+    assert read(fake_infisical, preview, "staging", "/preview") == 200
+
+
+def test_prod_identity_reads_prod(fake_infisical: FakeInfisical, applied: dict[str, dict[str, Any]]) -> None:
+    prod = token(fake_infisical, applied["prod"]["ciIdentityId"], f"{REPO}:environment:production")
+    assert read(fake_infisical, prod, "prod", "/cloudflare") == 200
+    assert read(fake_infisical, prod, "staging", "/cloudflare") == 403
+
+
+def test_a_pull_request_cannot_log_in_as_a_deploy_identity(
+    fake_infisical: FakeInfisical, applied: dict[str, dict[str, Any]]
+) -> None:
+    for stage in ("dev", "staging", "prod"):
+        refused = login(fake_infisical, applied[stage]["ciIdentityId"], f"{REPO}:pull_request")
+        assert refused.status_code in (401, 403), stage
+    # ...and the preview identity only for pull requests of this repository.
+    assert login(
+        fake_infisical, applied["staging"]["prPreviewIdentityId"], f"{REPO}:environment:staging"
+    ).status_code in (
+        401,
+        403,
+    )
