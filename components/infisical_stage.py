@@ -13,7 +13,7 @@ creates missing parents itself, and keeping folders one step from the environmen
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
