@@ -49,9 +49,9 @@ from typing import Any, Final, Literal, Protocol
 from components.naming import STAGE_PATTERN, is_valid_stage
 from components.secret_names import secret_looking_reason
 from components.stack_values import decode, namespace_values
-from policy.names import DYNAMIC_PREFIX, SECRET_SIG, SECRET_SIG_KEY, short_type
 from components.stage_layout import StageLayout, layouts_with
 from policy import isolation
+from policy.names import DYNAMIC_PREFIX, SECRET_SIG, SECRET_SIG_KEY, short_type
 
 Enforcement = Literal["mandatory", "advisory", "acknowledged"]
 MANDATORY: Final = "mandatory"
