@@ -136,17 +136,6 @@ class Store:
             raise not_found(f"Project with ID '{project_id}' not found")
         return project
 
-    def project_view(self, project: dict[str, Any]) -> dict[str, Any]:
-        envs = sorted(
-            (e for e in self.environments.values() if e["projectId"] == project["id"]),
-            key=lambda e: e["position"],
-        )
-        return {
-            **project,
-            "_id": project["id"],
-            "environments": [{"name": e["name"], "slug": e["slug"], "id": e["id"]} for e in envs],
-        }
-
     def environment_by_slug(self, project_id: str, slug: str) -> dict[str, Any]:
         self.project(project_id)
         for env in self.environments.values():

@@ -62,25 +62,25 @@ def create_project(store: Store, call: Call) -> Any:
             "createdAt": now(),
             "updatedAt": now(),
         }
-    return {"project": store.project_view(project)}
+    return {"project": project_view(store, project)}
 
 
 @routes.get("/api/v1/projects")
 def list_projects(store: Store, call: Call) -> Any:
     kind = call.query.get("type")
-    return {"projects": [store.project_view(p) for p in store.projects.values() if not kind or p["type"] == kind]}
+    return {"projects": [project_view(store, p) for p in store.projects.values() if not kind or p["type"] == kind]}
 
 
 @routes.get("/api/v1/projects/{projectId}")
 def get_project(store: Store, call: Call) -> Any:
-    return {"project": store.project_view(store.project(call.path["projectId"]))}
+    return {"project": project_view(store, store.project(call.path["projectId"]))}
 
 
 @routes.get("/api/v1/projects/slug/{slug}")
 def get_project_by_slug(store: Store, call: Call) -> Any:
     for project in store.projects.values():
         if project["slug"] == call.path["slug"]:
-            return store.project_view(project)
+            return project_view(store, project)
     raise not_found(f"Project with slug '{call.path['slug']}' not found")
 
 
@@ -98,15 +98,27 @@ def update_project(store: Store, call: Call) -> Any:
     if "slug" in data and any(p["slug"] == data["slug"] and p["id"] != project["id"] for p in store.projects.values()):
         raise bad_request(f"A project with the slug '{data['slug']}' already exists")
     project.update(data, updatedAt=now())
-    return {"project": store.project_view(project)}
+    return {"project": project_view(store, project)}
 
 
 @routes.delete("/api/v1/projects/{projectId}")
 def delete_project(store: Store, call: Call) -> Any:
-    view = store.project_view(store.project(call.path["projectId"]))
+    view = project_view(store, store.project(call.path["projectId"]))
     store.delete_project(call.path["projectId"])
     return {"project": view}
 
 
 def _slugify(name: str) -> str:
     return "-".join("".join(c if c.isalnum() else " " for c in name.lower()).split())[:30] or "project"
+
+
+def project_view(store: Store, project: dict[str, Any]) -> dict[str, Any]:
+    envs = sorted(
+        (e for e in store.environments.values() if e["projectId"] == project["id"]),
+        key=lambda e: e["position"],
+    )
+    return {
+        **project,
+        "_id": project["id"],
+        "environments": [{"name": e["name"], "slug": e["slug"], "id": e["id"]} for e in envs],
+    }
