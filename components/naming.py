@@ -79,3 +79,13 @@ def stage_in_hostname(value: str, stage: str) -> str | None:
     """
     host = value.split("/", 1)[0]
     return next((label for label in host.split(".") if is_valid_stage(label) and label != stage), None)
+
+
+def component_type(name: str) -> str:
+    """The type token of one of the program's components (``stageplatform:index:Worker``)."""
+    return f"stageplatform:index:{name}"
+
+
+STAGE_TYPE = component_type("Stage")
+WORKER_TYPE = component_type("Worker")
+"""The policy pack reads what these components register (the app, each worker's allow-lists)."""

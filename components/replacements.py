@@ -157,7 +157,7 @@ RULES: dict[str, ResourceRules] = {
         f"'Authorization: Bearer $CLOUDFLARE_API_TOKEN' {API}/accounts/<account>/workers/scripts/<script>/schedules",
     ),
 }
-"""Keyed by the short type name (``policy.rules.short_type``)."""
+"""Keyed by the short type name (``policy.names.short_type``)."""
 
 
 def rules_for(short_type: str) -> ResourceRules | None:

@@ -76,6 +76,8 @@ class WorkerSecrets:
     synced: list[str] = field(default_factory=list)
     synced_folder: str | None = None
     """The Infisical folder the synced secrets come from (None: nothing is synced)."""
+    side_effects: dict[str, str] = field(default_factory=dict)
+    """Injected secrets with real-world effects → their sandbox outside prod (``empty`` or ``env``)."""
 
     @property
     def names(self) -> list[str]:
@@ -190,10 +192,13 @@ def worker_secrets(
     """Resolve one worker's secrets by owner. Generated values are made as children of ``parent``."""
     bindings: list[SecretBinding] = []
     synced: list[str] = []
+    side_effects: dict[str, str] = {}
     today = deploy_environment.rotation_date()
     for name, secret in sorted(worker.secrets.items()):
         match secret:
             case InjectedSecret():
+                if secret.side_effects:
+                    side_effects[name] = secret.sandbox
                 variable = injected_variable(name, secret, stage)
                 value = deploy_environment.secret(variable) if variable else pulumi.Output.secret("")
                 bindings.append(SecretBinding(name, value))
@@ -202,4 +207,5 @@ def worker_secrets(
                 bindings += [SecretBinding(bound, value, owner="generated") for bound, value in values.items()]
             case SyncedSecret():
                 synced.append(name)
-    return WorkerSecrets(bindings, synced, worker.synced_secrets_folder(worker_name) if synced else None)
+    folder = worker.synced_secrets_folder(worker_name) if synced else None
+    return WorkerSecrets(bindings, synced, folder, side_effects)

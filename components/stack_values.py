@@ -1,7 +1,6 @@
-"""Pulumi hands structured config (objects, lists) to programs and policy packs as JSON text.
+"""Pulumi hands structured config (objects, lists) to programs as JSON text.
 
-One decoder for the program's loader, the policy pack and the tests. It depends on nothing but the
-standard library so the policy pack can import it without pulling in pydantic.
+One decoder for the program's loader and the tests, on the standard library only.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from components import bindings
 from components.config import StageConfig
 from components.config.checks import service_graph
 from components.config.load import PROJECT_ROOT
+from components.naming import STAGE_TYPE
 from components.secret_inventory import stage_inventory
 from components.secrets import SYNC_TOKEN_ENV, DeployEnvironment, WorkerSecrets, describe_owners, worker_secrets
 from components.storage import Storage, StorageArgs
@@ -26,7 +27,7 @@ from components.worker import Worker, WorkerArgs, renamed
 if TYPE_CHECKING:
     from components.infisical_stage import InfisicalStage
 
-TYPE = "stageplatform:index:Stage"
+TYPE = STAGE_TYPE
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,14 @@ class Stage(pulumi.ComponentResource):
         if config.infisical is not None:
             self.infisical = self._infisical(config, secrets, args.deploy_environment)
             self.outputs["infisical"] = self.infisical.outputs
-        self.register_outputs({"workers": {k: w.script_name for k, w in self.workers.items()}})
+        # The policy pack reads the app and the Infisical layout from here (policy/settings.py).
+        self.register_outputs(
+            {
+                "app": config.app,
+                "infisicalLayout": _infisical_layout(config),
+                "workers": {k: w.script_name for k, w in self.workers.items()},
+            }
+        )
 
     def _worker(
         self, worker_name: str, secrets: WorkerSecrets, args: StageArgs, opts: pulumi.ResourceOptions
@@ -124,6 +132,7 @@ class Stage(pulumi.ComponentResource):
                 crons=worker.crons,
                 consumer=self.storage.consumed(worker.consumes) if worker.consumes else None,
                 observability=worker.observability,
+                public_vars=worker.public_vars,
             ),
             pulumi.ResourceOptions.merge(opts, renamed(worker.renamed_from)),
         )
@@ -151,3 +160,16 @@ class Stage(pulumi.ComponentResource):
             ),
             pulumi.ResourceOptions(parent=self),
         )
+
+
+def _infisical_layout(config: StageConfig) -> dict[str, Any] | None:
+    """The stage's place among the stages in Infisical (``components.stage_layout.layout_of`` reads it)."""
+    infisical = config.infisical
+    if infisical is None:
+        return None
+    identity = infisical.ci_identity
+    return {
+        "projectId": infisical.project_id,
+        "ciIdentity": {"role": identity.role} if identity is not None and identity.role is not None else {},
+        "acknowledge": list(infisical.acknowledge),
+    }

@@ -17,11 +17,12 @@ import pulumi
 import pulumi_cloudflare as cf
 
 from components.bindings import ConsumedQueue, WorkerBinding
+from components.naming import WORKER_TYPE
 from components.replacements import lifecycle
 from components.secrets import WorkerSecrets
 from components.wrangler import published_config
 
-TYPE = "stageplatform:index:Worker"
+TYPE = WORKER_TYPE
 MODULE_CONTENT_TYPE = "application/javascript+module"
 
 
@@ -43,6 +44,8 @@ class WorkerArgs:
     consumer: ConsumedQueue | None
     observability: bool
     """Workers Logs on."""
+    public_vars: Sequence[str] = ()
+    """Plain vars whose names look secret but whose values are public (the policy pack's allow-list)."""
 
 
 def renamed(old_key: str | None) -> pulumi.ResourceOptions:
@@ -126,7 +129,15 @@ class Worker(pulumi.ComponentResource):
         self.urls = [f"https://{hostname}" for hostname in args.domains] + [f"https://{p}" for p in args.routes]
         self.wrangler_config = pulumi.Output.from_input(published_config(args))
         self.outputs = {"scriptName": self.script_name, "urls": self.urls}
-        self.register_outputs({**self.outputs, "wranglerConfig": self.wrangler_config})
+        # The policy pack reads the allow-list and the side-effecting secrets from here (policy/settings.py).
+        self.register_outputs(
+            {
+                **self.outputs,
+                "wranglerConfig": self.wrangler_config,
+                "publicVars": sorted(args.public_vars),
+                "sideEffectSecrets": dict(args.secrets.side_effects),
+            }
+        )
 
     def _consume(self, name: str, account_id: str, consumed: ConsumedQueue, opts: pulumi.ResourceOptions) -> None:
         settings = consumed.settings

@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INVALID_CONFIG
 
-    plan = build_plan(result.run, policy=policy_check(result.run, result.stage.config))
+    plan = build_plan(result.run, policy=policy_check(result.run))
     if args.against:
         return review(plan, args.against, args.format, args.output)
     text = RENDERERS[args.format](plan)

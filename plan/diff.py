@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from components.replacements import RULES, ResourceRules, replaced_by
-from policy.rules import short_type
+from policy.names import short_type
 
 CREATE, UPDATE, REPLACE, DELETE, ADOPT = "+", "~", "+-", "-", "="
 OPS = (CREATE, UPDATE, REPLACE, DELETE, ADOPT)

@@ -55,6 +55,7 @@ class Registration:
     """Alias specs (``name``, ``type``, ``parentUrn``, ``noParent``; empty: same as the resource's)."""
     import_id: str | None = None
     outputs: dict[str, Any] = field(default_factory=dict)
+    """Custom resources: the mock's state. Components: what they registered (``register_outputs``), as sent."""
     id: str | None = None
 
     @property
@@ -129,6 +130,12 @@ class RecordingMonitor(mocks.MockMonitor):
             )
         )
         return response
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        for registration in self.registrations:
+            if registration.urn == request.urn:
+                registration.outputs.update(_plain_struct(request.outputs))
+        return super().RegisterResourceOutputs(request)
 
 
 def _alias_spec(alias: Any) -> dict[str, Any]:

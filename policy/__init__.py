@@ -1,5 +1,8 @@
-"""The policy pack: one set of rules (:mod:`policy.rules`) for ``pulumi preview --policy-pack policy``
+"""The policy pack: one set of rules (:mod:`policy.checks`) for ``pulumi preview --policy-pack policy``
 (``policy/__main__.py``) and for the credential-free plan (``plan/policy.py``).
 
-Kept import-light on purpose: no pulumi_cloudflare, no pydantic.
+Kept import-light on purpose: no pulumi_cloudflare, no pydantic. :mod:`policy.names` reads types and
+URNs, :mod:`policy.resources` is the rules' view of a resource, :mod:`policy.settings` what the program
+registered on its components, and the rules themselves sit in :mod:`policy.secret_checks` and
+:mod:`policy.isolation_checks`.
 """

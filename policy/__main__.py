@@ -1,15 +1,16 @@
-"""The ``workers-stage-platform`` policy pack: :mod:`policy.rules` inside pulumi-policy.
+"""The ``workers-stage-platform`` policy pack: :mod:`policy.checks` inside pulumi-policy.
 
 Run it with ``pulumi preview --policy-pack policy`` (or ``pulumi up``) from the repository root; the CLI
 starts ``python policy`` from inside this directory, so the repository root is put on ``sys.path`` for
-``policy.rules`` and ``components.naming`` (both light: no pulumi_cloudflare, no pydantic). The pack is
+``policy.checks`` and ``components.naming`` (both light: no pulumi_cloudflare, no pydantic). The pack is
 therefore not publishable on its own (``pulumi policy publish`` would upload this directory only).
 
 Where the rules' settings come from here:
 
-* the stage (stack) and project: each resource's URN;
-* ``app``, ``publicVars`` and side-effecting secrets: the stack config the CLI passes every policy pack in
-  ``PULUMI_CONFIG`` (decrypted), read the same way the plan reads ``Pulumi.<stage>.yaml``;
+* the stage (stack): each resource's URN;
+* ``app``, ``publicVars`` and side-effecting secrets: the outputs the program's ``Stage`` and ``Worker``
+  components register, which a stack validation receives with every resource (:mod:`policy.settings`);
+  the rules that need them therefore run as stack policies;
 * extra allow-lists: the pack config, per policy (``--policy-pack-config``):
   ``{"no-secret-looking-plain-text": {"publicVars": [...]},
   "no-real-side-effect-credentials-outside-prod": {"sideEffectSecrets": {"NAME": "empty" | "env"}}}``;
@@ -39,7 +40,6 @@ _REPO_ROOT = str(Path(__file__).resolve().parent.parent)
 if _REPO_ROOT not in sys.path:
     sys.path.insert(0, _REPO_ROOT)
 
-import pulumi.runtime  # noqa: E402
 import pulumi_policy.policy as _sdk_policy  # noqa: E402
 from pulumi_policy import (  # noqa: E402
     EnforcementLevel,
@@ -70,11 +70,12 @@ from pulumi_policy.proxy import (  # noqa: E402
     UnknownValueError,
 )
 
-from policy import names, rules  # noqa: E402
+from policy import checks, names  # noqa: E402
+from policy.resources import UNKNOWN, PropPath  # noqa: E402
+from policy.resources import PolicyResource as View  # noqa: E402
+from policy.settings import PUBLIC_VARS, SANDBOX_MODES, SIDE_EFFECT_SECRETS, settings_from_resources  # noqa: E402
 
 PACK_NAME = "workers-stage-platform"
-PUBLIC_VARS = "publicVars"
-SIDE_EFFECT_SECRETS = "sideEffectSecrets"
 
 _UNKNOWNS = frozenset(
     {
@@ -134,20 +135,20 @@ def secrets_visible() -> bool:
 # --- adapters ------------------------------------------------------------------------------------------
 
 
-def _plain(value: Any, path: rules.PropPath, secret_paths: set[rules.PropPath]) -> Any:
+def _plain(value: Any, path: PropPath, secret_paths: set[PropPath]) -> Any:
     """A plain copy of an SDK property value: secrets unwrapped (paths recorded), unknowns → UNKNOWN."""
     if isinstance(value, Secret):
         secret_paths.add(path)
         return _plain(value.value, path, secret_paths)
     if isinstance(value, str):
-        return rules.UNKNOWN if value in _UNKNOWNS else value
+        return UNKNOWN if value in _UNKNOWNS else value
     if isinstance(value, Mapping):
         plain: dict[str, Any] = {}
         for key in value:
             try:
                 item = value[key]
             except UnknownValueError:
-                plain[key] = rules.UNKNOWN
+                plain[key] = UNKNOWN
                 continue
             plain[key] = _plain(item, (*path, key), secret_paths)
         return plain
@@ -157,18 +158,18 @@ def _plain(value: Any, path: rules.PropPath, secret_paths: set[rules.PropPath]) 
             try:
                 item = value[index]
             except UnknownValueError:
-                items.append(rules.UNKNOWN)
+                items.append(UNKNOWN)
                 continue
             items.append(_plain(item, (*path, index), secret_paths))
         return items
     return value
 
 
-def from_policy_resource(resource: ResourceValidationArgs | PolicyResource) -> rules.PolicyResource:
+def from_policy_resource(resource: ResourceValidationArgs | PolicyResource) -> View:
     """The rules' view of what pulumi-policy hands a resource or stack validation."""
-    secret_paths: set[rules.PropPath] = set()
+    secret_paths: set[PropPath] = set()
     props = _plain(resource.props, (), secret_paths)
-    return rules.PolicyResource(
+    return View(
         urn=resource.urn,
         type=resource.resource_type,
         name=resource.name,
@@ -180,23 +181,11 @@ def from_policy_resource(resource: ResourceValidationArgs | PolicyResource) -> r
     )
 
 
-def pack_settings(urn: str, pack_config: Mapping[str, Any]) -> rules.PolicySettings:
-    """Settings for the stack ``urn`` belongs to: its config (``PULUMI_CONFIG``), the pack config, the env."""
-    return rules.settings_from_pulumi_config(
-        pulumi.runtime.get_config_env(),
-        names.project_of(urn),
-        names.stack_of(urn),
-        pack_config=pack_config,
-        environment=os.environ,
-    )
-
-
 # --- the pack ------------------------------------------------------------------------------------------
 
 _LEVELS = {
-    rules.MANDATORY: EnforcementLevel.MANDATORY,
-    rules.ADVISORY: EnforcementLevel.ADVISORY,
-    rules.ACKNOWLEDGED: EnforcementLevel.ADVISORY,  # a warning under `pulumi preview`; red in the plan
+    checks.MANDATORY: EnforcementLevel.MANDATORY,
+    checks.ACKNOWLEDGED: EnforcementLevel.ADVISORY,  # a warning under `pulumi preview`; red in the plan
 }
 
 CONFIG_SCHEMAS: dict[str, PolicyConfigSchema] = {
@@ -217,7 +206,7 @@ CONFIG_SCHEMAS: dict[str, PolicyConfigSchema] = {
                 "with sideEffects: true), optionally with their sandbox outside prod",
                 "oneOf": [
                     {"type": "array", "items": {"type": "string"}},
-                    {"type": "object", "additionalProperties": {"enum": list(rules.SANDBOX_MODES)}},
+                    {"type": "object", "additionalProperties": {"enum": list(SANDBOX_MODES)}},
                 ],
             }
         }
@@ -225,11 +214,10 @@ CONFIG_SCHEMAS: dict[str, PolicyConfigSchema] = {
 }
 
 
-def _resource_policy(rule: rules.Rule) -> ResourceValidationPolicy:
+def _resource_policy(rule: checks.Rule) -> ResourceValidationPolicy:
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
         view = from_policy_resource(args)
-        settings = pack_settings(args.urn, args.get_config())
-        for violation in rules.evaluate_rule(rule, [view], view.stack, settings):
+        for violation in checks.evaluate_rule(rule, [view], view.stack):
             report_violation(f"{violation.resource}: {violation.message}", None)
 
     return ResourceValidationPolicy(
@@ -241,13 +229,13 @@ def _resource_policy(rule: rules.Rule) -> ResourceValidationPolicy:
     )
 
 
-def _stack_policy(rule: rules.Rule) -> StackValidationPolicy:
+def _stack_policy(rule: checks.Rule) -> StackValidationPolicy:
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
         views = [from_policy_resource(resource) for resource in args.resources]
         if not views:
             return
-        settings = pack_settings(views[0].urn, args.get_config())
-        for violation in rules.evaluate_rule(rule, views, views[0].stack, settings):
+        settings = settings_from_resources(views, views[0].stack, pack_config=args.get_config(), environment=os.environ)
+        for violation in checks.evaluate_rule(rule, views, views[0].stack, settings):
             report_violation(f"{violation.resource}: {violation.message}", violation.urn or None)
 
     return StackValidationPolicy(
@@ -259,7 +247,9 @@ def _stack_policy(rule: rules.Rule) -> StackValidationPolicy:
     )
 
 
-POLICIES: list[Policy] = [_stack_policy(rule) if rule.is_stack_rule else _resource_policy(rule) for rule in rules.RULES]
+POLICIES: list[Policy] = [
+    _stack_policy(rule) if rule.is_stack_rule else _resource_policy(rule) for rule in checks.RULES
+]
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Policy checks of stage isolation inside Infisical (wired into ``policy.rules.RULES``).
+"""Policy checks of stage isolation inside Infisical (wired into ``policy.checks.RULES``).
 
 * ``non-prod-identities-cannot-read-prod`` (mandatory): in a project prod also uses, no non-prod identity
   holds a project-wide role (one that is not a custom role of its own stack) or a custom role whose
@@ -9,7 +9,7 @@
 * ``only-pr-preview-identity-trusts-pull-requests`` (mandatory): no OIDC auth admits pull_request runs
   except the PR preview identity's.
 
-Checks see resources through the small protocol below, so this module needs nothing from ``policy.rules``.
+Checks see resources through the small protocol below, so this module needs nothing from ``policy.checks``.
 """
 
 from __future__ import annotations

@@ -23,8 +23,10 @@ from plan.model import build_plan
 from plan.policy import check, settings_for
 from plan.render import render_markdown, render_table
 from plan.stack_files import stack_config
-from policy import rules
-from tests.conftest import PROJECT, STAGES, checked_config, raw_config
+from policy.checks import evaluate
+from policy.resources import from_registration
+from policy.settings import PolicySettings
+from tests.conftest import PROJECT, STAGES, raw_config
 from tests.test_policy import analyzer, deploy_environment, found, replace
 
 __all__ = ["analyzer"]  # the fixture this module uses
@@ -182,7 +184,7 @@ def test_a_project_wide_membership_is_caught(stage_runs: dict[str, ProgramRun], 
     membership = named(stage_runs["staging"], "ci-identity-membership")
     run = replace(stage_runs["staging"], "ci-identity-membership", inputs={**membership.inputs, "role": "viewer"})
     expected = [("non-prod-identities-cannot-read-prod", "infisical:ProjectIdentityMembership/ci-identity-membership")]
-    assert found(check(run, checked_config("staging"))) == expected
+    assert found(check(run)) == expected
     config, _ = stack_config("staging")
     assert analyzer(run, config, deploy_environment("staging")) == expected
 
@@ -192,7 +194,7 @@ def test_a_custom_role_that_reaches_prod_is_caught(stage_runs: dict[str, Program
     wide = [{"subject": "secrets", "action": ["readValue"], "conditions": {"environment": {"$ne": "dev"}}}]
     run = replace(stage_runs["dev"], "ci-identity-role", inputs={**role.inputs, "permissions": wide})
     expected = [("non-prod-identities-cannot-read-prod", "infisical:ProjectRole/ci-identity-role")]
-    assert found(check(run, checked_config("dev"))) == expected
+    assert found(check(run)) == expected
     config, _ = stack_config("dev")
     assert analyzer(run, config, deploy_environment("dev")) == expected
 
@@ -202,16 +204,14 @@ def test_a_deploy_identity_trusting_pull_requests_is_caught(stage_runs: dict[str
     claims = {**oidc.inputs["bound_claims"], "sub": "repo:acme/app:environment:staging, repo:acme/app:pull_request"}
     run = replace(stage_runs["staging"], "ci-identity-oidc", inputs={**oidc.inputs, "bound_claims": claims})
     expected = [("only-pr-preview-identity-trusts-pull-requests", "infisical:IdentityOidcAuth/ci-identity-oidc")]
-    assert found(check(run, checked_config("staging"))) == expected
+    assert found(check(run)) == expected
     config, _ = stack_config("staging")
     assert analyzer(run, config, deploy_environment("staging")) == expected
 
 
-def with_layouts(run: ProgramRun, stage: str, *, acknowledged: bool) -> rules.PolicySettings:
+def with_layouts(run: ProgramRun, stage: str, *, acknowledged: bool) -> PolicySettings:
     """The stage's real policy settings with a layout where staging's identity is project-wide."""
-    return dataclasses.replace(
-        settings_for(run, checked_config(stage)), infisical_layouts=layouts(acknowledged=acknowledged)
-    )
+    return dataclasses.replace(settings_for(run), infisical_layouts=layouts(acknowledged=acknowledged))
 
 
 def layouts(*, acknowledged: bool) -> dict[str, StageLayout]:
@@ -225,19 +225,19 @@ def layouts(*, acknowledged: bool) -> dict[str, StageLayout]:
 
 @pytest.mark.parametrize("stage", ["staging", "prod"])
 def test_the_layout_rule_and_its_acknowledgement(stage: str, stage_runs: dict[str, ProgramRun]) -> None:
-    resources = [rules.from_registration(r, stage) for r in stage_runs[stage].registrations]
-    refused = rules.evaluate(resources, stage, with_layouts(stage_runs[stage], stage, acknowledged=False))
+    resources = [from_registration(r, stage) for r in stage_runs[stage].registrations]
+    refused = evaluate(resources, stage, with_layouts(stage_runs[stage], stage, acknowledged=False))
     assert [(v.rule, v.enforcement) for v in refused] == [("non-prod-identities-cannot-read-prod", "mandatory")]
     assert "Take one of two fixes" in refused[0].message
-    passed = rules.evaluate(resources, stage, with_layouts(stage_runs[stage], stage, acknowledged=True))
+    passed = evaluate(resources, stage, with_layouts(stage_runs[stage], stage, acknowledged=True))
     assert [(v.rule, v.enforcement) for v in passed] == [("acknowledged-prod-exposure", "acknowledged")]
     assert passed[0].message.startswith("ACKNOWLEDGED RISK")
 
 
 def test_the_plan_shows_an_acknowledged_risk_in_red(stage_runs: dict[str, ProgramRun]) -> None:
-    resources = [rules.from_registration(r, "prod") for r in stage_runs["prod"].registrations]
+    resources = [from_registration(r, "prod") for r in stage_runs["prod"].registrations]
     settings = with_layouts(stage_runs["prod"], "prod", acknowledged=True)
-    policy = [v.as_dict() for v in rules.evaluate(resources, "prod", settings)]
+    policy = [v.as_dict() for v in evaluate(resources, "prod", settings)]
     plan = build_plan(stage_runs["prod"], policy)
     table = render_table(plan)
     assert "\x1b[31m  [acknowledged] acknowledged-prod-exposure" in table

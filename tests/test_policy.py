@@ -21,17 +21,26 @@ import pulumi.runtime.config as runtime_config
 import pulumi_policy.policy as sdk_policy
 import pytest
 from pulumi.runtime import proto
-from pulumi_policy import EnforcementLevel, PolicyCustomTimeouts, PolicyResourceOptions, ResourceValidationArgs
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyCustomTimeouts,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    StackValidationArgs,
+)
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
 import components.secrets
 import plan.model
 import policy.__main__ as pack
+from components.naming import WORKER_TYPE, stage_in_hostname, stage_in_name
 from plan.engine import ProgramRun, Registration, run_program
 from plan.policy import check
 from plan.stack_files import stack_config
-from policy import rules
-from tests.conftest import PROJECT, STAGES, checked_config, full_environment, raw_config, run_stage
+from policy import checks, names, secret_checks
+from policy.resources import UNKNOWN, from_registration
+from tests.conftest import PROJECT, STAGES, full_environment, raw_config, run_stage
 
 ROOT = Path(__file__).resolve().parents[1]
 ACCOUNT = "0123456789abcdef0123456789abcdef"
@@ -96,14 +105,23 @@ def binding(name: str, type_: str, **values: Any) -> Any:
 def infisical_sync(name: str, script_id: str) -> None:
     """A registration shaped like ``components.infisical.CloudflareWorkersSecretSync`` (same type, same inputs)."""
     pulumi.CustomResource(
-        rules.INFISICAL_SYNC_TYPE,
+        secret_checks.INFISICAL_SYNC_TYPE,
         name,
         {"name": name, "project_id": "p", "connection_id": "c", "environment": "staging", "script_id": script_id},
     )
 
 
 def replace(run: ProgramRun, name: str, **changes: Any) -> ProgramRun:
-    registrations = [dataclasses.replace(r, **changes) if r.name == name else r for r in run.registrations]
+    """``run`` with ``changes`` made to the registrations named ``name`` (new inputs also as the program sent them)."""
+
+    def changed(r: Registration) -> Registration:
+        if "inputs" in changes:  # keep each unchanged input as it was sent (secret envelopes in place)
+            sent = {k: r.wire_inputs[k] if k in r.wire_inputs and r.inputs.get(k) == v else v
+                    for k, v in changes["inputs"].items()}  # fmt: skip
+            return dataclasses.replace(r, **changes, wire_inputs=sent)
+        return dataclasses.replace(r, **changes)
+
+    registrations = [changed(r) if r.name == name else r for r in run.registrations]
     return dataclasses.replace(run, registrations=registrations)
 
 
@@ -142,7 +160,7 @@ def analyzer(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., list[tup
         diagnostics = []
         for r in run.registrations:
             request = _with_properties(
-                proto.AnalyzeRequest(type=r.type, urn=r.urn, name=r.name, options=_options(r)), r.inputs
+                proto.AnalyzeRequest(type=r.type, urn=r.urn, name=r.name, options=_options(r)), r.wire_inputs
             )
             diagnostics += servicer.Analyze(request, None).diagnostics
         stack = proto.AnalyzeStackRequest(
@@ -156,7 +174,7 @@ def analyzer(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., list[tup
                         parent=r.parent or "",
                         dependencies=r.dependencies,
                     ),
-                    r.inputs,
+                    r.wire_inputs if r.custom else r.outputs,  # a stack validation sees a component's outputs
                 )
                 for r in run.registrations
             ]
@@ -178,21 +196,21 @@ def analyzer(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., list[tup
 
 @pytest.mark.parametrize("stage", STAGES)
 def test_real_stages_pass_every_rule(stage: str, stage_runs: dict[str, ProgramRun]) -> None:
-    assert check(stage_runs[stage], checked_config(stage)) == []
+    assert check(stage_runs[stage]) == []
 
 
 @pytest.mark.parametrize("stage", STAGES)
 def test_real_stages_pass_with_real_and_sandbox_values_in_the_environment(stage: str) -> None:
     environment = deploy_environment(stage)
     run = run_stage(stage, environment=environment)
-    assert check(run, checked_config(stage), environment=environment) == []
+    assert check(run, environment=environment) == []
 
 
 @pytest.mark.parametrize("stage", STAGES)
 def test_credential_free_plan_passes(stage: str) -> None:
     """As bin/plan runs it: no environment, every injected value the NOT_PROVIDED marker."""
     run = run_stage(stage, environment={}, allow_missing=True)
-    assert check(run, checked_config(stage)) == []
+    assert check(run) == []
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -201,12 +219,26 @@ def test_real_stages_pass_in_the_pack(stage: str, stage_runs: dict[str, ProgramR
     assert analyzer(stage_runs[stage], config, deploy_environment(stage)) == []
 
 
-def test_public_vars_come_from_the_checked_config(stage_runs: dict[str, ProgramRun]) -> None:
-    """Without the config's publicVars the public search key is what the rule flags: the allow-list matters."""
-    violations = check(stage_runs["staging"], None)
+def without_registered_public_vars(run: ProgramRun) -> ProgramRun:
+    """``run`` as if the Worker components had registered no publicVars."""
+    registrations = [
+        dataclasses.replace(r, outputs={**r.outputs, "publicVars": []}) if r.type == WORKER_TYPE else r
+        for r in run.registrations
+    ]
+    return dataclasses.replace(run, registrations=registrations)
+
+
+def test_public_vars_come_from_what_the_worker_registered(stage_runs: dict[str, ProgramRun], analyzer: Any) -> None:
+    """Without the worker's registered publicVars the public search key is what the rule flags: the allow-list
+    matters, and it comes from the program's registrations, on both paths."""
+    api = next(r for r in stage_runs["staging"].registrations if r.type == WORKER_TYPE and r.name == "api")
+    assert "ALGOLIA_SEARCH_KEY" in api.outputs["publicVars"]
+    run = without_registered_public_vars(stage_runs["staging"])
+    violations = check(run)
     assert found(violations) == [("no-secret-looking-plain-text", "WorkersScript/api")]
     assert "ALGOLIA_SEARCH_KEY" in violations[0]["message"]
-    pack_allowed = check(stage_runs["staging"], None, pack_config={"publicVars": ["ALGOLIA_SEARCH_KEY"]})
+    assert analyzer(run) == [("no-secret-looking-plain-text", "WorkersScript/api")]
+    pack_allowed = check(run, pack_config={"publicVars": ["ALGOLIA_SEARCH_KEY"]})
     assert pack_allowed == []
 
 
@@ -299,7 +331,7 @@ BAD_PROGRAMS = {
 def test_bad_program_is_caught_by_exactly_its_rule(case: str, analyzer: Any) -> None:
     program, rule, resource = BAD_PROGRAMS[case]
     run = run_small(program)
-    violations = check(run, None)
+    violations = check(run)
     assert found(violations) == [(rule, resource)]
     assert all(v["enforcement"] == "mandatory" for v in violations)
     assert analyzer(run) == [(rule, resource)]
@@ -342,14 +374,14 @@ def test_good_counterparts_of_the_small_programs(case: str, analyzer: Any) -> No
                 script([binding("STRIPE_SECRET_KEY", "secret_text", text=pulumi.Output.secret("sk_test_0000"))])
 
     run = run_small(program)
-    assert check(run, None) == []
+    assert check(run) == []
     assert analyzer(run) == []
 
 
 def test_messages_never_contain_secret_values() -> None:
     for case in ("secret_text in clear", "live key in staging"):
         program = BAD_PROGRAMS[case][0]
-        messages = " ".join(v["message"] for v in check(run_small(program), None))
+        messages = " ".join(v["message"] for v in check(run_small(program)))
         assert "typed-in-clear" not in messages and "sk_live_0000" not in messages, messages
 
 
@@ -364,7 +396,7 @@ def test_prod_stateful_resource_without_protection(
     changes: dict[str, bool], missing: str, stage_runs: dict[str, ProgramRun], analyzer: Any
 ) -> None:
     run = replace(stage_runs["prod"], "d1-main", **changes)
-    violations = check(run, checked_config("prod"))
+    violations = check(run)
     assert found(violations) == [("prod-stateful-protected-and-retained", "D1Database/d1-main")]
     assert f"missing: {missing}" in violations[0]["message"]
     config, _ = stack_config("prod")
@@ -375,13 +407,13 @@ def test_prod_stateful_resource_without_protection(
 
 def test_unprotected_stateful_resources_are_fine_outside_prod(stage_runs: dict[str, ProgramRun]) -> None:
     assert not any(r.protect for r in stage_runs["staging"].registrations)
-    assert check(stage_runs["staging"], checked_config("staging")) == []
+    assert check(stage_runs["staging"]) == []
 
 
 def test_real_stage_syncs_into_a_script_that_keeps_secret_bindings(stage_runs: dict[str, ProgramRun]) -> None:
     """The good runs exercise the sync rule: staging's api gets an Infisical sync and keeps its bindings."""
     run = stage_runs["staging"]
-    syncs = [r.inputs["script_id"] for r in run.registrations if r.type == rules.INFISICAL_SYNC_TYPE]
+    syncs = [r.inputs["script_id"] for r in run.registrations if r.type == secret_checks.INFISICAL_SYNC_TYPE]
     assert syncs == ["acme-staging-api"]
     api = next(r for r in run.registrations if r.name == "api" and r.custom)
     assert "secret_text" in api.inputs["keepBindings"]
@@ -391,7 +423,7 @@ def test_real_stage_script_that_drops_synced_secrets(stage_runs: dict[str, Progr
     api = next(r for r in stage_runs["staging"].registrations if r.name == "api" and r.custom)
     run = replace(stage_runs["staging"], "api", inputs={k: v for k, v in api.inputs.items() if k != "keepBindings"})
     expected = [("synced-scripts-keep-secret-bindings", "WorkersScript/api")]
-    assert found(check(run, checked_config("staging"))) == expected
+    assert found(check(run)) == expected
     config, _ = stack_config("staging")
     assert analyzer(run, config, deploy_environment("staging")) == expected
 
@@ -402,7 +434,7 @@ def test_infisical_resource_of_another_stages_environment(stage_runs: dict[str, 
     assert folder.inputs["environment"] == "prod"
     run = replace(stage_runs["prod"], "folder-oauth", inputs={**folder.inputs, "environment": "staging"})
     expected = [("no-cross-stage-references", "infisical:SecretFolder/folder-oauth")]
-    assert found(check(run, checked_config("prod"))) == expected
+    assert found(check(run)) == expected
     config, _ = stack_config("prod")
     assert analyzer(run, config, deploy_environment("prod")) == expected
 
@@ -417,7 +449,7 @@ def reads_real_variables(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_real_side_effect_credentials_in_staging_are_caught(analyzer: Any) -> None:
     environment = deploy_environment("staging")
     run = run_stage("staging", environment=environment)
-    violations = check(run, checked_config("staging"), environment=environment)
+    violations = check(run, environment=environment)
     rule = "no-real-side-effect-credentials-outside-prod"
     assert found(violations) == [(rule, "WorkersScript/api")] * 2
     messages = sorted(v["message"] for v in violations)
@@ -433,7 +465,7 @@ def test_credential_free_plan_sees_only_the_empty_sandbox_regression() -> None:
     """Without an environment the plan cannot tell $STRIPE_SECRET_KEY from $STRIPE_SECRET_KEY_SANDBOX (both
     are the NOT_PROVIDED marker), but a secret whose sandbox is 'empty' must not carry anything at all."""
     run = run_stage("staging", environment={}, allow_missing=True)
-    violations = check(run, checked_config("staging"))
+    violations = check(run)
     assert found(violations) == [("no-real-side-effect-credentials-outside-prod", "WorkersScript/api")]
     assert "'RESEND_API_KEY' carries a value" in violations[0]["message"]
 
@@ -441,7 +473,7 @@ def test_credential_free_plan_sees_only_the_empty_sandbox_regression() -> None:
 def test_live_key_in_the_sandbox_variable_is_caught() -> None:
     environment = deploy_environment("staging", STRIPE_SECRET_KEY_SANDBOX="sk_live_0000")
     run = run_stage("staging", environment=environment)
-    violations = check(run, checked_config("staging"), environment=environment)
+    violations = check(run, environment=environment)
     assert found(violations) == [("no-real-side-effect-credentials-outside-prod", "WorkersScript/api")]
     assert "shape of a live-mode key" in violations[0]["message"]
     assert "sk_live_0000" not in violations[0]["message"]
@@ -450,17 +482,33 @@ def test_live_key_in_the_sandbox_variable_is_caught() -> None:
 def test_prod_binds_the_real_credentials() -> None:
     environment = deploy_environment("prod")
     run = run_stage("prod", environment=environment)
-    assert check(run, checked_config("prod"), environment=environment) == []
+    assert check(run, environment=environment) == []
 
 
 # --- the pack adapter on its own --------------------------------------------------------------------------
 
 
+def _props(registration: Registration) -> Any:
+    """As the engine sends them: a resource's inputs, a component's registered outputs, no internal keys."""
+    sent = registration.wire_inputs if registration.custom else registration.outputs
+    inputs = {k: v for k, v in sent.items() if not k.startswith("__")}
+    return unknown_checking_proxy(pack.deserialize_keeping_secrets(inputs))
+
+
+def _policy_options(registration: Registration) -> PolicyResourceOptions:
+    return PolicyResourceOptions(registration.protect, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
+
+
 def _validation_args(registration: Registration, config: dict[str, Any] | None = None) -> ResourceValidationArgs:
-    inputs = {k: v for k, v in registration.inputs.items() if not k.startswith("__")}  # as the engine sends
-    props = unknown_checking_proxy(pack.deserialize_keeping_secrets(inputs))
-    opts = PolicyResourceOptions(registration.protect, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
-    return ResourceValidationArgs(registration.type, props, registration.urn, registration.name, opts, None, config)
+    r = registration
+    return ResourceValidationArgs(r.type, _props(r), r.urn, r.name, _policy_options(r), None, config)
+
+
+def _stack_args(registrations: list[Registration], config: dict[str, Any] | None = None) -> StackValidationArgs:
+    resources = [
+        PolicyResource(r.type, _props(r), r.urn, r.name, _policy_options(r), None, None, [], {}) for r in registrations
+    ]
+    return StackValidationArgs(resources, config)
 
 
 def _policy(name: str) -> Any:
@@ -472,10 +520,10 @@ def test_pack_config_allow_list(stage_runs: dict[str, ProgramRun], monkeypatch: 
     monkeypatch.delenv("PULUMI_CONFIG", raising=False)  # no stack config: only the pack config allow-lists
     api = next(r for r in stage_runs["staging"].registrations if r.name == "api" and r.custom)
     reported: list[str] = []
-    _policy("no-secret-looking-plain-text").validate(_validation_args(api), lambda m, u: reported.append(m))
+    _policy("no-secret-looking-plain-text").validate(_stack_args([api]), lambda m, u: reported.append(m))
     assert len(reported) == 1 and "ALGOLIA_SEARCH_KEY" in reported[0]
     reported.clear()
-    allowed = _validation_args(api, {"publicVars": ["ALGOLIA_SEARCH_KEY"]})
+    allowed = _stack_args([api], {"publicVars": ["ALGOLIA_SEARCH_KEY"]})
     _policy("no-secret-looking-plain-text").validate(allowed, lambda m, u: reported.append(m))
     assert reported == []
 
@@ -495,7 +543,7 @@ def test_pack_without_secret_markers_cannot_see_secretness(stage_runs: dict[str,
 def test_pack_view_matches_the_plan_view(stage_runs: dict[str, ProgramRun], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sdk_policy, "deserialize_properties", pack.deserialize_keeping_secrets)
     for registration in stage_runs["staging"].registrations:
-        planned = rules.from_registration(registration, "staging")
+        planned = from_registration(registration, "staging")
         packed = pack.from_policy_resource(_validation_args(registration))
         assert packed.props == planned.props, registration.name
         assert packed.secret_paths == planned.secret_paths, registration.name
@@ -507,11 +555,12 @@ def test_unknown_values_are_skipped_not_fatal(monkeypatch: pytest.MonkeyPatch) -
     """During preview a name computed from another resource is unknown: the rule skips it."""
     monkeypatch.setattr(sdk_policy, "deserialize_properties", pack.deserialize_keeping_secrets)
     run = run_small(_name_of_another_stage)
-    d1 = dataclasses.replace(run.registrations[0], inputs={**run.registrations[0].inputs, "name": UNKNOWN_STRING_VALUE})
+    sent = {**run.registrations[0].wire_inputs, "name": UNKNOWN_STRING_VALUE}
+    d1 = dataclasses.replace(run.registrations[0], inputs=sent, wire_inputs=sent)
     view = pack.from_policy_resource(_validation_args(d1))
-    assert view.props["name"] is rules.UNKNOWN
+    assert view.props["name"] is UNKNOWN
     reported: list[str] = []
-    _policy("physical-names-carry-stage").validate(_validation_args(d1), lambda m, u: reported.append(m))
+    _policy("physical-names-carry-stage").validate(_stack_args([d1]), lambda m, u: reported.append(m))
     assert reported == []
 
 
@@ -525,7 +574,7 @@ def test_install_secret_markers(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_remediation_keeps_the_sdk_secret_proxies() -> None:
-    envelope = {rules.SECRET_SIG_KEY: rules.SECRET_SIG, "value": "x"}
+    envelope = {names.SECRET_SIG_KEY: names.SECRET_SIG, "value": "x"}
     assert pack.deserialize_keeping_secrets({"a": envelope}, True)["a"] == "x"  # the SDK's proxy unwraps on read
 
 
@@ -567,7 +616,7 @@ def test_pack_files() -> None:
     assert pack_yaml["runtime"]["name"] == "python"
     requirements = (ROOT / "policy" / "requirements.txt").read_text().split()
     assert "pulumi-policy==1.21.0" in requirements and "pulumi==3.272.0" in requirements
-    assert [p.name for p in pack.POLICIES] == [r.name for r in rules.RULES]
+    assert [p.name for p in pack.POLICIES] == [r.name for r in checks.RULES]
     assert len({p.name for p in pack.POLICIES}) == len(pack.POLICIES)
 
 
@@ -577,9 +626,9 @@ def test_pack_files() -> None:
 def test_labels_and_wire_constants_match_the_plan(stage_runs: dict[str, ProgramRun]) -> None:
     from plan.engine import SECRET_SIG, SECRET_SIG_KEY
 
-    assert (rules.SECRET_SIG_KEY, rules.SECRET_SIG) == (SECRET_SIG_KEY, SECRET_SIG)
+    assert (names.SECRET_SIG_KEY, names.SECRET_SIG) == (SECRET_SIG_KEY, SECRET_SIG)
     for registration in stage_runs["staging"].registrations:
-        assert rules.from_registration(registration, "staging").label == plan.model.label(registration)
+        assert from_registration(registration, "staging").label == plan.model.label(registration)
 
 
 @pytest.mark.parametrize(
@@ -595,11 +644,11 @@ def test_labels_and_wire_constants_match_the_plan(stage_runs: dict[str, ProgramR
     ],
 )
 def test_stage_in_name(name: str, app: str | None, stage: str | None) -> None:
-    assert rules.stage_in_name(name, app) == stage
+    assert stage_in_name(name, app) == stage
 
 
 def test_stage_in_hostname() -> None:
-    assert rules.stage_in_hostname("api.staging.example.com", "staging") is None
-    assert rules.stage_in_hostname("api.staging.example.com", "prod") == "staging"
-    assert rules.stage_in_hostname("api.pr-7.example.com/v1/*", "pr-8") == "pr-7"
-    assert rules.stage_in_hostname("production.example.com", "staging") is None
+    assert stage_in_hostname("api.staging.example.com", "staging") is None
+    assert stage_in_hostname("api.staging.example.com", "prod") == "staging"
+    assert stage_in_hostname("api.pr-7.example.com/v1/*", "pr-8") == "pr-7"
+    assert stage_in_hostname("production.example.com", "staging") is None

@@ -11,7 +11,7 @@ from components.replacements import DELETE_BEFORE_REPLACE, RULES
 from plan.diff import REPLACE, UPDATE, diff_plans
 from plan.engine import ProgramRun
 from plan.model import build_plan
-from policy.rules import short_type
+from policy.names import short_type
 from tests.conftest import PROJECT, raw_config, run_stage
 
 

@@ -1,0 +1,103 @@
+"""The rules about secrets: secret bindings are secrets, plain vars do not look like them, synced scripts
+keep what the sync wrote, and outside prod no real side-effecting credential is bound."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from typing import Final
+
+from components.secret_names import secret_looking_reason
+from policy.names import DYNAMIC_PREFIX
+from policy.resources import UNKNOWN, PolicyResource, bindings_of, known_str
+from policy.settings import PolicySettings
+
+INFISICAL_SYNC_TYPE: Final = f"{DYNAMIC_PREFIX}/infisical:CloudflareWorkersSecretSync"
+"""``components.infisical.CloudflareWorkersSecretSync``: Infisical writes secrets into the Worker ``script_id``."""
+PROD: Final = "prod"
+SECRET_BINDING_FIELDS: Final = {"secret_text": ("text",), "secret_key": ("keyBase64", "keyJwk")}
+KEEP_BINDING_REQUIRED: Final = "secret_text"
+_LIVE_CREDENTIAL = re.compile(r"^(sk_live_|rk_live_)")
+"""Live-mode key shapes (Stripe secret and restricted keys); test-mode keys are ``sk_test_``/``rk_test_``."""
+
+
+def secret_bindings_are_secret(resource: PolicyResource, stage: str, settings: PolicySettings) -> Iterator[str]:
+    if resource.kind != "WorkersScript":
+        return
+    for index, binding in bindings_of(resource):
+        fields = SECRET_BINDING_FIELDS.get(str(binding.get("type")), ())
+        for key in fields:
+            value = binding.get(key)
+            if value is None or value is UNKNOWN:
+                continue
+            if resource.is_secret("bindings", index, key) is False:
+                yield (
+                    f"bindings[{index}].{key} of {binding.get('type')} binding {binding.get('name')!r} is not a "
+                    "secret: it would be stored in clear in the state and shown in previews; pass it through "
+                    "pulumi.Output.secret"
+                )
+
+
+def no_secret_looking_plain_text(resource: PolicyResource, stage: str, settings: PolicySettings) -> Iterator[str]:
+    if resource.kind != "WorkersScript":
+        return
+    allowed = settings.public_vars_of(known_str(resource.props.get("scriptName")))
+    for index, binding in bindings_of(resource):
+        name, text = binding.get("name"), binding.get("text")
+        if binding.get("type") != "plain_text" or not isinstance(name, str) or not isinstance(text, str):
+            continue
+        reason = secret_looking_reason(name, text)
+        if reason and name not in allowed:
+            yield (
+                f"bindings[{index}] is a plain_text binding that looks like a secret ({reason}); bind it as "
+                f"secret_text, or if the value really is public list {name!r} in the worker's publicVars"
+            )
+
+
+def synced_scripts_keep_secret_bindings(
+    resources: Sequence[PolicyResource], stage: str, settings: PolicySettings
+) -> Iterator[tuple[PolicyResource, str]]:
+    scripts: dict[str, PolicyResource] = {}
+    for resource in resources:
+        if resource.kind == "WorkersScript" and (name := known_str(resource.props.get("scriptName"))):
+            scripts[name] = resource
+    for sync in resources:
+        if sync.type != INFISICAL_SYNC_TYPE:
+            continue
+        script = scripts.get(known_str(sync.props.get("script_id")) or "")
+        if script is None:
+            continue  # unknown yet, or not a script of this stack (the cross-stage rule looks at the name)
+        keep = script.props.get("keepBindings")
+        if keep is UNKNOWN:
+            continue
+        kept = list(keep) if isinstance(keep, Sequence) and not isinstance(keep, str) else []
+        if KEEP_BINDING_REQUIRED not in kept:
+            yield (
+                script,
+                f"keepBindings does not contain {KEEP_BINDING_REQUIRED!r}, but {sync.label} syncs secrets into "
+                "this script: every deploy would delete the synced secrets",
+            )
+
+
+def no_real_side_effect_credentials(resource: PolicyResource, stage: str, settings: PolicySettings) -> Iterator[str]:
+    if stage == PROD or resource.kind != "WorkersScript":
+        return
+    side_effects = settings.side_effects_of(known_str(resource.props.get("scriptName")))
+    for index, binding in bindings_of(resource):
+        name, value = binding.get("name"), binding.get("text")
+        if binding.get("type") != "secret_text" or not isinstance(name, str) or not isinstance(value, str):
+            continue
+        where = f"bindings[{index}].text of secret_text binding {name!r}"
+        real = settings.real_values.get(name)
+        if name in side_effects and real and value == real:
+            yield (
+                f"{where} is the value of the real ${name} from the deploy environment; outside prod a "
+                f"side-effecting secret is bound from ${name}_SANDBOX or empty"
+            )
+        elif _LIVE_CREDENTIAL.match(value):
+            yield f"{where} has the shape of a live-mode key; stage {stage!r} must only hold test-mode keys"
+        elif side_effects.get(name) == "empty" and value:
+            yield (
+                f"{where} carries a value, but outside prod this side-effecting secret is bound empty "
+                "(sandbox: empty); the program read a variable it must not read here"
+            )
