@@ -3,8 +3,8 @@
 App pipelines run ``pulumi stack output --json wranglerConfigs`` and use a config for ``wrangler d1
 migrations apply``, ``wrangler dev``, ``wrangler types`` and ``wrangler tail <scriptName>``; ids come from
 the real resources, so a replaced D1 database can never leave a pipeline on a stale id. Secret values never
-enter it: only the names of secrets, under ``secrets.required`` (read by wrangler 4.x releases from early
-2026 on; older ones warn about an unknown field and ignore it).
+enter it: only the names of secrets, under ``secrets.required`` (read by wrangler 4.x releases from late
+February 2026 on, experimental until May 2026; older ones warn about an unknown field and ignore it).
 
 Pulumi is the one owner of each Worker script: it uploads the module, bindings, routes, domains, crons and
 the queue consumer. So the published config (:func:`published_config`) has no ``name``: ``wrangler deploy``
