@@ -1,5 +1,5 @@
 """Entry point for `pulumi up` / `pulumi preview`: one stack per stage (see README)."""
 
-from components.program import main
+from components.program import run
 
-main()
+run()

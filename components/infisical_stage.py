@@ -22,6 +22,7 @@ import pulumi_cloudflare as cf
 
 from components import access
 from components.config import GENERATED_SECRETS_FOLDER, INJECTED_SECRETS_FOLDER, InfisicalConfig
+from components.config.project_config import PROJECT_STACK
 from components.infisical import (
     CloudflareAppConnection,
     CloudflareAppConnectionArgs,
@@ -89,7 +90,7 @@ class InfisicalStage(pulumi.ComponentResource):
         }
         generated = [(name, b) for name, w in sorted(args.workers.items()) for b in w.secrets.generated]
 
-        project = Project("project", ProjectArgs(adopt=True, project_id=args.config.project_id), child)
+        project = Project("project", ProjectArgs(adopt=True, project_id=self._project_id(args.config)), child)
         project_id = project.project_id
         environment_slug: pulumi.Input[str] = args.environment_slug
         if args.manage_environment:
@@ -199,6 +200,16 @@ class InfisicalStage(pulumi.ComponentResource):
             "prPreviewIdentityId": pr_preview_id,
         }
         self.register_outputs(self.outputs)
+
+    def _project_id(self, config: InfisicalConfig) -> pulumi.Input[str]:
+        """The configured project id, else the project stack's ``projectId`` output."""
+        if config.project_id is not None:
+            return config.project_id
+        # Self-managed backends call every organization "organization"; so does the mock engine.
+        organization = pulumi.get_organization() or "organization"
+        name = config.project_stack or f"{organization}/{pulumi.get_project()}/{PROJECT_STACK}"
+        reference = pulumi.StackReference(name, opts=pulumi.ResourceOptions(parent=self))
+        return reference.require_output("projectId")
 
     def _folder(
         self,

@@ -1,6 +1,7 @@
-"""The program itself: read the stage config, build the Stage, export its outputs.
+"""The program itself: for a stage, read its config, build the Stage, export its outputs; for the stack
+named ``project``, build the project stack that every stage shares.
 
-``__main__.py`` calls :func:`main`; the credential-free plan and the tests call the same function
+``__main__.py`` calls :func:`run`; the credential-free plan and the tests call the same function
 under Pulumi's mock engine, so what they show is what ``pulumi up`` registers.
 """
 
@@ -9,11 +10,28 @@ from __future__ import annotations
 import pulumi
 
 from components.config import load_stage_config
+from components.config.project_config import PROJECT_STACK, load_project_config
+from components.project_stack import ProjectStack, ProjectStackArgs
 from components.secrets import DeployEnvironment
 from components.stage import Stage, StageArgs
 
 
+def run(deploy_environment: DeployEnvironment | None = None) -> Stage | ProjectStack:
+    """The whole program: the project stack for the stack named ``project``, else the stage."""
+    return project_main() if pulumi.get_stack() == PROJECT_STACK else main(deploy_environment)
+
+
+def project_main() -> ProjectStack:
+    """What every stage shares: the Infisical project, the preview environment, team access."""
+    namespace = pulumi.get_project()
+    project = ProjectStack("project", ProjectStackArgs(load_project_config(namespace), namespace))
+    for name, value in project.outputs.items():
+        pulumi.export(name, value)
+    return project
+
+
 def main(deploy_environment: DeployEnvironment | None = None) -> Stage:
+    """One stage: check its config and secrets, build the Stage, export its outputs."""
     deploy_environment = deploy_environment or DeployEnvironment()
     config = load_stage_config()
     deploy_environment.check(config)  # missing injected secrets stop here, before any resource exists

@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None, root: Path = PROJECT_ROOT) -> int:
         root=str(root),
         stage=config.stage,
         environment=config.infisical_environment_slug,
-        project_id=config.infisical.project_id if config.infisical else "",
+        project_id=(config.infisical.project_id or "") if config.infisical else "",
         configs=[str(p) for p in paths],
         state_dir=str(stage_dir / "state"),
         log_dir=str(stage_dir / "logs"),

@@ -57,6 +57,8 @@ class Registration:
     outputs: dict[str, Any] = field(default_factory=dict)
     """Custom resources: the mock's state. Components: what they registered (``register_outputs``), as sent."""
     id: str | None = None
+    read: bool = False
+    """A read of an existing resource (a StackReference), not one the program manages."""
 
     @property
     def secret_paths(self) -> frozenset[PropPath]:
@@ -137,6 +139,36 @@ class RecordingMonitor(mocks.MockMonitor):
                 registration.outputs.update(_plain_struct(request.outputs))
         return super().RegisterResourceOutputs(request)
 
+    def ReadResource(self, request: Any) -> Any:
+        response = super().ReadResource(request)
+        read = self.resources.get(response.urn)
+        self.registrations.append(
+            Registration(
+                urn=response.urn,
+                type=request.type,
+                name=request.name,
+                custom=True,
+                parent=request.parent or None,
+                provider=request.provider or None,
+                dependencies=sorted(request.dependencies),
+                property_dependencies={},
+                inputs=rpc.deserialize_properties(request.properties),
+                wire_inputs=_plain_struct(request.properties),
+                protect=False,
+                retain_on_delete=False,
+                delete_before_replace=False,
+                additional_secret_outputs=list(request.additionalSecretOutputs),
+                ignore_changes=[],
+                replace_on_changes=[],
+                aliases=[],
+                import_id=None,
+                outputs=dict(read.state) if read else {},
+                id=read.id if read else None,
+                read=True,
+            )
+        )
+        return response
+
 
 def _alias_spec(alias: Any) -> dict[str, Any]:
     if alias.WhichOneof("alias") == "urn":
@@ -183,6 +215,9 @@ class PlanMocks(mocks.Mocks):
                     "result": secret(f"plan-generated-{ident}"),
                     "bcryptHash": secret(f"$2a$plan-{ident}"),
                 }
+            case "StackReference":  # another stack's outputs: the project stack's, as its program exports them
+                name = str(inputs.get("name"))
+                computed = {"outputs": {"projectId": str(uuid.UUID(fake_id(name, "projectId")))}}
             case "SecretFolder":  # the provider reports the folder's full path
                 parent = str(inputs.get("parent_path") or "/").rstrip("/")
                 computed = {"path": f"{parent}/{inputs.get('name')}"}

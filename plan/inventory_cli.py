@@ -11,12 +11,15 @@ import sys
 from components.config import StageConfigError
 from components.infisical import InfisicalClient, InfisicalError
 from components.rotation import RotationDateError, rotation_date
+from components.stage import Stage
 from plan.exits import EXIT_INFISICAL, EXIT_INVALID_CONFIG, EXIT_OVERDUE
 from plan.inventory import RENDERERS, inventory
 from plan.program_run import PlanRun, committed_stages, plan_run, preview_plan_run
 from plan.secret_age import SecretAge, as_json, check_ages, infisical_lister
 from plan.tables import markdown_table, text_table
 
+PROJECT_ID_ENV = "INFISICAL_PROJECT_ID"
+"""The Infisical project to read ages from, when the stage config does not name it (the workflows set it)."""
 AGE_COLUMNS = ("Secret", "Workers", "Infisical", "Rotate every", "Last changed", "Due", "Status")
 
 
@@ -51,9 +54,19 @@ def _check_age(args: argparse.Namespace, run: PlanRun, stage_inventory: dict[str
     if infisical is None:
         print(f"error: stage {run.label!r} has no 'infisical' section: nothing to check", file=sys.stderr)
         return EXIT_INVALID_CONFIG
+    # A stage that reads its project id from the project stack has only a placeholder for it here.
+    configured = run.stage.config.infisical if isinstance(run.stage, Stage) else None
+    project_id = os.environ.get(PROJECT_ID_ENV) or (configured.project_id if configured else None)
+    if project_id is None:
+        print(
+            f"error: stage {run.label!r} reads its Infisical project id from the project stack; set "
+            f"{PROJECT_ID_ENV} for --check-age",
+            file=sys.stderr,
+        )
+        return EXIT_INVALID_CONFIG
     try:
         with InfisicalClient() as client:
-            ages = check_ages(stage_inventory, infisical.value["projectId"], today, infisical_lister(client))
+            ages = check_ages(stage_inventory, project_id, today, infisical_lister(client))
     except InfisicalError as error:
         print(f"error: reading secret ages from Infisical: {error}", file=sys.stderr)
         return EXIT_INFISICAL

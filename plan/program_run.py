@@ -14,7 +14,8 @@ from pathlib import Path
 
 from components.config.load import PROJECT_ROOT
 from components.naming import is_valid_stage
-from components.program import main as program
+from components.program import run as program
+from components.project_stack import ProjectStack
 from components.rotation import ROTATION_DATE_ENV
 from components.secrets import DeployEnvironment
 from components.stage import Stage
@@ -31,7 +32,7 @@ PREVIEW_SOURCE = "staging"
 @dataclass(frozen=True)
 class PlanRun:
     run: ProgramRun
-    stage: Stage
+    stage: Stage | ProjectStack
     label: str
     """How the stage is named to people: the stack name, or ``pr-<number>`` for the preview stages."""
 
@@ -75,7 +76,7 @@ def run_stack(
     variables: Mapping[str, str] | None = None,
 ) -> PlanRun:
     """Run the program as ``stack`` with ``config`` (the CLI's fully qualified form) under the mock engine."""
-    stages: list[Stage] = []
+    stages: list[Stage | ProjectStack] = []
     # The plan rotates on the same "today" as a deploy would: ROTATION_DATE when CI pins it.
     pinned = {ROTATION_DATE_ENV: os.environ[ROTATION_DATE_ENV]} if os.environ.get(ROTATION_DATE_ENV) else {}
     environment = DeployEnvironment({**pinned, **(variables or {})}, allow_missing=True)

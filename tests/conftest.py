@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from components.config import StageConfig, parse_stage_config
-from components.program import main as program
+from components.program import run as program
 from components.secrets import CLOUDFLARE_TOKEN_ENV, DeployEnvironment, required_variables
 from components.stack_values import namespace_values
 from plan.engine import ProgramRun, run_program

@@ -51,7 +51,7 @@ def write_stub_cli(directory: Path) -> Path:
 
 def stub_store(config: StageConfig, values: Mapping[tuple[str, str], str]) -> str:
     """The stub CLI's view of Infisical: ``{project: {environment: {folder: {key: value}}}}`` as JSON."""
-    assert config.infisical is not None
+    assert config.infisical is not None and config.infisical.project_id is not None
     folders: dict[str, dict[str, str]] = {}
     for (folder, key), value in values.items():
         folders.setdefault(folder, {})[key] = value
@@ -63,7 +63,7 @@ def seed_stage(fake: FakeInfisical, config: StageConfig, values: Mapping[tuple[s
 
     Returns universal-auth credentials of a machine identity with the built-in ``viewer`` role.
     """
-    assert config.infisical is not None
+    assert config.infisical is not None and config.infisical.project_id is not None
     project_id, environment = config.infisical.project_id, config.infisical_environment_slug
     admin = InfisicalClient(fake.url, Credentials.static_token(fake.admin_token))
     with admin:

@@ -145,3 +145,26 @@ def test_check_age_goes_with_one_stage() -> None:
     with pytest.raises(SystemExit):
         plan_main(["--inventory", "--all-stages", "--check-age"])
     assert PROJECT  # the namespace the config keys live in
+
+
+def test_a_stage_reading_its_project_from_the_project_stack_needs_the_id(
+    fake_infisical: FakeInfisical, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project_id = seed(fake_infisical, {("/oauth", "GOOGLE_CLIENT_SECRET"): "2026-03-01T00:00:00Z"})
+    raw = staging_raw(project_id)
+    del raw["infisical"]["projectId"]
+    config, secret_keys = stack_config("staging")
+    config = {**config, **encode(raw)}
+    monkeypatch.setattr(plan.program_run, "stack_config", lambda _stage: (config, secret_keys))
+    monkeypatch.setenv("ROTATION_DATE", "2026-03-15")
+    monkeypatch.delenv("INFISICAL_PROJECT_ID", raising=False)
+    assert plan_main(["staging", "--inventory", "--check-age"]) == 2
+    assert "set INFISICAL_PROJECT_ID" in capsys.readouterr().err
+    monkeypatch.setenv("INFISICAL_PROJECT_ID", project_id)
+    fake_infisical.store.folder_at(
+        next(e["id"] for e in fake_infisical.store.environments.values() if e["slug"] == "staging"),
+        "/cloudflare",
+        create=True,
+    )
+    assert plan_main(["staging", "--inventory", "--check-age"]) == 5  # STRIPE_SECRET_KEY_SANDBOX is missing
+    assert "GOOGLE_CLIENT_SECRET" not in capsys.readouterr().err.split("due for rotation:")[1]

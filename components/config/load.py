@@ -63,7 +63,7 @@ def parse_stage_config(
     try:
         config = StageConfig.model_validate(data, context={"project_root": project_root})
     except ValidationError as error:
-        problems.extend(_describe(error, namespace))
+        problems.extend(describe_problems(error, namespace))
         raise StageConfigError(problems) from None
     if problems:
         raise StageConfigError(problems)
@@ -87,25 +87,28 @@ def config_path(loc: Loc) -> str:
     return ".".join(parts).replace(".[", "[")
 
 
-def _describe(error: ValidationError, namespace: str) -> list[tuple[str, str]]:
+def describe_problems(
+    error: ValidationError, namespace: str, root: type[BaseModel] = StageConfig
+) -> list[tuple[str, str]]:
+    """(config path, message) for each error of validating ``root`` (the stage's, or another stack's model)."""
     described = []
     for detail in error.errors(include_url=False, include_input=False):
         loc = tuple(detail["loc"])
         path = f"{namespace}:{config_path(loc)}" if loc else f"{namespace}"
-        described.append((path, _message(detail["type"], loc, detail["msg"], detail.get("ctx") or {})))
+        described.append((path, _message(detail["type"], loc, detail["msg"], detail.get("ctx") or {}, root)))
     return described
 
 
-def _message(kind: str, loc: tuple[Any, ...], fallback: str, context: dict[str, Any]) -> str:
+def _message(kind: str, loc: tuple[Any, ...], fallback: str, context: dict[str, Any], root: type[BaseModel]) -> str:
     if kind == "extra_forbidden":
-        allowed = _allowed_keys(loc[:-1])
+        allowed = _allowed_keys(root, loc[:-1])
         hint = f"; allowed keys here: {', '.join(allowed)}" if allowed else ""
         return f"unknown key {loc[-1]!r}{hint}"
     if kind == "missing":
         return "this key is required"
     if kind == "string_pattern_mismatch":
         described = _PATTERN_DESCRIPTIONS.get(str(context.get("pattern")))
-        field = _field_at(loc)
+        field = _field_at(root, loc)
         described = described or (field.description if field is not None else None)
         if described:
             return f"invalid value: expected {described[0].lower()}{described[1:].rstrip('.')}"
@@ -135,15 +138,15 @@ def _pattern_descriptions() -> dict[str, str]:
 _PATTERN_DESCRIPTIONS = _pattern_descriptions()
 
 
-def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
-    model = _type_at(StageConfig, loc)
+def _allowed_keys(root: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    model = _type_at(root, loc)
     if isinstance(model, type) and issubclass(model, BaseModel):
         return sorted(field.alias or name for name, field in model.model_fields.items() if name != "stage")
     return []
 
 
-def _field_at(loc: tuple[Any, ...]) -> FieldInfo | None:
-    owner = _type_at(StageConfig, loc[:-1])
+def _field_at(root: type[BaseModel], loc: tuple[Any, ...]) -> FieldInfo | None:
+    owner = _type_at(root, loc[:-1])
     if isinstance(owner, type) and issubclass(owner, BaseModel):
         for name, field in owner.model_fields.items():
             if loc[-1] in (name, field.alias):

@@ -269,7 +269,16 @@ class GitHubOidcConfig(Model):
 class InfisicalConfig(Model):
     """The stage's side of Infisical. The project itself is adopted, never created by a stage stack."""
 
-    project_id: str = Field(pattern=r"^[0-9a-f-]{36}$", description="Id (uuid) of the existing Infisical project.")
+    project_id: str | None = Field(
+        None,
+        pattern=r"^[0-9a-f-]{36}$",
+        description="Id (uuid) of the existing Infisical project; default: the project stack's projectId output.",
+    )
+    project_stack: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}$",
+        description="The project stack to read projectId from (default <organization>/<project>/project).",
+    )
     organization_id: str | None = Field(
         None, pattern=r"^[0-9a-f-]{36}$", description="Organization id (uuid); needed for the CI identity."
     )
