@@ -50,7 +50,8 @@ class ResourceRules:
     import_id: str | None = None
     """``pulumi import`` id format; None: the resource cannot be imported."""
     find_id: str | None = None
-    """How to find the id of a live one (wrangler or API command)."""
+    """How to find the id of a live one (wrangler or API command); for a type that cannot be imported,
+    the manual step that adopting a live one needs."""
 
 
 API = "https://api.cloudflare.com/client/v4"
@@ -114,6 +115,8 @@ RULES: dict[str, ResourceRules] = {
         replace_on=("accountId", "queueId"),
         serves="the queue's messages stop being delivered to the worker",
         single_owner="queue (a queue has one worker consumer)",
+        find_id="a consumer cannot be imported: if the live queue already has its worker consumer, remove it "
+        "first (wrangler queues consumer remove <queue> <script>); this up then creates it",
     ),
     "WorkersScript": ResourceRules(
         source="internal/services/workers_script/schema.go (account_id, script_name: RequiresReplace); "

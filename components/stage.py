@@ -133,6 +133,9 @@ class Stage(pulumi.ComponentResource):
                 consumer=self.storage.consumed(worker.consumes) if worker.consumes else None,
                 observability=worker.observability,
                 public_vars=worker.public_vars,
+                adopt=worker.adopt is not None,
+                adopt_domains=worker.adopt_domains,
+                adopt_routes=worker.adopt_routes,
             ),
             pulumi.ResourceOptions.merge(opts, renamed(worker.renamed_from)),
         )

@@ -18,6 +18,7 @@ import pulumi
 import pulumi_cloudflare as cf
 
 from components import bindings
+from components.adoption import adopted
 from components.bindings import ConsumedQueue, WorkerBinding
 from components.config import (
     Binding,
@@ -78,7 +79,10 @@ class Storage(pulumi.ComponentResource):
                         cf.D1DatabaseReadReplicationArgs(mode=db.read_replication) if db.read_replication else None
                     ),
                 ),
-                pulumi.ResourceOptions.merge(keep, lifecycle("D1Database")),
+                pulumi.ResourceOptions.merge(
+                    pulumi.ResourceOptions.merge(keep, lifecycle("D1Database")),
+                    adopted("D1Database", args.account_id, db.adopt),
+                ),
             )
             for key, db in sorted(args.d1.items())
         }
@@ -92,15 +96,19 @@ class Storage(pulumi.ComponentResource):
                     jurisdiction=bucket.jurisdiction,
                     storage_class=bucket.storage_class,
                 ),
-                keep,
+                pulumi.ResourceOptions.merge(
+                    keep, adopted("R2Bucket", args.account_id, bucket.adopt, bucket.jurisdiction or "default")
+                ),
             )
             for key, bucket in sorted(args.r2.items())
         }
         self.kv = {
             key: cf.WorkersKvNamespace(
-                f"kv-{key}", cf.WorkersKvNamespaceArgs(account_id=args.account_id, title=physical(key)), keep
+                f"kv-{key}",
+                cf.WorkersKvNamespaceArgs(account_id=args.account_id, title=physical(key)),
+                pulumi.ResourceOptions.merge(keep, adopted("WorkersKvNamespace", args.account_id, kv.adopt)),
             )
-            for key in sorted(args.kv)
+            for key, kv in sorted(args.kv.items())
         }
         self.queues = {}
         self.dead_letter_queues = {}
@@ -112,7 +120,7 @@ class Storage(pulumi.ComponentResource):
             self.queues[key] = cf.Queue(
                 f"queue-{key}",
                 cf.QueueArgs(account_id=args.account_id, queue_name=physical(key), settings=settings),
-                keep,
+                pulumi.ResourceOptions.merge(keep, adopted("Queue", args.account_id, queue.adopt)),
             )
             if queue.dead_letter:
                 self.dead_letter_queues[key] = cf.Queue(

@@ -8,14 +8,15 @@ script takes them along.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pulumi
 import pulumi_cloudflare as cf
 
+from components.adoption import adopted
 from components.bindings import ConsumedQueue, WorkerBinding
 from components.naming import WORKER_TYPE
 from components.replacements import lifecycle
@@ -46,6 +47,12 @@ class WorkerArgs:
     """Workers Logs on."""
     public_vars: Sequence[str] = ()
     """Plain vars whose names look secret but whose values are public (the policy pack's allow-list)."""
+    adopt: bool = False
+    """Import the live script named ``script_name`` instead of uploading over it."""
+    adopt_domains: Mapping[str, str] = field(default_factory=dict)
+    """Hostname → live custom domain id, for the domains to import."""
+    adopt_routes: Mapping[str, str] = field(default_factory=dict)
+    """Route pattern → live route id, for the routes to import."""
 
 
 def renamed(old_key: str | None) -> pulumi.ResourceOptions:
@@ -91,7 +98,9 @@ class Worker(pulumi.ComponentResource):
                 keep_bindings=args.secrets.keep_bindings or None,
                 observability=cf.WorkersScriptObservabilityArgs(enabled=args.observability),
             ),
-            child,
+            pulumi.ResourceOptions.merge(
+                child, adopted("WorkersScript", args.account_id, args.script_name if args.adopt else None)
+            ),
         )
         self.script_name = self.script.script_name
 
@@ -104,13 +113,19 @@ class Worker(pulumi.ComponentResource):
                     service=self.script_name,
                     zone_id=args.zone_id,
                 ),
-                pulumi.ResourceOptions.merge(child, lifecycle("WorkersCustomDomain")),
+                pulumi.ResourceOptions.merge(
+                    pulumi.ResourceOptions.merge(child, lifecycle("WorkersCustomDomain")),
+                    adopted("WorkersCustomDomain", args.account_id, args.adopt_domains.get(hostname)),
+                ),
             )
         for pattern in args.routes:
             cf.WorkersRoute(
                 f"{name}-route-{pattern}",
                 cf.WorkersRouteArgs(zone_id=args.zone_id, pattern=pattern, script=self.script_name),
-                pulumi.ResourceOptions.merge(child, lifecycle("WorkersRoute")),
+                pulumi.ResourceOptions.merge(
+                    pulumi.ResourceOptions.merge(child, lifecycle("WorkersRoute")),
+                    adopted("WorkersRoute", args.zone_id, args.adopt_routes.get(pattern)),
+                ),
             )
         # Always registered, with an empty list when the worker has no crons: deleting a cron trigger does
         # nothing at Cloudflare (the schedules keep firing), so removing `crons` must update it to [] instead.

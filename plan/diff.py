@@ -333,28 +333,19 @@ def _secret_owner_changes(base: dict[str, Any], head: dict[str, Any]) -> dict[st
 
 
 def _create_flags(rules: ResourceRules | None, resource: dict[str, Any], op: str) -> list[Flag]:
-    if rules is None:
+    """What to know before creating: a live twin would be overwritten or refused, so adopt it instead."""
+    if rules is None or rules.find_id is None:
         return []
     if op == ADOPT:
         return [Flag("note", "imported, not created: the inputs must match the live resource or the import fails")]
+    if rules.import_id is None:
+        return [Flag("note", rules.find_id)]
     kind = short_type(resource["type"])
-    if kind == "WorkersScript" and rules.find_id:
-        return [
-            Flag(
-                "note",
-                "an upload is a PUT: a live worker of this name would be overwritten. Adopt it instead "
-                f"(adopt: <name>); find it with: {rules.find_id}",
-            )
-        ]
-    if kind == "WorkersCustomDomain":
-        return [
-            Flag(
-                "note",
-                "Cloudflare refuses a hostname that already has DNS records (100117); delete them or adopt a live "
-                f"custom domain (adopt: <id>); find it with: {rules.find_id}",
-            )
-        ]
-    return []
+    live = {
+        "WorkersScript": "a live worker of this name would be overwritten (an upload is a PUT)",
+        "WorkersCustomDomain": "Cloudflare refuses a hostname that already has DNS records (100117)",
+    }.get(kind, "if one is live already")
+    return [Flag("note", f"{live}: adopt it instead (adopt: <id>); find the id with: {rules.find_id}")]
 
 
 def _change_flags(rules: ResourceRules, before: dict[str, Any], after: dict[str, Any], op: str) -> list[Flag]:

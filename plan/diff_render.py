@@ -50,9 +50,9 @@ def render_terminal(diff: PlanDiff) -> str:
         head = f"{change.op:<2} {change.label}"
         if change.physical_name:
             head += f"  ({change.physical_name})"
-        if change.import_id:
-            head += f"  import {change.import_id}"
         out += _wrap(head, indent)
+        if change.import_id:
+            out += _wrap(f"import {change.import_id}", indent + 4)
         for reason in change.reasons:
             out += _wrap(f"because {reason}", indent + 4)
         for path in change.paths:

@@ -13,10 +13,16 @@ COLUMNS = ("#", "TYPE", "NAME", "PHYSICAL NAME", "PARENT", "DEPENDS ON", "FLAGS"
 TERMINAL_WIDTH = 100
 
 
+def _flags(resource: dict[str, Any]) -> list[str]:
+    """protect / retainOnDelete, and ``adopt <import id>`` for a resource imported instead of created."""
+    flags = [flag for flag in ("protect", "retainOnDelete") if resource[flag]]
+    return [*flags, f"adopt {resource['importId']}"] if resource.get("importId") else flags
+
+
 def _rows(plan: dict[str, Any]) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = []
     for index, resource in enumerate(plan["resources"], start=1):
-        flags = [flag for flag in ("protect", "retainOnDelete") if resource[flag]]
+        flags = _flags(resource)
         rows.append(
             (
                 str(index),
@@ -38,7 +44,7 @@ def _tree(plan: dict[str, Any]) -> list[str]:
     rows = []
     for resource in plan["resources"]:
         depth[resource["label"]] = depth.get(resource["parent"], -1) + 1
-        flags = [flag for flag in ("protect", "retainOnDelete") if resource[flag]]
+        flags = _flags(resource)
         label = "  " * depth[resource["label"]] + resource["label"]
         rows.append((label, resource["physicalName"] or "-", ", ".join(flags) or "-", resource["dependsOn"]))
     lines = text_table([row[:3] for row in rows], ("RESOURCE (BY COMPONENT)", "PHYSICAL NAME", "FLAGS"))

@@ -170,7 +170,7 @@ def test_adopted_resources_show_as_imports(staging: dict[str, Any]) -> None:
     next(r for r in head["resources"] if r["label"] == "WorkersKvNamespace/kv-cache")["importId"] = "acc/ns-1"
     change = changes_of(diff_plans(base, head))["WorkersKvNamespace/kv-cache"]
     assert change.op == ADOPT and change.import_id == "acc/ns-1"
-    assert "=  WorkersKvNamespace/kv-cache  (acme-staging-cache)  import acc/ns-1" in render_terminal(
+    assert "=  WorkersKvNamespace/kv-cache  (acme-staging-cache)\n          import acc/ns-1\n" in render_terminal(
         diff_plans(base, head)
     )
 

@@ -54,6 +54,17 @@ FolderPath = Annotated[
         description="An Infisical folder path such as /cloudflare/api (letters, digits, '-' and '_').",
     ),
 ]
+Uuid = Annotated[
+    str,
+    Field(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", description="A lowercase UUID."),
+]
+LiveName = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$",
+        description="The name a live Cloudflare resource has: lowercase letters, digits, '-' and '_', up to 63.",
+    ),
+]
 RotateEvery = Annotated[str, Field(pattern=CADENCE_PATTERN, description=CADENCE_DESCRIPTION)]
 
 D1_LOCATIONS = Literal["wnam", "enam", "weur", "eeur", "apac", "oc"]

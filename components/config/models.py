@@ -21,9 +21,11 @@ from components.config.fields import (
     HexId,
     Hostname,
     IsoDate,
+    LiveName,
     Model,
     ResourceKey,
     RotateEvery,
+    Uuid,
 )
 from components.naming import is_preview_stage
 
@@ -58,22 +60,36 @@ class D1DatabaseConfig(Model):
     jurisdiction: Literal["eu", "fedramp"] | None = None
     read_replication: Literal["auto", "disabled"] | None = None
     migrations_dir: str = Field("migrations", description="Written into the wrangler config for `d1 migrations`.")
+    adopt: Uuid | None = Field(None, description="Import the live database with this uuid instead of creating one.")
 
 
 class R2BucketConfig(Model):
     location: D1_LOCATIONS | None = Field(None, description="Only honoured when the bucket is first created.")
     jurisdiction: Literal["default", "eu", "fedramp"] | None = None
     storage_class: Literal["Standard", "InfrequentAccess"] | None = None
+    adopt: LiveName | None = Field(
+        None,
+        description="Import the live bucket of this name, {app}-{stage}-<key>, instead of creating one.",
+    )
 
 
 class KvNamespaceConfig(Model):
     """A Workers KV namespace; nothing to tune, the title comes from the naming rule."""
+
+    adopt: HexId | None = Field(None, description="Import the live namespace with this id instead of creating one.")
+    name: str | None = Field(
+        None,
+        description="With adopt: the live namespace's title (default {app}-{stage}-<key>); an import must match it.",
+    )
 
 
 class QueueConfig(Model):
     dead_letter: bool = Field(True, description="Create `<name>-dlq` and route failed messages to it.")
     delivery_delay_seconds: int | None = Field(None, ge=0, le=43200)
     message_retention_seconds: int | None = Field(None, ge=60, le=1209600)
+    adopt: HexId | None = Field(
+        None, description="Import the live queue with this id instead of creating one (its dead-letter queue is new)."
+    )
 
 
 # --- bindings --------------------------------------------------------------------------------------
@@ -213,6 +229,16 @@ class WorkerConfig(Model):
     crons: list[CronExpression] = Field(default_factory=list)
     consumes: QueueConsumerConfig | None = None
     observability: bool = Field(True, description="Workers Logs on.")
+    adopt: LiveName | None = Field(
+        None,
+        description="Import the live script of this name, {app}-{stage}-<key>, instead of uploading over it.",
+    )
+    adopt_domains: dict[Hostname, HexId] = Field(
+        default_factory=dict, description="Custom domains of `domains` to import: hostname → the live domain id."
+    )
+    adopt_routes: dict[str, HexId] = Field(
+        default_factory=dict, description="Routes of `routes` to import: pattern → the live route id."
+    )
     renamed_from: ResourceKey | None = Field(
         None,
         description="The key this worker had before a rename: its state follows (aliases) instead of a delete and "

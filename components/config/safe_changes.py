@@ -19,6 +19,42 @@ Problem = tuple[Loc, str]
 
 def problems(config: StageConfig) -> Iterator[Problem]:
     yield from _renames(config)
+    yield from _adoptions(config)
+
+
+def _adoptions(config: StageConfig) -> Iterator[Problem]:
+    for key, db in config.d1.items():
+        if db.adopt is not None and db.location_hint is not None:
+            yield (
+                ("d1", key, "locationHint"),
+                "an import never reads the location hint back (the provider leaves it unset), so with a hint the "
+                "import plans a replacement that loses every row; remove locationHint from the adopted database",
+            )
+    # An import must match what is live, and every physical name carries its stage: what is adopted by name
+    # (a bucket, a script) must already have the name the stage gives it.
+    for section, key, adopt in [
+        *(("r2", key, bucket.adopt) for key, bucket in config.r2.items()),
+        *(("workers", key, worker.adopt) for key, worker in config.workers.items()),
+    ]:
+        expected = config.naming.physical(key)
+        if adopt is not None and adopt != expected:
+            yield (
+                (section, key, "adopt"),
+                f"the adopted {'bucket' if section == 'r2' else 'script'} must be named {expected!r} (the stage's name "
+                f"for {key!r}; an import cannot rename it); adopt the live one under the key it is named after",
+            )
+    for worker_name, worker in config.workers.items():
+        for field, listed, adopted in (
+            ("adoptDomains", worker.domains, worker.adopt_domains),
+            ("adoptRoutes", worker.routes, worker.adopt_routes),
+        ):
+            for item in adopted:
+                if item not in listed:
+                    list_name = "domains" if field == "adoptDomains" else "routes"
+                    yield (
+                        ("workers", worker_name, field, item),
+                        f"{item!r} is not in this worker's {list_name}; only a declared one can be adopted",
+                    )
 
 
 def _renames(config: StageConfig) -> Iterator[Problem]:
