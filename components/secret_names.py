@@ -1,6 +1,6 @@
 """Which plain variables look like secrets.
 
-Deployers of peer tools have shipped API keys as plain ``vars`` more than once (field notes §2.17):
+API keys pasted into plain ``vars`` are a common way secrets leak from Workers projects:
 a plain var is stored in clear in state, shown in every preview and written into wrangler configs.
 So a plain var whose *name* or *value shape* says "credential" is refused, unless the name is public
 by convention or allow-listed in config. The policy pack and the config models share these rules.

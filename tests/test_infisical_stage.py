@@ -211,7 +211,7 @@ def test_infisical_outputs(stage_runs: dict[str, ProgramRun]) -> None:
 
 
 def test_any_folder_layout_is_expressible() -> None:
-    """Seed 003 keeps secrets by team: /backend, /frontend, /ops (nested folders too)."""
+    """A project that keeps secrets by team: /backend, /frontend, /ops (nested folders too)."""
     raw = raw_config("dev")
     raw["infisical"]["folders"] = ["/backend", "/frontend", "/ops", "/ops/ci"]
     raw["workers"]["api"]["secretsFolder"] = "/backend/api"
