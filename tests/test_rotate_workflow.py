@@ -21,6 +21,7 @@ NAME = "rotate.yml"
         wf.test_no_long_lived_token_comes_from_github_secrets,
         wf.test_run_scripts_contain_no_expressions,
         wf.test_checkouts_do_not_persist_the_token,
+        wf.test_derived_credentials_are_masked_before_they_are_exported,
     ],
 )
 def test_rotate_follows_the_rules_of_every_workflow(check: object) -> None:
@@ -78,3 +79,14 @@ def test_a_stage_is_due_in_the_week_its_period_began() -> None:
     assert on("2026-11-09") == ["api-BETTER_AUTH_SECRET"]
     assert on("2026-11-10") == []  # the weekly run of 2026-11-09 already deployed it
     assert on("2026-11-02") == []
+
+
+def test_the_weekly_run_fails_visibly_on_an_overdue_secret() -> None:
+    job = wf.job(wf.load(NAME), "secret-ages")
+    assert wf.environment_name(job) == "staging" and job["permissions"]["id-token"] == "write"
+    token = wf.step_index(job, lambda s: "::add-mask::${jwt}" in wf.run(s), "masking the OIDC token")
+    check = wf.step_index(job, lambda s: "--inventory --check-age" in wf.run(s), "checking the secret ages")
+    assert token < check
+    script = wf.run(wf.steps(job)[check])
+    assert 'exit "$rc"' in script and "::error::" in script
+    assert job["env"]["INFISICAL_PROJECT_ID"] == "${{ vars.INFISICAL_PROJECT_ID }}"
