@@ -8,6 +8,6 @@ EXIT_DESTRUCTIVE_PROD = 4
 """``--against``: a change destroys data or breaks traffic in prod (a workflow wants a label for it).
 A refused edit (a create-only property changed on a live resource) exits EXIT_INVALID_CONFIG."""
 EXIT_INFISICAL = 6
-"""``--check-age`` could not read Infisical (credentials, network, permissions); the message says why."""
+"""``--check-age`` could not read Infisical (credentials, network, or a folder it may not list)."""
 EXIT_OVERDUE = 5
 """``--inventory --check-age`` found a secret overdue for rotation (or missing from Infisical)."""

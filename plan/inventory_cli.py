@@ -70,13 +70,17 @@ def _check_age(args: argparse.Namespace, run: PlanRun, stage_inventory: dict[str
     except InfisicalError as error:
         print(f"error: reading secret ages from Infisical: {error}", file=sys.stderr)
         return EXIT_INFISICAL
-    late = [age for age in ages if age.status != "ok"]
+    late = [age for age in ages if age.status in ("overdue", "missing")]
+    unreadable = [age for age in ages if age.status == "unreadable"]
     _write(args, _render_ages(args.format, run.label, today.isoformat(), ages, late))
+    if unreadable:
+        places = ", ".join(sorted({age.place for age in unreadable}))
+        print(f"warning: Infisical refused to list {places}; their secrets' ages are unknown", file=sys.stderr)
     if late:
         names = ", ".join(f"{age.name} ({age.status})" for age in late)
         print(f"{len(late)} secret(s) of stage {run.label!r} are due for rotation: {names}", file=sys.stderr)
         return EXIT_OVERDUE
-    return 0
+    return EXIT_INFISICAL if unreadable else 0
 
 
 def _render_ages(fmt: str, stage: str, today: str, ages: list[SecretAge], late: list[SecretAge]) -> str:

@@ -5,7 +5,7 @@ changed by people in Infisical, so their age is read from there: one read-only l
 (``GET /api/v4/secrets`` with ``viewSecretValue=false``, so no value ever leaves Infisical), with the
 deploy's own credentials from the environment, through this project's Infisical client. A secret is
 overdue when one period has passed since its ``updatedAt``; a secret that is missing is reported too,
-since its age cannot be shown.
+since its age cannot be shown, and so is one in a folder the credentials may not list (403).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
+from components.infisical import InfisicalPermissionError
 from components.rotation import Period, parse_utc
 
 LIST_SECRETS = "/api/v4/secrets"
@@ -32,7 +33,7 @@ class SecretAge:
     last_changed: str | None
     due: str | None
     status: str
-    """``ok``, ``overdue`` or ``missing``."""
+    """``ok``, ``overdue``, ``missing``, or ``unreadable`` (Infisical refused to list the folder: 403)."""
 
 
 def infisical_lister(client: Any) -> Lister:
@@ -48,17 +49,23 @@ def infisical_lister(client: Any) -> Lister:
 
 def check_ages(inventory: dict[str, Any], project_id: str, today: date, list_folder: Lister) -> list[SecretAge]:
     """The age of every injected and synced secret of one stage's inventory that has a rotation period."""
-    listed: dict[tuple[str, str], dict[str, str | None]] = {}
+    listed: dict[tuple[str, str], dict[str, str | None] | None] = {}
     ages = []
     for row, key, period in _checked(inventory):
         place = row["infisical"]
         where = (place["environment"], place["folder"])
         if where not in listed:
-            listed[where] = {s["secretKey"]: s.get("updatedAt") for s in list_folder(project_id, *where)}
+            try:
+                listed[where] = {s["secretKey"]: s.get("updatedAt") for s in list_folder(project_id, *where)}
+            except InfisicalPermissionError:  # the identity may not describe this folder's secrets
+                listed[where] = None
         found = listed[where]
-        changed = parse_utc(str(found[key])) if found.get(key) else None
+        changed = parse_utc(str(found[key])) if found and found.get(key) else None
         due = period.after(changed) if changed else None
-        status = "missing" if changed is None else "overdue" if due is not None and today >= due else "ok"
+        if found is None:
+            status = "unreadable"
+        else:
+            status = "missing" if changed is None else "overdue" if due is not None and today >= due else "ok"
         ages.append(
             SecretAge(
                 name=key,

@@ -168,3 +168,33 @@ def test_a_stage_reading_its_project_from_the_project_stack_needs_the_id(
     )
     assert plan_main(["staging", "--inventory", "--check-age"]) == 5  # STRIPE_SECRET_KEY_SANDBOX is missing
     assert "GOOGLE_CLIENT_SECRET" not in capsys.readouterr().err.split("due for rotation:")[1]
+
+
+def test_a_folder_the_identity_may_not_list_is_reported_unreadable(
+    fake_infisical: FakeInfisical, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The staging deploy identity's role reads /cloudflare only; the sync folder's ages are then unknown."""
+    from components import access
+    from components.infisical import IdentityProvider, ProjectIdentityMembershipProvider, ProjectRoleProvider
+    from tests.infisical.engine import Engine
+    from tests.infisical.test_project_role import login
+
+    project_id = seed(
+        fake_infisical,
+        {
+            ("/cloudflare", "STRIPE_SECRET_KEY_SANDBOX"): "2026-01-01T00:00:00Z",
+            ("/oauth", "GOOGLE_CLIENT_SECRET"): "2026-01-01T00:00:00Z",
+        },
+    )
+    permissions = access.deploy_permissions("staging", ["/cloudflare"], "/generated/**")
+    Engine(ProjectRoleProvider()).create(
+        {"project_id": project_id, "slug": "staging-deploy", "name": "deploy", "permissions": permissions}
+    )
+    identity_id, _ = Engine(IdentityProvider()).create({"name": "ci", "organization_id": fake_infisical.org_id})
+    Engine(ProjectIdentityMembershipProvider()).create(
+        {"project_id": project_id, "identity_id": identity_id, "role": "staging-deploy"}
+    )
+    monkeypatch.setenv("INFISICAL_TOKEN", login(fake_infisical, identity_id))
+    ages = ages_on("2026-02-01", project_id)
+    assert ages["STRIPE_SECRET_KEY_SANDBOX"].status == "ok"
+    assert ages["GOOGLE_CLIENT_SECRET"].status == "unreadable" and ages["GOOGLE_CLIENT_SECRET"].last_changed is None
