@@ -191,3 +191,55 @@ def test_developer_level_against_the_local_server(fake_infisical: FakeInfisical)
         headers={"Authorization": f"Bearer {token}"},
     )
     assert edit.status_code == 200
+
+
+def test_the_project_stack_applies_against_the_local_server(fake_infisical: FakeInfisical) -> None:
+    """Every resource of the project stack, created by its real provider: project, preview, roles, members."""
+    from tests.fakes.infisical.routes.group_memberships import add_group
+    from tests.test_infisical_e2e import LiveInfisicalMocks
+
+    raw = project_raw()
+    raw["project"] = {"projectId": seed_project("acme")}
+    with fake_infisical.store.lock:
+        for slug in raw["access"]["groups"]:
+            add_group(fake_infisical.store, slug)
+    live = LiveInfisicalMocks("project")
+    run = run_stage("project", raw, environment={}, resource_mocks=live)
+    assert [e["slug"] for e in fake_infisical.table("environments")] == ["preview"]
+    roles = {r["slug"]: r for r in fake_infisical.table("roles")}
+    assert set(roles) == {"team-viewer", "team-developer", "team-admin", "team-owner"}
+    users = {
+        fake_infisical.store.users[m["userId"]]["username"]: m["roles"][0]["customRoleSlug"] or m["roles"][0]["role"]
+        for m in fake_infisical.table("user_memberships")
+    }
+    assert users == run.outputs["access"].value["users"]
+    groups = {
+        fake_infisical.store.groups[m["groupId"]]["slug"]: m["roles"][0]["customRoleSlug"]
+        for m in fake_infisical.table("group_memberships")
+    }
+    assert groups == run.outputs["access"].value["groups"]
+
+
+def test_a_plan_without_groups_is_named_with_the_config_path(fake_infisical: FakeInfisical) -> None:
+    from tests.test_infisical_e2e import LiveInfisicalMocks
+
+    raw = project_raw()
+    raw["project"] = {"projectId": seed_project("acme")}
+    raw["access"] = {"groups": {"platform-team": {"role": "admin"}}}
+    with fake_infisical.store.lock:
+        fake_infisical.store.plan_groups = False
+    with pytest.raises(Exception, match=r"workers-stage-platform:access\.groups\.platform-team.*paid Infisical plan"):
+        run_stage("project", raw, environment={}, resource_mocks=LiveInfisicalMocks("project"))
+
+
+def test_a_plan_without_custom_roles_is_named_with_the_config_path(fake_infisical: FakeInfisical) -> None:
+    from tests.test_infisical_e2e import LiveInfisicalMocks
+
+    raw = project_raw()
+    raw["project"] = {"projectId": seed_project("acme")}
+    raw["access"] = {"users": {"carol@example.com": {"level": "developer"}}}
+    with fake_infisical.store.lock:
+        fake_infisical.store.plan_rbac = False
+    with pytest.raises(Exception, match=r'access\.users\["carol@example\.com"\].*custom roles need a plan with RBAC'):
+        run_stage("project", raw, environment={}, resource_mocks=LiveInfisicalMocks("project"))
+    assert fake_infisical.table("user_memberships") == []
