@@ -41,8 +41,9 @@ KEEP_SECRET_BINDING_TYPES = ("secret_text", "secret_key")
 
 CLOUDFLARE_TOKEN_ENV = "CLOUDFLARE_API_TOKEN"  # noqa: S105 (a variable name)
 SYNC_TOKEN_ENV = "CLOUDFLARE_SYNC_API_TOKEN"  # noqa: S105 (a variable name)
-"""The token Infisical's app connection uses to write Worker secrets. Injected from the stage's own
-Infisical environment, so a staging deploy never even holds prod's token."""
+"""With ``infisical.syncToken.source: manual``, the token Infisical's app connection uses to write Worker
+secrets. Injected from the stage's own Infisical environment, so a staging deploy never even holds
+prod's token. By default the stage creates that token itself (components/sync_token.py)."""
 
 
 class MissingSecretsError(pulumi.RunError):
@@ -161,7 +162,8 @@ def required_variables(config: StageConfig) -> dict[str, list[str]]:
         for name, secret in sorted(worker.secrets.items()):
             if isinstance(secret, InjectedSecret) and (variable := injected_variable(name, secret, config.stage)):
                 required.setdefault(variable, []).append(f"worker {worker_name}")
-    if any(worker.synced_secret_names() for worker in config.workers.values()):
+    manual = config.infisical is not None and config.infisical.sync_token.source == "manual"
+    if manual and any(worker.synced_secret_names() for worker in config.workers.values()):
         required[SYNC_TOKEN_ENV] = ["the Infisical Cloudflare connection"]
     return required
 

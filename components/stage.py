@@ -22,6 +22,7 @@ from components.naming import STAGE_TYPE
 from components.secret_inventory import stage_inventory
 from components.secrets import SYNC_TOKEN_ENV, DeployEnvironment, WorkerSecrets, describe_owners, worker_secrets
 from components.storage import Storage, StorageArgs
+from components.sync_token import SyncToken, SyncTokenArgs
 from components.worker import Worker, WorkerArgs, renamed
 
 if TYPE_CHECKING:
@@ -140,6 +141,23 @@ class Stage(pulumi.ComponentResource):
             pulumi.ResourceOptions.merge(opts, renamed(worker.renamed_from)),
         )
 
+    def _sync_token(self, config: StageConfig, deploy_environment: DeployEnvironment) -> pulumi.Output[str]:
+        """The token Infisical's Workers syncs write with: made here (managed) or injected (manual)."""
+        assert config.infisical is not None
+        settings = config.infisical.sync_token
+        if settings.source == "manual":
+            return deploy_environment.secret(SYNC_TOKEN_ENV)
+        return SyncToken(
+            "sync-token",
+            SyncTokenArgs(
+                naming=config.naming,
+                account_id=config.account_id,
+                rotate_every=settings.rotate_every,
+                today=deploy_environment.rotation_date(),
+            ),
+            pulumi.ResourceOptions(parent=self, providers={"cloudflare": self.provider}),
+        ).value
+
     def _infisical(
         self, config: StageConfig, secrets: dict[str, WorkerSecrets], deploy_environment: DeployEnvironment
     ) -> InfisicalStage:
@@ -157,7 +175,7 @@ class Stage(pulumi.ComponentResource):
                 environment_slug=config.infisical_environment_slug,
                 manage_environment=config.manages_infisical_environment,
                 account_id=config.account_id,
-                connection_token=deploy_environment.secret(SYNC_TOKEN_ENV) if syncs else None,
+                connection_token=self._sync_token(config, deploy_environment) if syncs else None,
                 workers={name: StageWorker(self.workers[name].script, secrets[name]) for name in sorted(secrets)},
                 protect=config.is_prod,
             ),

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 import pulumi
 import pulumi.runtime.settings as runtime_settings
@@ -182,6 +183,12 @@ def secret(value: Any) -> dict[str, Any]:
     return {SECRET_SIG_KEY: SECRET_SIG, "value": value}
 
 
+PERMISSION_GROUPS_LOOKUP = (
+    "cloudflare:index/getAccountApiTokenPermissionGroupsList:getAccountApiTokenPermissionGroupsList"
+)
+"""The data source the sync token's permission group ids come from (components/sync_token.py)."""
+
+
 def fake_id(*parts: str) -> str:
     """Deterministic, stage-specific fake ids: a second run must produce identical inputs."""
     return hashlib.sha256("/".join(parts).encode()).hexdigest()[:32]
@@ -218,6 +225,8 @@ class PlanMocks(mocks.Mocks):
             case "StackReference":  # another stack's outputs: the project stack's, as its program exports them
                 name = str(inputs.get("name"))
                 computed = {"outputs": {"projectId": str(uuid.UUID(fake_id(name, "projectId")))}}
+            case "AccountToken":  # Cloudflare returns the token's value once, at create
+                computed = {"value": secret(f"plan-account-token-{ident}")}
             case "SecretFolder":  # the provider reports the folder's full path
                 parent = str(inputs.get("parent_path") or "/").rstrip("/")
                 computed = {"path": f"{parent}/{inputs.get('name')}"}
@@ -227,7 +236,12 @@ class PlanMocks(mocks.Mocks):
         return ident, {**inputs, **computed}
 
     def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        return {}, None
+        if args.token == PERMISSION_GROUPS_LOOKUP:
+            # The group asked for, with a plan id: a lookup's answer depends on the account, not the program.
+            name, scope = unquote(str(args.args.get("name") or "")), str(args.args.get("scope") or "")
+            group = {"id": fake_id("permission-group", name), "name": name, "scopes": [scope], "isSelectable": True}
+            return {**args.args, "results": [{**group, "category": "developer_platform"}]}, []
+        return {}, []
 
 
 @dataclass(frozen=True)

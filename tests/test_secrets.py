@@ -38,6 +38,8 @@ class CanaryMocks(PlanMocks):
         ident, state = super().new_resource(args)
         if args.typ.endswith("RandomPassword"):
             state["result"] = secret(canary(f"generated-{args.name}"))
+        if args.typ.endswith("AccountToken"):  # the Infisical sync token the stage makes
+            state["value"] = secret(canary("sync-token"))
         return ident, state
 
 
@@ -48,6 +50,8 @@ class PlainPasswordMocks(PlanMocks):
         ident, state = super().new_resource(args)
         if args.typ.endswith("RandomPassword"):
             state["result"] = canary("generated-plain")
+        if args.typ.endswith("AccountToken"):
+            state["value"] = canary("sync-token-plain")
         return ident, state
 
 
@@ -116,6 +120,31 @@ def test_every_secret_path_reaches_the_wire_as_a_secret() -> None:
     }
 
 
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_sync_token_reaches_the_connection_only_as_a_secret(stage: str) -> None:
+    run = canary_run(stage)
+    (connection,) = [r for r in run.registrations if r.type.endswith("infisical:CloudflareAppConnection")]
+    assert is_secret(connection.inputs["api_token"])
+    assert connection.inputs["api_token"]["value"] == canary("sync-token")
+
+
+def test_a_sync_token_reported_in_plain_text_is_still_sent_as_a_secret() -> None:
+    """Mocks do not apply additional_secret_outputs: the program's own Output.secret must hold."""
+    raw = raw_config("staging")
+    run = run_stage(
+        "staging",
+        raw,
+        environment=full_environment("staging", raw, canary),
+        resource_mocks=PlainPasswordMocks("staging"),
+    )
+    (connection,) = [r for r in run.registrations if r.type.endswith("infisical:CloudflareAppConnection")]
+    assert is_secret(connection.inputs["api_token"])
+    assert connection.inputs["api_token"]["value"] == canary("sync-token-plain")
+    for registration in run.registrations:
+        if not registration.type.endswith("AccountToken"):
+            assert canary("sync-token-plain") not in list(plaintext_canaries(registration.inputs)), registration.name
+
+
 def test_staging_never_binds_the_real_side_effect_value() -> None:
     raw = raw_config("staging")
     environment = {
@@ -131,6 +160,10 @@ def test_staging_never_binds_the_real_side_effect_value() -> None:
     assert texts["STRIPE_SECRET_KEY"] == canary("STRIPE_SECRET_KEY_SANDBOX")
     assert texts["RESEND_API_KEY"] == ""
     assert injected_variables(parse_stage_config(raw, stage="staging", namespace=PROJECT)) == [
+        "STRIPE_SECRET_KEY_SANDBOX",
+    ]  # the sync token is made by the stage (infisical.syncToken.source: managed, the default)
+    raw["infisical"]["syncToken"] = {"source": "manual"}
+    assert injected_variables(parse_stage_config(raw, stage="staging", namespace=PROJECT)) == [
         "CLOUDFLARE_SYNC_API_TOKEN",
         "STRIPE_SECRET_KEY_SANDBOX",
     ]
@@ -138,11 +171,16 @@ def test_staging_never_binds_the_real_side_effect_value() -> None:
 
 def test_prod_binds_the_real_side_effect_values() -> None:
     prod = parse_stage_config(raw_config("prod"), stage="prod", namespace=PROJECT)
-    assert injected_variables(prod) == ["CLOUDFLARE_SYNC_API_TOKEN", "RESEND_API_KEY", "STRIPE_SECRET_KEY"]
+    assert injected_variables(prod) == ["RESEND_API_KEY", "STRIPE_SECRET_KEY"]
+    raw = raw_config("prod")
+    raw["infisical"]["syncToken"] = {"source": "manual"}
+    manual = parse_stage_config(raw, stage="prod", namespace=PROJECT)
+    assert injected_variables(manual) == ["CLOUDFLARE_SYNC_API_TOKEN", "RESEND_API_KEY", "STRIPE_SECRET_KEY"]
 
 
 def test_missing_injected_secrets_stop_before_any_registration() -> None:
     raw = raw_config("prod")
+    raw["infisical"]["syncToken"] = {"source": "manual"}  # the sync token comes from the environment too
     environment = {CLOUDFLARE_TOKEN_ENV: canary("token"), "RESEND_API_KEY": ""}
     resource_mocks = PlanMocks("prod")
     monitor = RecordingMonitor(resource_mocks)

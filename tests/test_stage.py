@@ -51,6 +51,7 @@ def test_complete_resource_set(stage: str, stage_runs: dict[str, ProgramRun]) ->
             f"WorkersCustomDomain/api-domain-{'api.example.com' if stage == 'prod' else f'api.{stage}.example.com'}",
             "WorkersCronTrigger/api-cron",  # no crons: kept with an empty list (deleting one clears nothing)
             "WorkersCronTrigger/jobs-cron",
+            "AccountToken/token",  # the Infisical sync token (components/sync_token.py)
         ]
     )
 
@@ -252,8 +253,10 @@ def test_components_are_parented(stage_runs: dict[str, ProgramRun]) -> None:
     assert parent_of("WorkersCustomDomain", "api-domain-api.dev.example.com") == "Worker/api"
     assert parent_of("QueueConsumer", "jobs-consumer") == "Worker/jobs"
     assert parent_of("index:InfisicalStage", "infisical") == "Stage/dev"
+    assert parent_of("index:SyncToken", "sync-token") == "Stage/dev"
+    assert parent_of("AccountToken", "token") == "SyncToken/sync-token"
     types = {r.type for r in run.registrations if not r.custom}
-    assert types == {f"stageplatform:index:{t}" for t in ("Stage", "Storage", "Worker", "InfisicalStage")}
+    assert types == {f"stageplatform:index:{t}" for t in ("Stage", "Storage", "Worker", "InfisicalStage", "SyncToken")}
 
 
 def test_stack_outputs(stage_runs: dict[str, ProgramRun]) -> None:

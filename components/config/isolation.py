@@ -1,9 +1,11 @@
-"""The config's side of stage isolation inside Infisical: who may log in, and whether prod is reachable.
+"""The config's side of stage isolation: who may log in to Infisical, whether prod is reachable, and
+how long the Cloudflare sync token lives.
 
 * Only the PR preview identity trusts pull requests: a deploy identity whose ``subjects`` admit
   ``pull_request`` runs (or any run, by glob) would hand every branch of the repository that stage's
   secrets, its deploy token included.
 * The preview folder is for non-prod stages; prod never gets a preview identity.
+* A managed sync token rotates on a period (an event cadence could never expire it).
 * Prod in the same Infisical project as a non-prod identity with a project-wide role is refused, with
   the two fixes, unless Pulumi.prod.yaml acknowledges it by name (see `components.stage_layout`).
 """
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from components.access import ACK_PROD_READABLE, trusts_pull_requests
 from components.config.fields import Loc
+from components.rotation import Period
 from components.stage_layout import PROD, exposures, layouts_with
 
 if TYPE_CHECKING:
@@ -41,6 +44,12 @@ def problems(config: StageConfig, project_root: Path | None) -> Iterator[Problem
         yield (
             ("infisical", "ciIdentity", "previewFolder"),
             "prod gets no PR preview identity: pull requests preview a non-prod stage (staging)",
+        )
+    if Period.parse(infisical.sync_token.rotate_every) is None:
+        yield (
+            ("infisical", "syncToken", "rotateEvery"),
+            "the sync token rotates on a period such as 30d, 2w or 3mo: it carries an expiry, which an event "
+            "cadence cannot give",
         )
     for index, name in enumerate(infisical.acknowledge):
         if name not in ACKNOWLEDGEMENTS:

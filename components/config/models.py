@@ -292,6 +292,20 @@ class GitHubOidcConfig(Model):
         return self.audience or f"https://github.com/{self.repository.split('/')[0]}"
 
 
+class SyncTokenConfig(Model):
+    """The Cloudflare token Infisical's Workers syncs write with (the stage's app connection)."""
+
+    source: Literal["managed", "manual"] = Field(
+        "managed",
+        description="managed: the stage creates an account-owned Cloudflare token with only the permission the "
+        "sync needs and an expiry, rotates it on a cadence and hands it to the connection (the deploy token then "
+        "needs 'Account API Tokens Write'). manual: read CLOUDFLARE_SYNC_API_TOKEN from the deploy environment.",
+    )
+    rotate_every: RotateEvery = Field(
+        "30d", description="How often a managed token is replaced (a period); it expires one period after that."
+    )
+
+
 class InfisicalConfig(Model):
     """The stage's side of Infisical. The project itself is adopted, never created by a stage stack."""
 
@@ -324,6 +338,7 @@ class InfisicalConfig(Model):
         description="Folders the stage's environment holds besides '/'.",
     )
     ci_identity: GitHubOidcConfig | None = None
+    sync_token: SyncTokenConfig = Field(default_factory=SyncTokenConfig)
     acknowledge: list[str] = Field(
         default_factory=list,
         description="Prod only: accept a named risk instead of fixing it. "
