@@ -16,7 +16,7 @@ HEADINGS = {"deploy": "**Deploy token**", "preview": "**Preview token**", "sync"
 def documented(token: str) -> list[tuple[str, str]]:
     text = DOC.read_text()
     start = text.index(HEADINGS[token])
-    rows = []
+    rows: list[tuple[str, str]] = []
     for line in text[start:].splitlines()[2:]:
         if not line.startswith("|"):
             if rows:
