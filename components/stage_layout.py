@@ -58,6 +58,17 @@ class Exposure:
         )
 
 
+PROJECT_STACK_PROJECT = "<the project stack's projectId>"
+"""Where a stage without ``infisical.projectId`` lives: the project stack's project, shared by all such stages."""
+
+
+def _project_of(section: Mapping[str, Any]) -> str | None:
+    if not section:
+        return None
+    project_id = section.get("projectId")
+    return project_id if isinstance(project_id, str) else PROJECT_STACK_PROJECT
+
+
 def layout_of(stage: str, infisical: Any) -> StageLayout:
     """The layout facts of one stage from its ``infisical`` config value (camelCase, as in YAML)."""
     section = decode(infisical)
@@ -68,7 +79,7 @@ def layout_of(stage: str, infisical: Any) -> StageLayout:
     acknowledged = frozenset(a for a in listed if isinstance(a, str)) if isinstance(listed, list) else frozenset()
     return StageLayout(
         stage=stage,
-        project_id=section.get("projectId") if isinstance(section.get("projectId"), str) else None,
+        project_id=_project_of(section),
         project_wide_role=role if isinstance(role, str) else None,
         acknowledged=acknowledged,
     )

@@ -243,3 +243,14 @@ def test_the_plan_shows_an_acknowledged_risk_in_red(stage_runs: dict[str, Progra
     assert "\x1b[31m  [acknowledged] acknowledged-prod-exposure" in table
     markdown = render_markdown(plan)
     assert "```diff\n- acknowledged-prod-exposure on infisical:Project/project: ACKNOWLEDGED RISK" in markdown
+
+
+def test_stages_on_the_project_stacks_project_share_it(tmp_path: Path) -> None:
+    """Without infisical.projectId a stage uses the project stack's project, so such stages share one."""
+    unset = {"projectId": None}
+    root = project_root(tmp_path, staging={**unset, "role": "viewer"}, prod=unset, dev=unset)
+    for root_file in ("staging", "prod"):
+        document = yaml.safe_load((root / f"Pulumi.{root_file}.yaml").read_text())
+        del document["config"][f"{PROJECT}:infisical"]["projectId"]
+        (root / f"Pulumi.{root_file}.yaml").write_text(yaml.safe_dump(document))
+    assert "'viewer'" in problems("staging", root)[f"{PROJECT}:infisical.ciIdentity.role"]
