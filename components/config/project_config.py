@@ -16,20 +16,20 @@ role, which every Infisical plan has and which applies to every environment:
 
 from __future__ import annotations
 
+import typing
 from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from components.config.fields import Model
 from components.config.load import StageConfigError, describe_problems, project_config
+from components.infisical.project_role import BUILT_IN_ROLES
 
 PROJECT_STACK = "project"
 """The stack name that makes the program build the project stack instead of a stage."""
 
-LEVELS = ("viewer", "developer", "admin", "owner")
 Level = Literal["viewer", "developer", "admin", "owner"]
-BuiltInRole = Literal["admin", "member", "viewer", "no-access"]
-"""Infisical's built-in project roles (the same four slugs the Infisical package reserves)."""
+LEVELS: tuple[str, ...] = typing.get_args(Level)
 
 Username = Annotated[str, Field(min_length=1, max_length=256)]
 """An Infisical username or email address; Infisical keeps them in lowercase (checked in `AccessConfig`)."""
@@ -41,7 +41,14 @@ class Member(Model):
     """One member's access: a level (a custom role) or a built-in role, not both."""
 
     level: Level | None = Field(None, description="viewer, developer, admin or owner: a custom role per level.")
-    role: BuiltInRole | None = Field(None, description="A built-in role: admin, member, viewer or no-access.")
+    role: str | None = Field(None, description="A built-in role: admin, member, viewer or no-access.")
+
+    @field_validator("role")
+    @classmethod
+    def _built_in(cls, role: str | None) -> str | None:
+        if role is not None and role not in BUILT_IN_ROLES:
+            raise ValueError(f"{role!r} is not a built-in role; use one of {', '.join(BUILT_IN_ROLES)}, or a 'level'")
+        return role
 
     @model_validator(mode="after")
     def _one(self) -> Member:

@@ -34,8 +34,8 @@ class GroupsUnavailableError(InfisicalError):
         asked = f" (asked for by {requested_by})" if requested_by else ""
         super().__init__(
             f"Infisical refused to add the group {group!r} to the project{asked}: groups need a paid Infisical "
-            f"plan. Infisical said: {cause.message}. Either upgrade the plan, or list the group's people under "
-            "access.users instead."
+            f"plan. Infisical said: {cause.message.rstrip('.')}. Either upgrade the plan, or list the group's "
+            "people under access.users instead."
         )
         self.group = group
         self.requested_by = requested_by
