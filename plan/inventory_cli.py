@@ -37,6 +37,9 @@ def show_inventory(args: argparse.Namespace) -> int:
     except StageConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INVALID_CONFIG
+    if not isinstance(runs[0].stage, Stage):
+        print(f"error: stack {runs[0].label!r} is the project stack: it has no Worker secrets to list", file=sys.stderr)
+        return EXIT_INVALID_CONFIG
     data = inventory([(r.label, r.run) for r in runs])
     if not args.check_age:
         _write(args, RENDERERS[args.format](data))

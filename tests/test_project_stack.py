@@ -243,3 +243,8 @@ def test_a_plan_without_custom_roles_is_named_with_the_config_path(fake_infisica
     with pytest.raises(Exception, match=r'access\.users\["carol@example\.com"\].*custom roles need a plan with RBAC'):
         run_stage("project", raw, environment={}, resource_mocks=LiveInfisicalMocks("project"))
     assert fake_infisical.table("user_memberships") == []
+
+
+def test_the_project_stack_has_no_inventory(capsys: pytest.CaptureFixture[str]) -> None:
+    assert plan_main(["project", "--inventory"]) == 2
+    assert "project stack" in capsys.readouterr().err
