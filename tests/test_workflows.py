@@ -7,6 +7,7 @@ workflows use, so a test fails when the behaviour changes, not only when a strin
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
+from plan.diff_render import ACK_LABEL
 from tests.conftest import checked_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -474,11 +476,11 @@ def test_preview_logs_in_to_pulumi_by_oidc_unless_self_managed(preview: Workflow
 
 
 def test_which_preview_jobs_run_for_which_pull_request(preview: Workflow) -> None:
-    assert jobs_that_run(preview, pull_request()) == {"plan", "preview"}
-    assert jobs_that_run(preview, pull_request(fork=True)) == {"plan"}
-    assert jobs_that_run(preview, pull_request(user="dependabot[bot]")) == {"plan"}
-    assert jobs_that_run(preview, pull_request("pull_request_target", fork=True)) == {"fork-comment"}
-    assert jobs_that_run(preview, pull_request("pull_request_target")) == set()
+    assert jobs_that_run(preview, pull_request()) == {"plan", "diff", "preview"}
+    assert jobs_that_run(preview, pull_request(fork=True)) == {"plan", "diff"}
+    assert jobs_that_run(preview, pull_request(user="dependabot[bot]")) == {"plan", "diff"}
+    assert jobs_that_run(preview, pull_request("pull_request_target", fork=True)) == {"fork-comment", "diff-comment"}
+    assert jobs_that_run(preview, pull_request("pull_request_target")) == {"diff-comment"}
 
 
 def test_fork_path_runs_the_credential_free_plan_without_secrets(preview: Workflow) -> None:
@@ -511,6 +513,54 @@ def test_fork_plan_is_posted_as_the_pr_comment_without_running_fork_code(preview
     assert "'preview.yml'" in str(with_(finder).get("script")), "it must look for runs of this workflow"
     post = step_index(comment, lambda s: "createComment" in str(with_(s).get("script")), "posting a comment")
     assert download < post
+
+
+def test_every_pull_request_gets_the_diff_against_its_base_without_credentials(preview: Workflow) -> None:
+    diff = job(preview, "diff")
+    assert diff["permissions"] == {"contents": "read"}, "the diff job runs the PR's (maybe a fork's) code"
+    assert not any("secrets." in text or "vars.INFISICAL" in text for text in walk_strings(diff))
+    checkout = steps(diff)[step_index(diff, lambda s: uses(s).startswith("actions/checkout@"), "checkout")]
+    assert with_(checkout).get("fetch-depth") == 0, "the base commit must be in the clone to be planned"
+    index = step_index(diff, lambda s: "--against" in run(s), "running bin/plan --against")
+    step = steps(diff)[index]
+    assert 'bin/plan "$stage" --against "$BASE_SHA" --format markdown' in run(step)
+    assert "for stage in dev staging prod" in run(step)
+    assert step["env"]["BASE_SHA"] == "${{ github.event.pull_request.base.sha }}"
+    upload = step_index(diff, lambda s: uses(s).startswith("actions/upload-artifact@"), "uploading the diff")
+    assert with_(steps(diff)[upload]).get("name") == "plan-diff"
+    assert {"labeled", "unlabeled"} <= set(triggers(preview)["pull_request"]["types"]), "the label re-runs it"
+
+
+def _gate(preview: Workflow, **env: str) -> int:
+    diff = job(preview, "diff")
+    step = steps(diff)[step_index(diff, lambda s: "ACK_LABEL" in str(s.get("env")), "the label gate")]
+    assert step["env"]["ACK_LABEL"] == ACK_LABEL, "the workflow and the docs name the same label"
+    values = {"DEV_EXIT": "0", "STAGING_EXIT": "0", "PROD_EXIT": "0", "LABELS": "", "ACK_LABEL": ACK_LABEL, **env}
+    result = subprocess.run(["bash", "-c", run(step)], env={"PATH": os.environ["PATH"], **values}, check=False)
+    return result.returncode
+
+
+def test_a_destructive_prod_change_fails_the_check_unless_acknowledged(preview: Workflow) -> None:
+    assert _gate(preview) == 0
+    assert _gate(preview, PROD_EXIT="4") == 1
+    assert _gate(preview, PROD_EXIT="4", LABELS=f"docs,{ACK_LABEL}") == 0
+    assert _gate(preview, PROD_EXIT="4", LABELS=f"{ACK_LABEL}-not") == 1
+    assert _gate(preview, STAGING_EXIT="2", LABELS=ACK_LABEL) == 1, "a label never overrides a refused edit"
+    assert _gate(preview, DEV_EXIT="3", LABELS=ACK_LABEL) == 1, "nor a policy violation"
+    assert ACK_LABEL in (ROOT / "README.md").read_text()
+
+
+def test_the_diff_is_commented_for_every_pr_without_running_its_code(preview: Workflow) -> None:
+    comment = job(preview, "diff-comment")
+    assert comment["permissions"] == {"actions": "read", "pull-requests": "write"}
+    for step in steps(comment):
+        assert not uses(step).startswith("actions/checkout@"), "never check out the PR's code here"
+        assert not run(step), "the privileged job runs no script at all"
+    download = step_index(comment, lambda s: uses(s).startswith("actions/download-artifact@"), "downloading")
+    assert with_(steps(comment)[download]).get("name") == "plan-diff"
+    post = step_index(comment, lambda s: "createComment" in str(with_(s).get("script")), "posting a comment")
+    assert download < post
+    assert "destructive-change-acknowledged" in str(with_(steps(comment)[post]).get("script"))
 
 
 # --------------------------------------------------------------------------------------------------
