@@ -25,6 +25,8 @@ SECRET_WRITE: Final = (*SECRET_READ, "create", "edit", "delete")
 FOLDER_WRITE: Final = ("create", "edit", "delete")
 SYNC_MANAGE: Final = ("read", "create", "edit", "delete", "sync-secrets")
 """Actions on Infisical's ``secret-syncs`` subject that a deploy needs to keep its Workers syncs."""
+CONNECTION_USE: Final = ("read", "edit", "connect")
+"""Actions on the ``app-connections`` subject (condition field ``connectionId``) for the stage's connection."""
 
 PR_PREVIEW_SUBJECT: Final = "pull_request"
 """The GitHub OIDC ``sub`` suffix of a pull_request run (``repo:<owner>/<repo>:pull_request``)."""
@@ -45,14 +47,32 @@ def _in(environment: str, path: Mapping[str, Any] | None = None) -> dict[str, An
     return conditions
 
 
-def deploy_permissions(environment: str, read_folders: Iterable[str], write_glob: str) -> list[dict[str, Any]]:
-    """The deploy identity's role: read ``read_folders``, write under ``write_glob``, folders and syncs."""
+def deploy_permissions(
+    environment: str, read_folders: Iterable[str], write_glob: str, connection_id: Any = None
+) -> list[dict[str, Any]]:
+    """The deploy identity's role: read ``read_folders``, write under ``write_glob``, folders and syncs.
+
+    With ``connection_id`` (the stage's own Cloudflare app connection, an id or a Pulumi output of one) it may
+    also update that connection and only that one: the rotated sync token reaches it in the same deploy.
+    """
     reads = {"$in": sorted(read_folders)}
+    own_connection = (
+        [
+            {
+                "subject": "app-connections",
+                "action": list(CONNECTION_USE),
+                "conditions": {"connectionId": {"$eq": connection_id}},
+            }
+        ]
+        if connection_id is not None
+        else []
+    )
     return [
         {"subject": "secrets", "action": list(SECRET_READ), "conditions": _in(environment, reads)},
         {"subject": "secrets", "action": list(SECRET_WRITE), "conditions": _in(environment, {"$glob": write_glob})},
         {"subject": "secret-folders", "action": list(FOLDER_WRITE), "conditions": _in(environment)},
         {"subject": "secret-syncs", "action": list(SYNC_MANAGE), "conditions": _in(environment)},
+        *own_connection,
     ]
 
 

@@ -111,6 +111,7 @@ class InfisicalStage(pulumi.ComponentResource):
         folders = {path: self._folder(path, project_id, environment_slug, keep) for path in paths}
 
         syncs: dict[str, CloudflareWorkersSecretSync] = {}
+        connection_id: pulumi.Output[str] | None = None
         if synced:
             if args.connection_token is None:
                 raise pulumi.RunError("a Workers secret sync needs the Cloudflare connection token")
@@ -125,6 +126,7 @@ class InfisicalStage(pulumi.ComponentResource):
                 ),
                 child,
             )
+            connection_id = connection.id
             for worker_name, (script, folder) in synced.items():
                 syncs[worker_name] = CloudflareWorkersSecretSync(
                     f"sync-{worker_name}",
@@ -171,7 +173,10 @@ class InfisicalStage(pulumi.ComponentResource):
                     subjects=github.allowed_subjects(args.naming.stage),
                     role=github.role,
                     permissions=access.deploy_permissions(
-                        args.environment_slug, [INJECTED_SECRETS_FOLDER], f"{GENERATED_SECRETS_FOLDER}/**"
+                        args.environment_slug,
+                        [INJECTED_SECRETS_FOLDER],
+                        f"{GENERATED_SECRETS_FOLDER}/**",
+                        connection_id,
                     ),
                     requested_by=f"infisical.ciIdentity in Pulumi.{args.naming.stage}.yaml",
                 ),

@@ -54,9 +54,14 @@ def test_every_identity_role_is_scoped_to_its_own_environment(stage: str, stage_
     roles = {r.inputs["slug"]: r for r in of(run, "ProjectRole")}
     memberships = of(run, "ProjectIdentityMembership")
     assert memberships and len(roles) == len(memberships)
+    (connection,) = of(run, "CloudflareAppConnection")
     for membership in memberships:
         role = roles[membership.inputs["role"]]  # a custom role of this stack, never a built-in one
         for permission in role.inputs["permissions"]:
+            if permission["subject"] == "app-connections":  # only this stage's own connection
+                assert permission["conditions"] == {"connectionId": {"$eq": connection.id}}, role.name
+                assert role.name == "ci-identity-role"
+                continue
             assert permission["conditions"]["environment"] == {"$eq": stage}, (role.name, permission)
             assert not permission.get("inverted")
             if permission["subject"] == "secrets":
@@ -66,7 +71,8 @@ def test_every_identity_role_is_scoped_to_its_own_environment(stage: str, stage_
 @pytest.mark.parametrize("stage", [s for s in STAGES if s != "prod"])
 def test_no_non_prod_role_reaches_prod(stage: str, stage_runs: dict[str, ProgramRun]) -> None:
     for role in of(stage_runs[stage], "ProjectRole"):
-        environments = {p["conditions"]["environment"]["$eq"] for p in role.inputs["permissions"]}
+        scoped = [p for p in role.inputs["permissions"] if p["subject"] != "app-connections"]
+        environments = {p["conditions"]["environment"]["$eq"] for p in scoped}
         assert environments == {stage} and "prod" not in environments
 
 
@@ -82,7 +88,8 @@ def test_only_the_pr_preview_identity_trusts_pull_requests(stage: str, stage_run
 
 def test_the_deploy_identity_reads_what_its_deploy_reads(stage_runs: dict[str, ProgramRun]) -> None:
     role = named(stage_runs["staging"], "ci-identity-role")
-    reads, writes, folders, syncs = role.inputs["permissions"]
+    reads, writes, folders, syncs, connection = role.inputs["permissions"]
+    assert connection["subject"] == "app-connections" and connection["action"] == ["read", "edit", "connect"]
     assert reads["action"] == ["describeSecret", "readValue"]
     assert reads["conditions"]["secretPath"] == {"$in": ["/cloudflare"]}  # `infisical run --path=/cloudflare`
     assert writes["conditions"]["secretPath"] == {"$glob": "/generated/**"}  # the generated-secret copies
