@@ -8,11 +8,13 @@ Infisical's permission service does (tests/fakes/infisical/permissions.py).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
 import pytest
 
+from components.infisical import CustomRolesUnavailableError
 from tests.conftest import raw_config, run_stage
 from tests.fakes.infisical import FakeInfisical, OidcIssuer
 from tests.fakes.infisical.fixtures import fake_infisical, fake_infisical_server
@@ -115,3 +117,54 @@ def test_a_pull_request_cannot_log_in_as_a_deploy_identity(
         401,
         403,
     )
+
+
+def apply(fake: FakeInfisical, stage: str, project_id: str, *, role: str | None = None) -> dict[str, Any]:
+    raw = raw_config(stage)
+    raw["infisical"]["projectId"] = project_id
+    raw["infisical"]["organizationId"] = fake.store.org_id
+    if role is not None:
+        raw["infisical"]["ciIdentity"]["role"] = role
+        raw["infisical"]["ciIdentity"].pop("previewFolder", None)  # a folder-only identity needs a custom role
+    run = run_stage(stage, raw, resource_mocks=LiveInfisicalMocks(stage))
+    return dict(run.outputs["infisical"].value)
+
+
+def read_in(fake: FakeInfisical, access_token: str, project_id: str, env: str, path: str) -> int:
+    response = httpx.get(
+        f"{fake.url}/api/v4/secrets/{TOKEN_KEY}",
+        params={"projectId": project_id, "environment": env, "secretPath": path},
+        headers={"Authorization": f"Bearer {access_token}"},
+    )
+    return response.status_code
+
+
+def test_without_custom_roles_the_refusal_names_the_config_path(fake_infisical: FakeInfisical) -> None:
+    fake_infisical.store.plan_rbac = False  # Infisical's free plan or self-hosted community edition
+    with pytest.raises(CustomRolesUnavailableError, match="plan RBAC restriction") as caught:
+        apply(fake_infisical, "staging", seed_project("acme"))
+    message = str(caught.value)
+    # Whichever of the stage's two roles the engine created first, the message names the key that asked for it.
+    assert re.search(r"asked for by infisical\.ciIdentity(\.previewFolder)? in Pulumi\.staging\.yaml", message)
+    assert "separate project" in message and "infisical.projectId" in message
+    assert fake_infisical.table("roles") == []
+
+
+def test_the_separate_prod_project_keeps_prod_out_of_reach_without_custom_roles(fake_infisical: FakeInfisical) -> None:
+    """The documented alternative: prod in its own project, built-in roles everywhere."""
+    fake_infisical.store.plan_rbac = False
+    shared, prod_project = seed_project("acme"), seed_project("acme-prod")
+    staging = apply(fake_infisical, "staging", shared, role="viewer")
+    prod = apply(fake_infisical, "prod", prod_project, role="viewer")
+    admin = {"Authorization": f"Bearer {fake_infisical.admin_token}"}
+    for project_id, env in ((shared, "staging"), (prod_project, "prod")):
+        body = {"projectId": project_id, "environment": env, "secretPath": "/cloudflare", "secretValue": env}
+        assert (
+            httpx.post(f"{fake_infisical.url}/api/v4/secrets/{TOKEN_KEY}", json=body, headers=admin).status_code == 200
+        )
+    fake_infisical.trust_issuer(ISSUER)
+    staging_token = token(fake_infisical, staging["ciIdentityId"], f"{REPO}:environment:staging")
+    prod_token = token(fake_infisical, prod["ciIdentityId"], f"{REPO}:environment:production")
+    assert read_in(fake_infisical, staging_token, prod_project, "prod", "/cloudflare") == 403  # not a member there
+    assert read_in(fake_infisical, staging_token, shared, "staging", "/cloudflare") == 200
+    assert read_in(fake_infisical, prod_token, prod_project, "prod", "/cloudflare") == 200
