@@ -101,7 +101,6 @@ class Stage(pulumi.ComponentResource):
             {
                 "app": config.app,
                 "infisicalLayout": _infisical_layout(config),
-                "workers": {k: w.script_name for k, w in self.workers.items()},
             }
         )
 

@@ -69,7 +69,8 @@ class Worker(pulumi.ComponentResource):
     script: cf.WorkersScript
     script_name: pulumi.Output[str]
     urls: list[str]
-    wrangler_config: pulumi.Output[dict[str, Any]]
+    wrangler_config: dict[str, Any]
+    """The worker's wrangler config (values are Inputs): the stack exports it as it is, unwrapped once."""
     outputs: dict[str, Any]
     """What the stack exports of this worker (under ``workers``): its script name and URLs."""
 
@@ -142,13 +143,12 @@ class Worker(pulumi.ComponentResource):
             self._consume(name, args.account_id, args.consumer, child)
 
         self.urls = [f"https://{hostname}" for hostname in args.domains] + [f"https://{p}" for p in args.routes]
-        self.wrangler_config = pulumi.Output.from_input(published_config(args))
+        self.wrangler_config = published_config(args)
         self.outputs = {"scriptName": self.script_name, "urls": self.urls}
         # The policy pack reads the allow-list and the side-effecting secrets from here (policy/settings.py).
         self.register_outputs(
             {
                 **self.outputs,
-                "wranglerConfig": self.wrangler_config,
                 "publicVars": sorted(args.public_vars),
                 "sideEffectSecrets": dict(args.secrets.side_effects),
             }

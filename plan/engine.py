@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-import pulumi
 import pulumi.runtime.settings as runtime_settings
 from pulumi.dynamic.dynamic import PROVIDER_KEY
 from pulumi.runtime import mocks, rpc
@@ -24,8 +23,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from policy.names import DYNAMIC_PREFIX, SECRET_SIG, SECRET_SIG_KEY
-
-PropPath = tuple[str | int, ...]
+from policy.resources import PropPath, unwrap
 
 
 @dataclass(frozen=True)
@@ -65,7 +63,7 @@ class Registration:
     def secret_paths(self) -> frozenset[PropPath]:
         """The paths of the values the program sent as secrets, one by one (from :attr:`wire_inputs`)."""
         found: set[PropPath] = set()
-        _envelopes(self.wire_inputs, (), found)
+        unwrap(self.wire_inputs, (), found)
         return frozenset(found)
 
     @property
@@ -81,19 +79,6 @@ def _plain_struct(value: Any) -> Any:
     if hasattr(value, "get_or_create_struct"):  # Struct
         return {key: _plain_struct(item) for key, item in value.items()}
     return value
-
-
-def _envelopes(value: Any, path: PropPath, found: set[PropPath]) -> None:
-    if isinstance(value, dict):
-        if value.get(SECRET_SIG_KEY) == SECRET_SIG:
-            found.add(path)
-            _envelopes(value.get("value"), path, found)
-            return
-        for key, item in value.items():
-            _envelopes(item, (*path, key), found)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _envelopes(item, (*path, index), found)
 
 
 class RecordingMonitor(mocks.MockMonitor):
@@ -288,10 +273,12 @@ def run_program(
     outputs: dict[str, StackOutput] = {}
 
     async def resolve_outputs() -> None:
+        # Serialized as the engine receives them (one walk; secrets stay marked where they are), then read.
         root = runtime_settings.get_root_resource()
         for name, value in getattr(root, "outputs", {}).items():
-            output = pulumi.Output.from_input(value)
-            outputs[name] = StackOutput(await output.future(with_unknowns=True), await output.is_secret())
+            found: set[PropPath] = set()
+            sent = await rpc.serialize_property(value, [], name)
+            outputs[name] = StackOutput(unwrap(sent, (), found), bool(found))
 
     def body() -> Any:
         program()
