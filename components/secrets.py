@@ -6,8 +6,10 @@ secret deletes what a sync wrote, and a sync overwrites what a deploy bound):
 * ``inject``: read from the deploy process's environment, where ``infisical run`` put it, and wrapped
   in ``Output.secret`` at the moment it is read; bound as ``secret_text``.
 * ``generated``: a pulumi-random ``RandomPassword``; the value only ever exists as a Pulumi secret.
-* ``sync``: Infisical's Workers sync writes it; the program never sees it and must not wipe it, so the
-  script keeps ``secret_text``/``secret_key`` bindings across deploys.
+* ``sync``: Infisical's Workers sync writes it; the program never sees it and must not wipe it, so each
+  upload carries an ``inherit`` binding per synced name: exactly what the sync owns is kept from the
+  previous version, and a secret this config retired is dropped (a type-wide ``keep_bindings`` would
+  keep every old ``secret_text`` forever).
 
 Missing injected values stop the program before any resource is registered. The credential-free plan
 instead binds :data:`NOT_PROVIDED` (still a secret) so a newcomer sees the whole stage.
@@ -36,8 +38,10 @@ from components.rotation import ROTATION_DATE_ENV, RotationDateError, rotation_d
 NOT_PROVIDED = "[secret: not provided]"
 """What the credential-free plan binds (as a secret) where a deploy would read a real value."""
 
-KEEP_SECRET_BINDING_TYPES = ("secret_text", "secret_key")
-"""Binding types a script keeps from its previous upload when Infisical syncs secrets into it."""
+INHERIT_BINDING_TYPE = "inherit"
+"""Keeps one binding, by name, from the script's previous version. Without ``bindings_inherit: strict``
+Cloudflare drops an inherit binding it cannot resolve (the first upload, before the sync ran) instead of
+failing (Workers API, "Upload Version": ``bindings_inherit``)."""
 
 CLOUDFLARE_TOKEN_ENV = "CLOUDFLARE_API_TOKEN"  # noqa: S105 (a variable name)
 SYNC_TOKEN_ENV = "CLOUDFLARE_SYNC_API_TOKEN"  # noqa: S105 (a variable name)
@@ -90,9 +94,9 @@ class WorkerSecrets:
         return [binding for binding in self.bindings if binding.owner == "generated"]
 
     @property
-    def keep_bindings(self) -> list[str]:
-        """A sync writes secrets out of band; without this every deploy would delete them."""
-        return list(KEEP_SECRET_BINDING_TYPES) if self.synced else []
+    def inherited(self) -> list[str]:
+        """The names an upload keeps from the previous version: what the sync owns, nothing else."""
+        return sorted(self.synced)
 
 
 def injected_variable(name: str, secret: InjectedSecret, stage: str) -> str | None:

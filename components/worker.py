@@ -20,7 +20,7 @@ from components.adoption import adopted
 from components.bindings import ConsumedQueue, WorkerBinding
 from components.naming import WORKER_TYPE
 from components.replacements import lifecycle
-from components.secrets import WorkerSecrets
+from components.secrets import INHERIT_BINDING_TYPE, WorkerSecrets
 from components.wrangler import published_config
 
 TYPE = WORKER_TYPE
@@ -84,6 +84,7 @@ class Worker(pulumi.ComponentResource):
             cf.WorkersScriptBindingArgs(name=s.name, type="secret_text", text=pulumi.Output.secret(s.value))
             for s in args.secrets.bindings
         ]
+        bindings += [cf.WorkersScriptBindingArgs(name=n, type=INHERIT_BINDING_TYPE) for n in args.secrets.inherited]
         self.script = cf.WorkersScript(
             name,
             cf.WorkersScriptArgs(
@@ -96,7 +97,6 @@ class Worker(pulumi.ComponentResource):
                 compatibility_date=args.compatibility_date,
                 compatibility_flags=list(args.compatibility_flags),
                 bindings=bindings,
-                keep_bindings=args.secrets.keep_bindings or None,
                 observability=cf.WorkersScriptObservabilityArgs(enabled=args.observability),
             ),
             pulumi.ResourceOptions.merge(

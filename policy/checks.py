@@ -119,7 +119,8 @@ RULES: Final[tuple[Rule, ...]] = (
     ),
     Rule(
         "synced-scripts-keep-secret-bindings",
-        "A Worker script that an Infisical secret sync writes into keeps its secret_text bindings.",
+        "A Worker script that an Infisical secret sync writes into inherits the synced secrets by name "
+        "('inherit' bindings), never every secret_text of its previous upload (keepBindings).",
         check_stack=secret_checks.synced_scripts_keep_secret_bindings,
     ),
     Rule(

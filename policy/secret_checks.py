@@ -17,6 +17,8 @@ INFISICAL_SYNC_TYPE: Final = f"{DYNAMIC_PREFIX}/infisical:CloudflareWorkersSecre
 PROD: Final = "prod"
 SECRET_BINDING_FIELDS: Final = {"secret_text": ("text",), "secret_key": ("keyBase64", "keyJwk")}
 KEEP_BINDING_REQUIRED: Final = "secret_text"
+"""The binding type a type-wide ``keepBindings`` would keep (and with it every retired secret)."""
+INHERIT_BINDING: Final = "inherit"
 _LIVE_CREDENTIAL = re.compile(r"^(sk_live_|rk_live_)")
 """Live-mode key shapes (Stripe secret and restricted keys); test-mode keys are ``sk_test_``/``rk_test_``."""
 
@@ -71,11 +73,18 @@ def synced_scripts_keep_secret_bindings(
         if keep is UNKNOWN:
             continue
         kept = list(keep) if isinstance(keep, Sequence) and not isinstance(keep, str) else []
-        if KEEP_BINDING_REQUIRED not in kept:
+        inherited = [binding for _, binding in bindings_of(script) if binding.get("type") == INHERIT_BINDING]
+        if KEEP_BINDING_REQUIRED in kept:
             yield (
                 script,
-                f"keepBindings does not contain {KEEP_BINDING_REQUIRED!r}, but {sync.label} syncs secrets into "
-                "this script: every deploy would delete the synced secrets",
+                f"keepBindings keeps every {KEEP_BINDING_REQUIRED!r} binding of the previous upload, also the secrets "
+                f"this config retired; inherit the names {sync.label} owns instead (one 'inherit' binding each)",
+            )
+        elif not inherited:
+            yield (
+                script,
+                f"{sync.label} syncs secrets into this script, but no 'inherit' binding keeps them: every deploy "
+                "would delete the synced secrets",
             )
 
 

@@ -55,7 +55,8 @@ def test_sync_after_script_and_connection(stage: str, stage_runs: dict[str, Prog
     assert sync.inputs["initial_sync_behavior"] == "overwrite-destination"
     assert sync.inputs["auto_sync_enabled"] is True  # sent explicitly
     assert sync.inputs["disable_secret_deletion"] is True  # Pulumi binds secrets to this script too
-    assert api.inputs["keepBindings"] == ["secret_text", "secret_key"]  # deploys never wipe synced secrets
+    inherited = sorted(b["name"] for b in api.inputs["bindings"]["value"] if b["type"] == "inherit")
+    assert inherited == ["GITHUB_CLIENT_SECRET", "GOOGLE_CLIENT_SECRET"]  # deploys never wipe synced secrets
 
 
 def test_sync_may_delete_when_it_owns_every_secret() -> None:

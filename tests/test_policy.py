@@ -299,6 +299,12 @@ def _synced_script_without_keep_bindings() -> None:
     infisical_sync("api-sync", "acme-staging-api")
 
 
+def _synced_script_keeping_every_secret() -> None:
+    """keepBindings keeps the synced secrets, but also every secret this config retired."""
+    script([binding("GOOGLE_CLIENT_SECRET", "inherit")], keep_bindings=["secret_text", "secret_key"])
+    infisical_sync("api-sync", "acme-staging-api")
+
+
 def _live_key_outside_prod() -> None:
     script([binding("STRIPE_SECRET_KEY", "secret_text", text=pulumi.Output.secret("sk_live_0000"))])
 
@@ -320,6 +326,11 @@ BAD_PROGRAMS = {
     ),
     "synced script drops secrets": (
         _synced_script_without_keep_bindings,
+        "synced-scripts-keep-secret-bindings",
+        SCRIPT,
+    ),
+    "synced script keeps retired secrets": (
+        _synced_script_keeping_every_secret,
         "synced-scripts-keep-secret-bindings",
         SCRIPT,
     ),
@@ -368,7 +379,7 @@ def test_good_counterparts_of_the_small_programs(case: str, analyzer: Any) -> No
                     ),
                 )
             case "synced script keeps secrets":
-                script(keep_bindings=["secret_text", "secret_key"])
+                script([binding("GOOGLE_CLIENT_SECRET", "inherit")])
                 infisical_sync("api-sync", "acme-staging-api")
             case "test key in staging":
                 script([binding("STRIPE_SECRET_KEY", "secret_text", text=pulumi.Output.secret("sk_test_0000"))])
@@ -416,12 +427,16 @@ def test_real_stage_syncs_into_a_script_that_keeps_secret_bindings(stage_runs: d
     syncs = [r.inputs["script_id"] for r in run.registrations if r.type == secret_checks.INFISICAL_SYNC_TYPE]
     assert syncs == ["acme-staging-api"]
     api = next(r for r in run.registrations if r.name == "api" and r.custom)
-    assert "secret_text" in api.inputs["keepBindings"]
+    assert "keepBindings" not in api.inputs
+    inherited = [b["name"] for b in api.inputs["bindings"]["value"] if b["type"] == "inherit"]
+    assert inherited == ["GITHUB_CLIENT_SECRET", "GOOGLE_CLIENT_SECRET"]
 
 
 def test_real_stage_script_that_drops_synced_secrets(stage_runs: dict[str, ProgramRun], analyzer: Any) -> None:
     api = next(r for r in stage_runs["staging"].registrations if r.name == "api" and r.custom)
-    run = replace(stage_runs["staging"], "api", inputs={k: v for k, v in api.inputs.items() if k != "keepBindings"})
+    envelope = api.inputs["bindings"]
+    kept = [b for b in envelope["value"] if b["type"] != "inherit"]
+    run = replace(stage_runs["staging"], "api", inputs={**api.inputs, "bindings": {**envelope, "value": kept}})
     expected = [("synced-scripts-keep-secret-bindings", "WorkersScript/api")]
     assert found(check(run)) == expected
     config, _ = stack_config("staging")

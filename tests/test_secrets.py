@@ -236,9 +236,16 @@ def test_generated_secret_shorter_than_32_is_refused() -> None:
 def test_synced_secrets_are_kept_across_deploys(stage_runs: dict[str, ProgramRun]) -> None:
     for stage in STAGES:
         scripts = {s.name: s for s in stage_runs[stage].by_type("WorkersScript")}
-        assert scripts["api"].inputs["keepBindings"] == ["secret_text", "secret_key"]
-        assert "keepBindings" not in scripts["jobs"].inputs  # no sync: Pulumi owns every secret, removals apply
-        bound = {b["name"] for b in scripts["api"].inputs["bindings"]["value"]}
+        api = scripts["api"].inputs["bindings"]["value"]
+        # Exactly what the sync owns is inherited from the previous version; nothing is kept by type, so a
+        # secret this config retired leaves the worker with the next upload.
+        assert sorted(b["name"] for b in api if b["type"] == "inherit") == [
+            "GITHUB_CLIENT_SECRET",
+            "GOOGLE_CLIENT_SECRET",
+        ]
+        assert all(set(b) == {"name", "type"} for b in api if b["type"] == "inherit")  # no value, never bound
+        assert "keepBindings" not in scripts["api"].inputs and "keepBindings" not in scripts["jobs"].inputs
+        bound = {b["name"] for b in api if b["type"] != "inherit"}
         assert not bound & {"GOOGLE_CLIENT_SECRET", "GITHUB_CLIENT_SECRET"}  # never bound by Pulumi
 
 
@@ -407,3 +414,13 @@ def test_secret_looking_var_errors_never_echo_a_value() -> None:
     message = _config_error(raw)
     assert "STRIPE_SECRET_KEY_COPY" in message and "SENTRY_DSN" in message
     assert "CANARY-" not in message
+
+
+def test_a_retired_secret_is_not_kept_on_a_synced_worker() -> None:
+    """Retiring a Pulumi-bound secret on a synced worker removes it: nothing keeps it by type."""
+    raw = raw_config("staging")
+    del raw["workers"]["api"]["secrets"]["RESEND_API_KEY"]
+    api = next(s for s in run_stage("staging", raw).by_type("WorkersScript") if s.name == "api")
+    names = {b["name"]: b["type"] for b in api.inputs["bindings"]["value"]}
+    assert "RESEND_API_KEY" not in names
+    assert {n for n, t in names.items() if t == "inherit"} == {"GITHUB_CLIENT_SECRET", "GOOGLE_CLIENT_SECRET"}
