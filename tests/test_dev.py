@@ -67,9 +67,17 @@ class Served:
 
 
 def _get(url: str, method: str = "GET", timeout: float = 60) -> dict[str, Any]:
+    """One JSON request; a 503 (wrangler dev still starting a worker, as under load) is retried until ``timeout``."""
+    deadline = time.monotonic() + timeout
     request = urllib.request.Request(url, method=method, data=b"" if method == "POST" else None)
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return dict(json.loads(response.read()))
+    while True:
+        try:
+            with urllib.request.urlopen(request, timeout=max(1.0, deadline - time.monotonic())) as response:
+                return dict(json.loads(response.read()))
+        except urllib.error.HTTPError as error:
+            if error.code != 503 or time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
