@@ -699,3 +699,20 @@ def test_pr_stage_deploy_and_destroy_never_overlap(pr_stage: Workflow) -> None:
         assert concurrency["cancel-in-progress"] is False
         groups.add(str(concurrency["group"]))
     assert len(groups) == 1, "up and down share one group per PR"
+
+
+def test_workflows_take_wrangler_from_the_lockfile() -> None:
+    """wrangler is pinned once, in package-lock.json: a workflow installs it with `npm ci`, never by version."""
+    pinned = [path.name for path in WORKFLOWS.glob("*.yml") if "wrangler@" in path.read_text()]
+    assert pinned == []
+    deploy = load("deploy.yml").get("jobs", {})
+    command = re.compile(r"\bwrangler (d1|deploy|dev|tail|types|secret)\b")
+    using_wrangler = [
+        job_id
+        for job_id, body in deploy.items()
+        if any(command.search(str(step.get("run", ""))) for step in body.get("steps", []))
+    ]
+    assert using_wrangler, "the deploy workflow runs wrangler (D1 backups)"
+    for job_id in using_wrangler:
+        steps = deploy[job_id]["steps"]
+        assert any("npm ci" in str(step.get("run", "")) for step in steps), job_id
