@@ -254,3 +254,17 @@ def test_plan_table_fits_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
     assert max(len(line) for line in resources.splitlines()) <= 120
     assert "  Worker/api " in resources and "    WorkersScript/api " in resources
     assert "        depends on D1Database/d1-main, Queue/queue-jobs," in resources
+
+
+def test_a_changed_var_shows_its_values_and_a_secret_never(staging: dict[str, Any]) -> None:
+    """Plain vars are plain in the plan, so their change is shown; the secret next to them stays a marker."""
+
+    def edit(raw: dict[str, Any]) -> None:
+        raw["workers"]["api"]["vars"]["LOG_LEVEL"] = "info"
+        raw["workers"]["api"]["secrets"]["BETTER_AUTH_SECRET"]["rotation"] = 7
+
+    script = changes_of(diff_plans(staging, plan_of("staging", edit)))["WorkersScript/api"]
+    assert script.paths == [
+        'bindings[LOG_LEVEL].text: "debug" → "info"',
+        f"bindings[BETTER_AUTH_SECRET].text: {SECRET_CHANGED}",
+    ]
