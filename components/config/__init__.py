@@ -1,5 +1,6 @@
 """Stage configuration: models, cross-field checks and the loader (the only place config is checked)."""
 
+from components.config.infisical_config import GitHubOidcConfig, InfisicalConfig
 from components.config.load import StageConfigError, load_stage_config, parse_stage_config, project_config
 from components.config.models import (
     GENERATED_SECRETS_FOLDER,
@@ -8,8 +9,6 @@ from components.config.models import (
     D1Binding,
     D1DatabaseConfig,
     GeneratedSecret,
-    GitHubOidcConfig,
-    InfisicalConfig,
     InjectedSecret,
     JsonBinding,
     KvBinding,

@@ -13,9 +13,9 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from components.config import checks
 from components.config.fields import HexId, IsoDate, Model, ResourceKey
+from components.config.infisical_config import InfisicalConfig
 from components.config.models import (
     D1DatabaseConfig,
-    InfisicalConfig,
     KvNamespaceConfig,
     QueueConfig,
     R2BucketConfig,
