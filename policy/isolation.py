@@ -19,8 +19,9 @@ from typing import Any, Protocol, TypeVar
 
 from components.access import ACK_PROD_READABLE, PR_PREVIEW_IDENTITY, reaches_environment, trusts_pull_requests
 from components.stage_layout import PROD, StageLayout, acknowledged_exposures, exposures
+from policy.names import INFISICAL_PREFIX
 
-INFISICAL = "pulumi-python:dynamic/infisical:"
+INFISICAL = INFISICAL_PREFIX
 ROLE_TYPE = INFISICAL + "ProjectRole"
 MEMBERSHIP_TYPE = INFISICAL + "ProjectIdentityMembership"
 OIDC_TYPE = INFISICAL + "IdentityOidcAuth"

@@ -19,6 +19,10 @@ DYNAMIC_PREFIX: Final = "pulumi-python:dynamic"
 """The type token of every Python dynamic-provider resource starts so (``pulumi-python:dynamic/infisical:Project``)."""
 
 
+INFISICAL_PREFIX: Final = f"{DYNAMIC_PREFIX}/infisical:"
+"""The type token of every resource of the Infisical package (``components.infisical``) starts so."""
+
+
 def short_type(type_: str) -> str:
     """``cloudflare:index/workersScript:WorkersScript`` → ``WorkersScript``; dynamic → ``infisical:Project``."""
     if type_.startswith(DYNAMIC_PREFIX):

@@ -8,11 +8,11 @@ from collections.abc import Iterator, Sequence
 from typing import Final
 
 from components.secret_names import secret_looking_reason
-from policy.names import DYNAMIC_PREFIX
+from policy.names import INFISICAL_PREFIX
 from policy.resources import UNKNOWN, PolicyResource, bindings_of, known_str
 from policy.settings import PolicySettings
 
-INFISICAL_SYNC_TYPE: Final = f"{DYNAMIC_PREFIX}/infisical:CloudflareWorkersSecretSync"
+INFISICAL_SYNC_TYPE: Final = f"{INFISICAL_PREFIX}CloudflareWorkersSecretSync"
 """``components.infisical.CloudflareWorkersSecretSync``: Infisical writes secrets into the Worker ``script_id``."""
 PROD: Final = "prod"
 SECRET_BINDING_FIELDS: Final = {"secret_text": ("text",), "secret_key": ("keyBase64", "keyJwk")}
