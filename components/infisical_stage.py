@@ -7,8 +7,14 @@ adopted (its id comes from config), never created or deleted by a stage stack.
 
 Each CI identity (the stage's deploy identity and, where configured, the PR preview identity) gets a
 custom project role scoped to the stage's environment (`components.access`), unless the config names a
-project-wide role for it. Nested folders do not depend on their parent folder resources: Infisical
-creates missing parents itself, and keeping folders one step from the environment keeps the graph shallow.
+project-wide role for it.
+
+Day one meets what a team already has: a project made in the Infisical UI comes with ``dev``, ``staging``
+and ``prod``, and ``/cloudflare`` holds the deploy secrets before the first ``pulumi up``. So the
+environment and every folder are declared with ``adopt_existing``: one that exists is adopted (recorded as
+such in state, never modified, never deleted by ``pulumi destroy``), one that does not is created. Every
+level of a nested folder is declared, each after its parent: Infisical would otherwise create a missing
+parent on the way, which the stack would neither own nor delete.
 """
 
 from __future__ import annotations
@@ -75,6 +81,15 @@ class InfisicalStageArgs:
     protect: bool
 
 
+def with_parents(paths: set[str]) -> list[str]:
+    """Every folder path and all its ancestors, sorted so a parent comes before its children."""
+    every = set()
+    for path in paths:
+        parts = path.strip("/").split("/")
+        every |= {"/" + "/".join(parts[: depth + 1]) for depth in range(len(parts))}
+    return sorted(every)
+
+
 class InfisicalStage(pulumi.ComponentResource):
     outputs: dict[str, Any]
 
@@ -96,11 +111,13 @@ class InfisicalStage(pulumi.ComponentResource):
         if args.manage_environment:
             environment_slug = ProjectEnvironment(
                 "environment",
-                ProjectEnvironmentArgs(project_id=project_id, name=naming.stage, slug=args.environment_slug),
+                ProjectEnvironmentArgs(
+                    project_id=project_id, name=naming.stage, slug=args.environment_slug, adopt_existing=True
+                ),
                 keep,
             ).slug
 
-        paths = sorted(
+        paths = with_parents(
             {
                 *args.config.folders,
                 *(folder for _, folder in synced.values()),
@@ -108,7 +125,11 @@ class InfisicalStage(pulumi.ComponentResource):
                 *_preview_folder(args),
             }
         )
-        folders = {path: self._folder(path, project_id, environment_slug, keep) for path in paths}
+        folders: dict[str, SecretFolder] = {}
+        for path in paths:  # parents first
+            parent = folders.get(path.rpartition("/")[0])
+            opts = pulumi.ResourceOptions.merge(keep, pulumi.ResourceOptions(depends_on=[parent] if parent else None))
+            folders[path] = self._folder(path, project_id, environment_slug, opts)
 
         syncs: dict[str, CloudflareWorkersSecretSync] = {}
         connection_id: pulumi.Output[str] | None = None
@@ -227,7 +248,11 @@ class InfisicalStage(pulumi.ComponentResource):
         return SecretFolder(
             f"folder{path.replace('/', '-')}",
             SecretFolderArgs(
-                project_id=project_id, environment=environment_slug, name=name, parent_path=parent_path or "/"
+                project_id=project_id,
+                environment=environment_slug,
+                name=name,
+                parent_path=parent_path or "/",
+                adopt_existing=True,
             ),
             opts,
         )

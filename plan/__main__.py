@@ -3,7 +3,8 @@
 Exit codes: 0 the plan is valid, 2 the stage config is invalid (every problem listed, no traceback),
 3 a mandatory policy rule fails, 4 a diff destroys data or breaks traffic in prod, 5 ``--inventory
 --check-age`` found a secret overdue for rotation, 6 it could not read Infisical (see ``plan.exits``).
-``--inventory`` shows the secrets inventory instead; ``--against BASE`` (a saved ``--format json`` plan
+``--inventory`` shows the secrets inventory instead; ``--bootstrap`` the Infisical CLI commands that
+prepare the stage's first deploy (``plan/bootstrap.py``); ``--against BASE`` (a saved ``--format json`` plan
 or a git ref) shows what the change from BASE does (``plan/diff.py``).
 """
 
@@ -11,9 +12,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from components.config import StageConfigError
+from plan.bootstrap import show_bootstrap
 from plan.exits import EXIT_INVALID_CONFIG, EXIT_POLICY
 from plan.inventory_cli import show_inventory
 from plan.model import build_plan
@@ -31,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, help="write the plan to this file instead of stdout")
     parser.add_argument("--inventory", action="store_true", help="the stage's secrets inventory instead of the plan")
     parser.add_argument("--all-stages", action="store_true", help="with --inventory: every committed stage and pr-<n>")
+    parser.add_argument("--bootstrap", action="store_true", help="the infisical commands for the stage's day one")
     parser.add_argument("--against", metavar="BASE", help="show the change from BASE: a JSON plan file or a git ref")
     parser.add_argument(
         "--check-age",
@@ -47,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("name the stage (dev, staging, prod or pr-<number>)")
     if args.inventory:
         return show_inventory(args)
+    if args.bootstrap:
+        return _write(args.output, lambda: show_bootstrap(args.stage))
 
     try:
         config, secret_keys = stack_config(args.stage)
@@ -65,6 +71,19 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(text)
     mandatory = [v for v in plan["policy"] if v["enforcement"] == "mandatory"]
     return EXIT_POLICY if mandatory else 0
+
+
+def _write(output: Path | None, text: Callable[[], str]) -> int:
+    try:
+        rendered = text()
+    except StageConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_INVALID_CONFIG
+    if output:
+        output.write_text(rendered)
+    else:
+        sys.stdout.write(rendered)
+    return 0
 
 
 if __name__ == "__main__":

@@ -13,10 +13,24 @@ COLUMNS = ("#", "TYPE", "NAME", "PHYSICAL NAME", "PARENT", "DEPENDS ON", "FLAGS"
 TERMINAL_WIDTH = 100
 
 
-def _flags(resource: dict[str, Any]) -> list[str]:
-    """protect / retainOnDelete, and ``adopt <import id>`` for a resource imported instead of created."""
+def _flags(resource: dict[str, Any], *, adopting: bool = True) -> list[str]:
+    """protect / retainOnDelete, ``adopt <import id>`` for a resource imported instead of created, and
+    ``adopts existing`` for an Infisical object taken over if it already exists (never modified or deleted
+    by the stack)."""
     flags = [flag for flag in ("protect", "retainOnDelete") if resource[flag]]
-    return [*flags, f"adopt {resource['importId']}"] if resource.get("importId") else flags
+    if resource.get("importId"):
+        flags.append(f"adopt {resource['importId']}")
+    if adopting and resource["inputs"].get("adopt_existing") is True:
+        flags.append("adopts existing")
+    return flags
+
+
+def _adopting_lines(plan: dict[str, Any]) -> list[str]:
+    adopting = [r["label"] for r in plan["resources"] if r["inputs"].get("adopt_existing") is True]
+    if not adopting:
+        return []
+    heading = "Adopted if they already exist (then never modified or deleted by this stack)"
+    return [heading, *(f"  {label}" for label in adopting), ""]
 
 
 def _rows(plan: dict[str, Any]) -> list[tuple[str, ...]]:
@@ -44,7 +58,7 @@ def _tree(plan: dict[str, Any]) -> list[str]:
     rows = []
     for resource in plan["resources"]:
         depth[resource["label"]] = depth.get(resource["parent"], -1) + 1
-        flags = _flags(resource)
+        flags = _flags(resource, adopting=False)  # the terminal table lists adoption in a section of its own
         label = "  " * depth[resource["label"]] + resource["label"]
         rows.append((label, resource["physicalName"] or "-", ", ".join(flags) or "-", resource["dependsOn"]))
     lines = text_table([row[:3] for row in rows], ("RESOURCE (BY COMPONENT)", "PHYSICAL NAME", "FLAGS"))
@@ -125,6 +139,7 @@ def render_table(plan: dict[str, Any]) -> str:
         "",
         *_tree(plan),
         "",
+        *_adopting_lines(plan),
         "Worker bindings",
         *text_table(_bindings(plan), ("SCRIPT", "BINDING", "TYPE", "VALUE / TARGET")),
         "",

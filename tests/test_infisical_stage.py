@@ -35,10 +35,20 @@ def test_environment_and_folders(stage: str, stage_runs: dict[str, ProgramRun]) 
     assert environment.inputs["slug"] == stage
     folders = {(f.inputs["parent_path"], f.inputs["name"]): f for f in infisical(run, "SecretFolder")}
     preview = {("/", "preview")} if stage == "staging" else set()
-    assert set(folders) == {("/", "cloudflare"), ("/", "email"), ("/", "oauth"), ("/generated", "api"), *preview}
+    assert set(folders) == {
+        ("/", "cloudflare"),
+        ("/", "email"),
+        ("/", "oauth"),
+        ("/", "generated"),  # declared, so the stack owns it rather than Infisical creating it on the way
+        ("/generated", "api"),
+        *preview,
+    }
     for folder in folders.values():
         assert environment.urn in folder.dependencies  # folders after their environment
         assert folder.inputs["environment"] == stage
+        assert folder.inputs["adopt_existing"] is True  # a folder people made before the first up is adopted
+    assert folders["/", "generated"].urn in folders["/generated", "api"].dependencies  # a child after its parent
+    assert environment.inputs["adopt_existing"] is True  # the UI's default environments are adopted
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -101,7 +111,7 @@ def _names(run: ProgramRun) -> set[str]:
         if registration.type.startswith(DYNAMIC) and not registration.type.endswith(":Project"):
             values |= {registration.inputs[k] for k in ("name", "slug", "script_id") if k in registration.inputs}
             values.add(registration.id or "")
-    return values - {"cloudflare", "email", "oauth", "api", ""}  # folder names repeat by design
+    return values - {"cloudflare", "email", "oauth", "generated", "api", ""}  # folder names repeat by design
 
 
 def test_no_infisical_object_is_shared_across_stages_except_the_project(stage_runs: dict[str, ProgramRun]) -> None:
@@ -206,7 +216,7 @@ def test_infisical_outputs(stage_runs: dict[str, ProgramRun]) -> None:
     out: dict[str, Any] = run.outputs["infisical"].value
     assert out["projectId"] == "3f8e6c2a-1b4d-4e7f-9a0b-5c6d7e8f9a01"
     assert out["environment"] == "staging"
-    assert out["folders"] == ["/cloudflare", "/email", "/generated/api", "/oauth", "/preview"]
+    assert out["folders"] == ["/cloudflare", "/email", "/generated", "/generated/api", "/oauth", "/preview"]
     assert out["syncs"] == {"api": only(run, "CloudflareWorkersSecretSync").id}
     assert not run.outputs["infisical"].secret
 
@@ -218,5 +228,25 @@ def test_any_folder_layout_is_expressible() -> None:
     raw["workers"]["api"]["secretsFolder"] = "/backend/api"
     run = run_stage("dev", raw)
     paths = {f"{f.inputs['parent_path'].rstrip('/')}/{f.inputs['name']}" for f in infisical(run, "SecretFolder")}
-    assert paths == {"/backend", "/frontend", "/ops", "/ops/ci", "/backend/api", "/generated/api"}
+    assert paths == {"/backend", "/frontend", "/ops", "/ops/ci", "/backend/api", "/generated", "/generated/api"}
     assert only(run, "CloudflareWorkersSecretSync").inputs["secret_path"] == "/backend/api"
+
+
+def test_the_plan_says_which_objects_are_adopted_when_they_exist(stage_runs: dict[str, ProgramRun]) -> None:
+    from plan.model import build_plan
+    from plan.render import render_markdown, render_table
+
+    plan = build_plan(stage_runs["dev"])
+    adopting = sorted(r["label"] for r in plan["resources"] if r["inputs"].get("adopt_existing") is True)
+    assert adopting == sorted(
+        ["infisical:ProjectEnvironment/environment"]
+        + [
+            f"infisical:SecretFolder/folder-{name}"
+            for name in ("cloudflare", "email", "generated", "generated-api", "oauth")
+        ]
+    )
+    section = render_table(plan).split("Adopted if they already exist", 1)[1].split("\n\n", 1)[0]
+    assert [line.strip() for line in section.splitlines()[1:]] == sorted(adopting)
+    flagged = [line for line in render_markdown(plan).splitlines() if "adopts existing" in line]
+    assert len(flagged) == len(adopting)
+    assert not any("CloudflareAppConnection" in line or "Identity" in line for line in flagged)

@@ -15,11 +15,11 @@ import httpx
 import pytest
 
 from components.infisical import CustomRolesUnavailableError
+from tests.acceptance.stage_side import StageRun
 from tests.conftest import raw_config, run_stage
 from tests.fakes.infisical import FakeInfisical, OidcIssuer
 from tests.fakes.infisical.fixtures import fake_infisical, fake_infisical_server
 from tests.infisical.engine import seed_project
-from tests.test_infisical_e2e import LiveInfisicalMocks
 
 __all__ = ["fake_infisical", "fake_infisical_server"]
 
@@ -38,7 +38,7 @@ def applied(fake_infisical: FakeInfisical) -> dict[str, dict[str, Any]]:
         raw = raw_config(stage)
         raw["infisical"]["projectId"] = project_id
         raw["infisical"]["organizationId"] = fake_infisical.store.org_id
-        run = run_stage(stage, raw, resource_mocks=LiveInfisicalMocks(stage))
+        run = run_stage(stage, raw, resource_mocks=StageRun(stage))
         outputs[stage] = dict(run.outputs["infisical"].value)
     admin = {"Authorization": f"Bearer {fake_infisical.admin_token}"}
     for env, path in (("prod", "/cloudflare"), ("staging", "/cloudflare"), ("staging", "/preview")):
@@ -126,7 +126,7 @@ def apply(fake: FakeInfisical, stage: str, project_id: str, *, role: str | None 
     if role is not None:
         raw["infisical"]["ciIdentity"]["role"] = role
         raw["infisical"]["ciIdentity"].pop("previewFolder", None)  # a folder-only identity needs a custom role
-    run = run_stage(stage, raw, resource_mocks=LiveInfisicalMocks(stage))
+    run = run_stage(stage, raw, resource_mocks=StageRun(stage))
     return dict(run.outputs["infisical"].value)
 
 

@@ -195,15 +195,15 @@ def test_developer_level_against_the_local_server(fake_infisical: FakeInfisical)
 
 def test_the_project_stack_applies_against_the_local_server(fake_infisical: FakeInfisical) -> None:
     """Every resource of the project stack, created by its real provider: project, preview, roles, members."""
+    from tests.acceptance.stage_side import StageRun
     from tests.fakes.infisical.routes.group_memberships import add_group
-    from tests.test_infisical_e2e import LiveInfisicalMocks
 
     raw = project_raw()
     raw["project"] = {"projectId": seed_project("acme")}
     with fake_infisical.store.lock:
         for slug in raw["access"]["groups"]:
             add_group(fake_infisical.store, slug)
-    live = LiveInfisicalMocks("project")
+    live = StageRun("project")
     run = run_stage("project", raw, environment={}, resource_mocks=live)
     assert [e["slug"] for e in fake_infisical.table("environments")] == ["preview"]
     roles = {r["slug"]: r for r in fake_infisical.table("roles")}
@@ -221,7 +221,7 @@ def test_the_project_stack_applies_against_the_local_server(fake_infisical: Fake
 
 
 def test_a_plan_without_groups_is_named_with_the_config_path(fake_infisical: FakeInfisical) -> None:
-    from tests.test_infisical_e2e import LiveInfisicalMocks
+    from tests.acceptance.stage_side import StageRun
 
     raw = project_raw()
     raw["project"] = {"projectId": seed_project("acme")}
@@ -229,11 +229,11 @@ def test_a_plan_without_groups_is_named_with_the_config_path(fake_infisical: Fak
     with fake_infisical.store.lock:
         fake_infisical.store.plan_groups = False
     with pytest.raises(Exception, match=r"workers-stage-platform:access\.groups\.platform-team.*paid Infisical plan"):
-        run_stage("project", raw, environment={}, resource_mocks=LiveInfisicalMocks("project"))
+        run_stage("project", raw, environment={}, resource_mocks=StageRun("project"))
 
 
 def test_a_plan_without_custom_roles_is_named_with_the_config_path(fake_infisical: FakeInfisical) -> None:
-    from tests.test_infisical_e2e import LiveInfisicalMocks
+    from tests.acceptance.stage_side import StageRun
 
     raw = project_raw()
     raw["project"] = {"projectId": seed_project("acme")}
@@ -241,7 +241,7 @@ def test_a_plan_without_custom_roles_is_named_with_the_config_path(fake_infisica
     with fake_infisical.store.lock:
         fake_infisical.store.plan_rbac = False
     with pytest.raises(Exception, match=r'access\.users\["carol@example\.com"\].*custom roles need a plan with RBAC'):
-        run_stage("project", raw, environment={}, resource_mocks=LiveInfisicalMocks("project"))
+        run_stage("project", raw, environment={}, resource_mocks=StageRun("project"))
     assert fake_infisical.table("user_memberships") == []
 
 

@@ -1,13 +1,18 @@
 """Machine identities and their OIDC auth method (how GitHub Actions logs in without a stored secret).
 
-Identity names are not unique in Infisical and there is no lookup by name, so an identity create whose
-outcome is unknown is reported (`InfisicalCreateUncertainError`) rather than retried. OIDC auth is keyed by
+Identity names are not unique in Infisical, so every identity is created with a metadata tag derived from
+its organization and name (``metadata`` on ``POST /api/v1/identities``, backend/src/server/routes/v1/
+identity-router.ts). Before creating, and after a create whose outcome is unknown, the provider searches
+the organization's identities by name and takes the one carrying that tag: a lost create answer or a
+rerun after one never makes a second identity. Where the search route is missing (older servers), an
+uncertain create is reported (`InfisicalCreateUncertainError`) rather than retried. OIDC auth is keyed by
 its identity: Infisical answers 400 (not 404) when an identity has no OIDC auth attached, which reads as
 "gone" here. Importing an `IdentityOidcAuth` takes the identity id.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,12 +25,19 @@ from ._provider import InfisicalProvider, Outputs, found_or_none
 from ._resource import InfisicalResource
 from ._schema import Schema, prop
 from .client import InfisicalClient
-from .errors import InfisicalBadRequestError, InfisicalNotFoundError
+from .errors import InfisicalApiError, InfisicalBadRequestError, InfisicalNotFoundError
 
 _IDENTITY = "/api/v1/identities/{identityId}"
+TAG_KEY = "pulumi-identity-key"
+"""Metadata key of the tag that lets a lost identity create be found again."""
 _OIDC = "/api/v1/auth/oidc-auth/identities/{identityId}"
 DEFAULT_TTL = 2_592_000
 ANYWHERE = ["0.0.0.0/0", "::/0"]
+
+
+def identity_tag(organization_id: str, name: str) -> str:
+    """The tag value: the same for the same organization and (trimmed) name, whatever run makes it."""
+    return hashlib.sha256(f"{organization_id}\0{valid.trimmed(name)}".encode()).hexdigest()[:32]
 
 
 def _org_role(membership: Mapping[str, Any]) -> Any:
@@ -49,13 +61,45 @@ class IdentityProvider(InfisicalProvider):
     stable_outputs = ("organization_id",)
 
     def _create(self, client: InfisicalClient, inputs: dict[str, Any]) -> tuple[str, Outputs]:
-        body = {"name": inputs["name"], "organizationId": inputs["organization_id"], "role": inputs["role"]}
+        tag = {"key": TAG_KEY, "value": identity_tag(inputs["organization_id"], inputs["name"])}
+        body = {
+            "name": inputs["name"],
+            "organizationId": inputs["organization_id"],
+            "role": inputs["role"],
+            "metadata": [tag],
+        }
 
         def create() -> dict[str, Any]:
             return dict(client.post("/api/v1/identities", json=body)["identity"])
 
-        identity = self._create_or_recover(client, repr(inputs["name"]), create, None)
+        searchable, found = self._tagged(client, inputs["name"], tag)
+        if found is not None:
+            return found["id"], {**inputs, "name": found.get("name", inputs["name"])}
+
+        def find() -> dict[str, Any] | None:
+            return self._tagged(client, inputs["name"], tag)[1]
+
+        identity = self._create_or_recover(client, repr(inputs["name"]), create, find if searchable else None)
         return identity["id"], {**inputs, "name": identity.get("name", inputs["name"])}
+
+    @staticmethod
+    def _tagged(client: InfisicalClient, name: str, tag: Mapping[str, str]) -> tuple[bool, dict[str, Any] | None]:
+        """Whether identities can be searched here, and the one named ``name`` that carries ``tag``."""
+        search = {"search": {"name": {"$eq": valid.trimmed(name)}}, "limit": 100, "offset": 0}
+        try:
+            data = client.post("/api/v1/identities/search", json=search, idempotent=True)
+        except InfisicalApiError as error:
+            if error.status in (404, 405):  # a server without the search route
+                return False, None
+            raise
+        for row in data.get("identities") or []:
+            candidate = (row.get("identity") or {}).get("id") or row.get("identityId")
+            details = found_or_none(lambda c=candidate: client.get(_IDENTITY, path={"identityId": c}))  # type: ignore[misc]
+            membership = (details or {}).get("identity") or {}
+            metadata = membership.get("metadata") or []
+            if any(item.get("key") == tag["key"] and item.get("value") == tag["value"] for item in metadata):
+                return True, {"id": candidate, "name": (membership.get("identity") or {}).get("name", name)}
+        return True, None
 
     def _read(self, client: InfisicalClient, id_: str, props: dict[str, Any]) -> tuple[str, Outputs] | None:
         data = found_or_none(lambda: client.get(_IDENTITY, path={"identityId": id_}))

@@ -207,5 +207,6 @@ ALL: dict[str, Callable[[FakeInfisical], Scenario]] = {
     "user_membership": user_membership,
     "group_membership": group_membership,
 }
-# Resources whose create can be recovered by a natural-key lookup (identities have none).
-RECOVERABLE = [name for name in ALL if name != "identity"]
+# Resources whose create can be recovered by a lookup: by natural key, or (identities) by name plus the
+# metadata tag the create carries.
+RECOVERABLE = list(ALL)

@@ -63,7 +63,9 @@ def test_dropped_create_before_processing_is_sent_again(fake_infisical: FakeInfi
 
 
 def test_identity_create_with_unknown_outcome_fails_cleanly(fake_infisical: FakeInfisical) -> None:
+    """On a server without the identity search (older versions), the tag cannot be looked up: reported."""
     scenario = scenarios.identity(fake_infisical)
+    fake_infisical.inject("POST", "/api/v1/identities/search", ErrorResponse(404, "Not Found"), times=99)
     fake_infisical.inject("POST", scenario.create_path, DropConnection(process=True))
     with pytest.raises(InfisicalCreateUncertainError) as caught:
         scenario.engine.create(scenario.inputs)
@@ -71,6 +73,35 @@ def test_identity_create_with_unknown_outcome_fails_cleanly(fake_infisical: Fake
     assert "'ci'" in message
     assert "POST /api/v1/identities" in message
     assert fake_infisical.count("POST", scenario.create_path) == 1, "never sent twice"
+
+
+def test_a_lost_identity_create_is_found_by_its_tag(fake_infisical: FakeInfisical) -> None:
+    scenario = scenarios.identity(fake_infisical)
+    Engine(scenario.engine.provider).create({**scenario.inputs, "organization_id": fake_infisical.org_id})
+    untagged = next(iter(fake_infisical.store.identities.values()))
+    untagged["metadata"] = []  # an identity of the same name that this stack did not make
+    fake_infisical.inject("POST", scenario.create_path, DropConnection(process=True))
+    id_, _ = scenario.engine.create(scenario.inputs)
+    assert id_ != untagged["id"]
+    assert fake_infisical.count("POST", scenario.create_path) == 2, "the first create, then the lost one"
+    assert len(fake_infisical.table("identities")) == 2
+    again, _ = scenario.engine.create(scenario.inputs)
+    assert again == id_, "a rerun takes the tagged identity instead of making another"
+    assert len(fake_infisical.table("identities")) == 2
+
+
+@pytest.mark.parametrize("name", list(scenarios.ALL))
+@pytest.mark.parametrize("fault", ["drop after processing", "500 before processing"])
+def test_first_create_of_each_kind_under_a_fault_is_never_duplicated(
+    fake_infisical: FakeInfisical, name: str, fault: str
+) -> None:
+    scenario = scenarios.ALL[name](fake_infisical)
+    before = len(fake_infisical.table(scenario.table))
+    failure = DropConnection(process=True) if fault.startswith("drop") else ErrorResponse(500)
+    fake_infisical.inject("POST", scenario.create_path, failure)
+    id_, _ = scenario.engine.create(scenario.inputs)
+    assert len(fake_infisical.table(scenario.table)) == before + 1, "nothing duplicated"
+    _only_object(fake_infisical, scenario.table, id_)
 
 
 def test_rate_limited_create_is_retried(fake_infisical: FakeInfisical) -> None:
