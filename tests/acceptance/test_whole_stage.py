@@ -68,7 +68,7 @@ class Target:
         return {table: {row.get("id") for row in self.fake.table(table)} for table in FAKE_TABLES}
 
 
-@pytest.fixture(params=["fake-current", "fake-legacy", "live"])
+@pytest.fixture(params=["fake-current", "fake-legacy", pytest.param("live", marks=pytest.mark.acceptance)])
 def target(request: pytest.FixtureRequest) -> Iterator[Target]:
     if request.param == "live":
         request.getfixturevalue("live_infisical")
