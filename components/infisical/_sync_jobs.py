@@ -20,7 +20,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .errors import InfisicalBadRequestError, InfisicalConfigError
+from .client import env_number
+from .errors import InfisicalBadRequestError
 
 _log = logging.getLogger(__name__)
 
@@ -36,16 +37,7 @@ Sync = dict[str, Any]
 
 
 def timeout() -> float:
-    raw = os.environ.get(SYNC_TIMEOUT_VAR, "").strip()
-    if not raw:
-        return DEFAULT_SYNC_TIMEOUT
-    try:
-        value = float(raw)
-    except ValueError:
-        raise InfisicalConfigError(f"{SYNC_TIMEOUT_VAR} must be a number of seconds") from None
-    if value < 0:
-        raise InfisicalConfigError(f"{SYNC_TIMEOUT_VAR} must not be negative")
-    return value
+    return env_number(SYNC_TIMEOUT_VAR, DEFAULT_SYNC_TIMEOUT, os.environ)
 
 
 def poll(get: Callable[[], Sync | None], done: Callable[[Sync | None], bool]) -> Sync | None:

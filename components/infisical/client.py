@@ -53,7 +53,8 @@ _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELE
 USER_AGENT = "pulumi-infisical-dynamic/0.1"
 
 
-def _env_number(name: str, default: float, environ: Mapping[str, str]) -> float:
+def env_number(name: str, default: float, environ: Mapping[str, str]) -> float:
+    """A non-negative number (seconds or attempts) from ``environ[name]``, ``default`` when unset."""
     raw = environ.get(name, "").strip()
     if not raw:
         return default
@@ -112,13 +113,13 @@ class InfisicalClient:
         env = os.environ if environ is None else environ
         self.host = normalise_host(host) if host else host_from_env(env)
         self.credentials = credentials if credentials is not None else credentials_from_env(env)
-        retries = max_retries if max_retries is not None else _env_number(MAX_RETRIES_VAR, DEFAULT_MAX_RETRIES, env)
+        retries = max_retries if max_retries is not None else env_number(MAX_RETRIES_VAR, DEFAULT_MAX_RETRIES, env)
         self.max_retries = max(0, int(retries))
         self.max_wait = (
-            max_wait if max_wait is not None else _env_number(RETRY_MAX_WAIT_VAR, DEFAULT_RETRY_MAX_WAIT, env)
+            max_wait if max_wait is not None else env_number(RETRY_MAX_WAIT_VAR, DEFAULT_RETRY_MAX_WAIT, env)
         )
         if timeout is None:
-            timeout = _env_number(HTTP_TIMEOUT_VAR, DEFAULT_TIMEOUT, env)
+            timeout = env_number(HTTP_TIMEOUT_VAR, DEFAULT_TIMEOUT, env)
             if timeout <= 0:
                 raise InfisicalConfigError(f"{HTTP_TIMEOUT_VAR} must be a positive number of seconds")
         if not isinstance(timeout, httpx.Timeout):
