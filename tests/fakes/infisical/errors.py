@@ -1,4 +1,8 @@
-"""Infisical's error envelope: ``{"reqId", "statusCode", "message", "error"}``, never a 409."""
+"""Infisical's error envelope: ``{"reqId", "statusCode", "message", "error"}``, never a 409.
+
+Modelled on backend/src/server/plugins/error-handler.ts: conflicts are 400 BadRequest, zod failures 422
+``ValidationFailure`` with the issue array as ``message``, a bad or expired JWT 403 ``TokenError``.
+"""
 
 from __future__ import annotations
 

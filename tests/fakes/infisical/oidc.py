@@ -2,7 +2,8 @@
 
 The real Infisical fetches ``<discovery url>/.well-known/openid-configuration`` and then the JWKS; the fake
 skips the network and keeps the public key of each trusted issuer in memory (`FakeInfisical.trust_issuer`).
-Checks follow Infisical's order: signature and issuer, subject pattern, audiences, then bound claims.
+Checks follow Infisical's order (backend/src/services/identity-oidc-auth/identity-oidc-auth-service.ts,
+``login``): signature and issuer, subject pattern (403), audiences, then bound claims (401).
 """
 
 from __future__ import annotations

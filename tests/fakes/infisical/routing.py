@@ -2,7 +2,8 @@
 
 Every area module fills a table with plain functions ``handler(store, call) -> JSON``; `build_app` turns the
 tables into a starlette app. Serving a call checks the bearer token (401 without one, 403 ``TokenError`` for
-a bad or expired one, as ``verifyAuth`` and the error handler answer), parses the JSON body, settles the
+a bad or expired one, as ``verifyAuth`` in backend/src/server/plugins/auth/verify-auth.ts and
+backend/src/server/plugins/auth/inject-identity.ts answer), parses the JSON body, settles the
 secret-sync jobs that are due, and runs the handler under the store's lock.
 """
 

@@ -1,4 +1,9 @@
-"""Machine-identity logins: universal auth and OIDC auth, each answering with an access token."""
+"""Machine-identity logins: universal auth and OIDC auth, each answering with an access token.
+
+Bodies and answers follow backend/src/server/routes/v1/identity-universal-auth-router.ts and
+identity-oidc-auth-router.ts (``{accessToken, expiresIn, accessTokenMaxTTL, tokenType: "Bearer"}``); bad client
+credentials are 401 (backend/src/services/identity-ua/identity-ua-service.ts).
+"""
 
 from __future__ import annotations
 
