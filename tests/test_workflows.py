@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 import yaml
+from plan.diff.render import ACK_LABEL
 
-from plan.diff_render import ACK_LABEL
 from tests.conftest import checked_config
 
 ROOT = Path(__file__).resolve().parent.parent

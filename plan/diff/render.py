@@ -10,7 +10,7 @@ import json
 import textwrap
 from typing import Any
 
-from plan.diff import OP_NAMES, OPS, Change, PlanDiff
+from plan.diff.model import OP_NAMES, OPS, Change, PlanDiff
 from plan.tables import markdown_cell
 
 WIDTH = 100
