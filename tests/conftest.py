@@ -18,7 +18,10 @@ from components.secrets.deploy_inputs import CLOUDFLARE_TOKEN_ENV, DeployEnviron
 from plan.engine import ProgramRun, run_program
 from plan.stack_files import project_name, stack_config
 
-pytest_plugins = ["tests.policy_tools"]  # the policy pack's `analyzer` fixture
+pytest_plugins = [
+    "tests.policy_tools",  # the policy pack's `analyzer` fixture
+    "tests.workflow_tools",  # one fixture per workflow file
+]
 
 PROJECT = project_name()
 STAGES = ("dev", "staging", "prod")
