@@ -69,6 +69,8 @@ def main(argv: list[str] | None = None, root: Path = PROJECT_ROOT) -> int:
         print(f"error: {reason}", file=sys.stderr)
         return EXIT_USAGE
 
+    for notice in local.notices(workers):
+        print(notice, file=sys.stderr)
     stage_dir = (root / STATE / args.stage).resolve()
     config = local.config
     around = {root, stage_dir / "config", *((root / config.workers[w].main).parent for w in workers)}

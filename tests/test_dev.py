@@ -3,8 +3,10 @@
 ``dev`` and ``prod`` read their secrets with a machine identity (universal auth) from the local
 Infisical-compatible server; ``staging`` through a stub ``infisical`` CLI on PATH, as a logged-in developer
 would. One request then goes through every binding for real (D1 query, KV and R2 put/get, a queue message
-that ``jobs`` consumes and writes to D1, service bindings), another shows each declared secret present by name
-and kind only, and afterwards no file in the project (nor the home folder) holds any canary value.
+that ``jobs`` consumes, counts in api's Durable Object and writes to D1, service bindings, a Durable Object, a
+Workflow run to completion, the static assets, Analytics Engine, a rate limiter, version metadata), another
+shows each declared secret present by name and kind only, and afterwards no file in the project (nor the home
+folder) holds any canary value. Bindings with no local emulation are named at start and left out.
 """
 
 from __future__ import annotations
@@ -38,12 +40,18 @@ from tests.dev_tools import (
     write_stub_cli,
 )
 from tests.fakes.infisical import FakeInfisical
-from tests.wrangler_tools import needs_node
+from tests.wrangler_tools import bound_entries, needs_node
 
 pytestmark = needs_node
 BIN_DEV = PROJECT_ROOT / "bin" / "dev"
 PATH_OF_STAGE = {"dev": "identity", "staging": "cli", "prod": "identity"}
 START_TIMEOUT = 120.0
+ROUNDTRIP_KINDS = {
+    **{"d1": "d1", "kv_namespace": "kv", "r2_bucket": "r2", "queue": "queue", "service": "service"},
+    **{"durable_object_namespace": "durable_object", "workflow": "workflow", "assets": "assets"},
+    **{"analytics_engine": "analytics_engine", "ratelimit": "ratelimit", "version_metadata": "version_metadata"},
+}
+"""What the api worker's round trip calls each binding kind it uses for real (the provider's type → its word)."""
 
 
 def canary(label: str) -> str:
@@ -159,15 +167,25 @@ def test_one_request_goes_through_every_binding(served: Served) -> None:
     api = local.wrangler["api"]
     answer = _get(f"{served.url}/_platform/roundtrip", method="POST", timeout=90)
     used = answer["bindings"]
-    expected = {db["binding"]: "d1" for db in api.get("d1_databases", [])}
-    expected |= {kv["binding"]: "kv" for kv in api.get("kv_namespaces", [])}
-    expected |= {r2["binding"]: "r2" for r2 in api.get("r2_buckets", [])}
-    expected |= {q["binding"]: "queue" for q in api.get("queues", {}).get("producers", [])}
-    expected |= {s["binding"]: "service" for s in api.get("services", [])}
+    expected = {name: ROUNDTRIP_KINDS[kind] for name, kind in bound_entries(api) if kind in ROUNDTRIP_KINDS}
+    assert {"durable_object", "workflow", "assets"} <= set(expected.values()), "the example exercises all three"
     assert {name: result["kind"] for name, result in used.items()} == expected
     assert all(result["ok"] for result in used.values()), used
     queues = [result for result in used.values() if result["kind"] == "queue"]
     assert queues and all(result["consumedBy"] == "job_runs" for result in queues), "jobs wrote the message to D1"
+    # jobs counted the message in api's Durable Object class, through its binding to the other worker's class
+    assert all(result["countedByJobs"] >= 1 for result in queues), queues
+
+
+def test_bindings_without_local_emulation_are_named_and_left_out(served: Served) -> None:
+    local = configs.build(served.stage)
+    dropped = [left for lefts in local.not_local.values() for left in lefts]
+    assert {left.kind for left in dropped} == {"ai", "vectorize", "hyperdrive"}, dropped
+    log = served.log.read_text()
+    for left in dropped:
+        assert f"env.{left.binding} ({left.kind}) has no local emulation" in log
+    bound = _get(f"{served.url}/_platform/bindings")["bindings"]
+    assert not {left.binding for left in dropped} & set(bound), "the worker starts without them"
 
 
 def test_each_declared_secret_is_present_by_name_and_kind(served: Served) -> None:

@@ -1,11 +1,19 @@
 // Example `jobs` Worker: consumes the stage's queue and records each message in D1 (`job_runs`, see
-// migrations/); failed messages are retried and then go to the dead-letter queue. It also runs on a cron
-// trigger. It logs binding names only, never values.
+// migrations/); failed messages are retried and then go to the dead-letter queue. It counts the messages it
+// handled in the object "jobs" of the `api` worker's Durable Object class `Counter` (its binding names the
+// other worker). It also runs on a cron trigger. It logs binding names only, never values.
+
+// The binding to another worker's Durable Object namespace, whatever the stage config names it.
+const counterOf = (env) =>
+  Object.values(env).find((value) => value && typeof value.idFromName === "function" && typeof value.get === "function");
+
 export default {
   async queue(batch, env) {
     for (const message of batch.messages) {
       try {
         const body = message.body ?? {};
+        const counter = counterOf(env); // counted first: once the row exists, so does the count
+        if (counter) await counter.get(counter.idFromName("jobs")).increment();
         await env.DB.prepare(
           "INSERT OR IGNORE INTO job_runs (id, kind, enqueued_at, processed_at) VALUES (?, ?, ?, ?)",
         )
