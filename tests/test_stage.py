@@ -132,7 +132,7 @@ def test_d1_binding_shapes(stage_runs: dict[str, ProgramRun]) -> None:
         "DB", "ASSETS", "CACHE", "JOBS", "FEATURES", "LOG_LEVEL", "PUBLIC_APP_URL", "STRIPE_PUBLISHABLE_KEY",
         "ALGOLIA_SEARCH_KEY", "BETTER_AUTH_SECRET", "STRIPE_SECRET_KEY", "RESEND_API_KEY",
         "GOOGLE_CLIENT_SECRET", "GITHUB_CLIENT_SECRET",  # synced: inherited by name, never given a value
-        "COUNTER", "REPORTS", "AI", "EMBEDDINGS", "EVENTS", "LIMITER", "VERSION", "PG", "STATIC",  # tests/test_bindings.py
+        "COUNTER", "REPORTS", "AI", "EMBEDDINGS", "EVENTS", "LIMITER", "VERSION", "PG", "STATIC",  # test_bindings.py
     }  # fmt: skip
     assert api["GOOGLE_CLIENT_SECRET"] == {"name": "GOOGLE_CLIENT_SECRET", "type": "inherit"}
 
