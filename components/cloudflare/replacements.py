@@ -159,6 +159,23 @@ RULES: dict[str, ResourceRules] = {
         find_id="no lookup needed: the id is the script's name; see the schedules with curl -H "
         f"'Authorization: Bearer $CLOUDFLARE_API_TOKEN' {API}/accounts/<account>/workers/scripts/<script>/schedules",
     ),
+    "Workflow": ResourceRules(
+        source="internal/services/workflow/schema.go (account_id, workflow_name: RequiresReplace; class_name, "
+        "script_name in place); resource.go Delete calls Workflows.Delete",
+        replace_on=("accountId", "workflowName"),
+        holds="every instance of the workflow, running or finished, with its step results",
+        serves="the bindings to it cannot start or reach instances",
+        import_id="<account>/<workflow_name>",
+        find_id="wrangler workflows list",
+    ),
+    "HyperdriveConfig": ResourceRules(
+        source="internal/services/hyperdrive_config/schema.go (account_id: RequiresReplace; name, origin, "
+        "caching in place; origin.password Sensitive and never read back)",
+        replace_on=("accountId",),
+        serves="the workers' queries through it fail until they bind the new config",
+        import_id="<account>/<hyperdrive_id>",
+        find_id="wrangler hyperdrive list  (id)",
+    ),
 }
 """Keyed by the short type name (``policy.names.short_type``)."""
 

@@ -3,17 +3,26 @@
 Auditors and ``bin/plan --inventory`` read this output instead of a second description of the stage:
 it is made by the program from the same config and the same owner rules (``components.secrets.owners``) the
 resources are made from. It holds names, owner kinds, places and cadences, never a value. Plain vars
-are listed too, with the reason each one is public.
+are listed too, with the reason each one is public. A Hyperdrive config's origin password is listed with
+every worker that binds the config: the worker reaches the database through it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from components.config import GeneratedSecret, InjectedSecret, StageConfig, SyncedSecret, WorkerConfig
+from components.config import (
+    GeneratedSecret,
+    HyperdriveBinding,
+    InjectedSecret,
+    StageConfig,
+    SyncedSecret,
+    WorkerConfig,
+)
 from components.config.models import GENERATED_SECRETS_FOLDER, INJECTED_SECRETS_FOLDER
 from components.rules.rotation import PREVIOUS_SUFFIX
 from components.rules.secret_names import public_name_reason
+from components.secrets.origin_passwords import origin_password_name, synced_folder
 from components.secrets.owners import describe_owners, injected_variable
 
 
@@ -68,7 +77,24 @@ def _secrets(worker_name: str, worker: WorkerConfig, config: StageConfig) -> dic
             case SyncedSecret():
                 entry |= {"infisical": _place(environment, worker.synced_secrets_folder(worker_name))}
         facts[name] = entry
+    for binding in worker.bindings.values():
+        if isinstance(binding, HyperdriveBinding):
+            facts[origin_password_name(binding.config)] = _origin_password(binding.config, config, environment)
     return facts
+
+
+def _origin_password(key: str, config: StageConfig, environment: str | None) -> dict[str, Any]:
+    password = config.hyperdrive[key].password
+    synced = password.owner == "sync"
+    return {
+        "owner": password.owner,
+        "ownedBy": password.owned_by,
+        "rotateEvery": password.rotate_every,
+        "description": password.description,
+        "hyperdrive": key,
+        "variable": None if synced else origin_password_name(key),
+        "infisical": _place(environment, synced_folder(config.hyperdrive[key]) if synced else INJECTED_SECRETS_FOLDER),
+    }
 
 
 def _place(environment: str | None, folder: str) -> dict[str, str] | None:

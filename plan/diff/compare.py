@@ -21,7 +21,8 @@ from typing import Any
 from components.cloudflare.replacements import RULES, replaced_by
 from plan.diff.flags import change_flags, create_flags, refusals_of, removal_flags
 from plan.diff.identity import Identity, ancestry, candidates, identities
-from plan.diff.model import ADOPT, CREATE, DELETE, REPLACE, SECRET_CHANGED, UPDATE, Change, PlanDiff, Refusal
+from plan.diff.model import ADOPT, CREATE, DELETE, REPLACE, SECRET_CHANGED, UPDATE, Change, Flag, PlanDiff, Refusal
+from plan.diff.script_flags import script_flags
 from plan.diff.values import changed_paths, inputs, top
 from policy.names import short_type
 
@@ -59,6 +60,7 @@ def diff_plans(base: dict[str, Any], head: dict[str, Any], base_name: str = "bas
             rules = RULES.get(short_type(resource["type"]))
             change = _change(DELETE, resource, base_parents(resource))
             change.flags += removal_flags(rules, resource, resource, DELETE)
+            change.flags += _script_flags(resource, resource, DELETE)
             changes.append(change)
 
     _propagate_replacements(changes, new, parents_of)
@@ -102,7 +104,13 @@ def _compared(
     if rules is not None:
         change.reasons += [f"{prop} forces replacement ({rules.source.split(' ', 1)[0]})" for prop in replacing]
         change.flags += change_flags(rules, before, resource, change.op)
+    change.flags += _script_flags(before, resource, change.op)
     return change, refusals
+
+
+def _script_flags(before: dict[str, Any], after: dict[str, Any], op: str) -> list[Flag]:
+    """A Worker script's Durable Objects and static assets (``plan.diff.script_flags``)."""
+    return script_flags(before, after, op) if short_type(after["type"]) == "WorkersScript" else []
 
 
 def _secret_owner_changes(base: dict[str, Any], head: dict[str, Any]) -> dict[str, list[str]]:
