@@ -21,7 +21,7 @@ from plan.model import build_plan
 from plan.stack_files import stack_config
 from tests.conftest import PROJECT, encode, raw_config, run_stage
 
-MIGRATIONS = [
+MIGRATIONS: list[dict[str, Any]] = [
     {"tag": "v1", "newSqliteClasses": ["Counter"]},
     {"tag": "v2", "newSqliteClasses": ["Room"]},
     {"tag": "v3", "renamedClasses": [{"from": "Room", "to": "Lobby"}]},
@@ -40,7 +40,7 @@ def with_migrations(raw: dict[str, Any], steps: list[dict[str, Any]]) -> dict[st
 
 
 def test_migrations_apply_in_order_or_say_where_they_cannot() -> None:
-    steps = [
+    steps: list[dict[str, Any]] = [
         {"tag": "v1", "newSqliteClasses": ["Counter"]},
         {"tag": "v1", "newSqliteClasses": ["Counter"]},
         {"tag": "v3", "renamedClasses": [{"from": "Nope", "to": "Other"}]},
@@ -99,7 +99,7 @@ def test_the_program_reads_the_live_tag_before_it_uploads() -> None:
     raw["workers"]["api"]["durableObjects"]["migrations"] = MIGRATIONS[1:]  # the deployed v1 is gone
     raw["workers"]["api"]["bindings"].pop("COUNTER")
     raw["workers"]["jobs"]["bindings"].pop("COUNTER")
-    with pytest.raises(pulumi.RunError, match="durableObjects.migrations: the live script's last"):
+    with pytest.raises(pulumi.RunError, match=r"durableObjects\.migrations: the live script's last"):
         run_stage("staging", raw, resource_mocks=LiveTags("staging"))
 
 
