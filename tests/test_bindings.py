@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import pulumi_cloudflare as cf
 import pytest
 
 from components.config import StageConfigError, parse_stage_config
-from components.config.bindings import BOUND_KINDS
+from components.config.bindings import BINDING_MODELS, BINDING_TYPES, BOUND_KINDS
 from plan.engine import ProgramRun, Registration
 from plan.model import is_secret
 from tests.conftest import PROJECT, STAGES, raw_config, run_stage
@@ -52,6 +53,22 @@ def test_every_declared_kind_is_a_binding_type_the_provider_takes() -> None:
     assert listed is not None
     types = {value.replace("*", "_") for value in re.findall(r'"([a-z0-9*]+)"', listed.group(1))}  # doc: * for _
     assert set(BOUND_KINDS) <= types
+
+
+def test_the_config_reference_names_each_kind_as_declared() -> None:
+    """docs/config.md's table of binding kinds says what each declaration says (type, section, bin/dev)."""
+    rows = {}
+    for line in (Path(__file__).resolve().parents[1] / "docs" / "config.md").read_text().splitlines():
+        cells = [cell.strip().strip("`") for cell in line.strip("|").split("|")]
+        if len(cells) == 5 and cells[0] in BINDING_TYPES:
+            rows[cells[0]] = cells
+    assert set(rows) == set(BINDING_TYPES)
+    for model in BINDING_MODELS:
+        (kind,) = typing.get_args(model.model_fields["type"].annotation)
+        bound = getattr(model, "BOUND", None)
+        if bound is not None:
+            assert rows[kind][2:4] == [bound.provider_type, bound.section], kind
+            assert rows[kind][4].startswith("left out") is (bound.local is not None), kind
 
 
 @pytest.mark.parametrize("stage", STAGES)
