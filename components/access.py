@@ -10,8 +10,9 @@ role whose permissions all carry ``environment: {$eq: <its environment>}``:
   the stage's environment, which holds a read-only Cloudflare token and the variables a preview needs.
 
 The stage creates the roles, the config check and the policy rule ask `reaches_environment` whether a
-role could read prod, and the tests check the same declarations. Pure data: no Pulumi, no pydantic (the
-policy pack imports it).
+role could read prod, and the tests check the same declarations. Subjects and action names are Infisical's
+own (components/infisical/project_permissions.py); the provider refuses any other at ``check``. Pure data:
+no Pulumi, no pydantic (the policy pack imports it).
 """
 
 from __future__ import annotations
@@ -20,13 +21,28 @@ import fnmatch
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
-SECRET_READ: Final = ("describeSecret", "readValue")
-SECRET_WRITE: Final = (*SECRET_READ, "create", "edit", "delete")
-FOLDER_WRITE: Final = ("create", "edit", "delete")
-SYNC_MANAGE: Final = ("read", "create", "edit", "delete", "sync-secrets")
+from components.infisical.project_permissions import (
+    Action,
+    AppConnectionAction,
+    SecretAction,
+    SecretSyncAction,
+    Subject,
+)
+
+SECRET_READ: Final = (SecretAction.DESCRIBE_SECRET, SecretAction.READ_VALUE)
+SECRET_WRITE: Final = (*SECRET_READ, SecretAction.CREATE, SecretAction.EDIT, SecretAction.DELETE)
+FOLDER_WRITE: Final = (Action.CREATE, Action.EDIT, Action.DELETE)
+SYNC_MANAGE: Final = (
+    SecretSyncAction.READ,
+    SecretSyncAction.CREATE,
+    SecretSyncAction.EDIT,
+    SecretSyncAction.DELETE,
+    SecretSyncAction.SYNC_SECRETS,
+)
 """Actions on Infisical's ``secret-syncs`` subject that a deploy needs to keep its Workers syncs."""
-CONNECTION_USE: Final = ("read", "edit", "connect")
-"""Actions on the ``app-connections`` subject (condition field ``connectionId``) for the stage's connection."""
+CONNECTION_USE: Final = (AppConnectionAction.READ, AppConnectionAction.EDIT, AppConnectionAction.CONNECT)
+"""Actions on the ``app-connections`` subject (condition field ``connectionId``) for the stage's connection:
+read and update it (the rotated sync token), and let its syncs use it."""
 
 PR_PREVIEW_SUBJECT: Final = "pull_request"
 """The GitHub OIDC ``sub`` suffix of a pull_request run (``repo:<owner>/<repo>:pull_request``)."""
@@ -59,7 +75,7 @@ def deploy_permissions(
     own_connection = (
         [
             {
-                "subject": "app-connections",
+                "subject": Subject.APP_CONNECTIONS,
                 "action": list(CONNECTION_USE),
                 "conditions": {"connectionId": {"$eq": connection_id}},
             }
@@ -68,17 +84,21 @@ def deploy_permissions(
         else []
     )
     return [
-        {"subject": "secrets", "action": list(SECRET_READ), "conditions": _in(environment, reads)},
-        {"subject": "secrets", "action": list(SECRET_WRITE), "conditions": _in(environment, {"$glob": write_glob})},
-        {"subject": "secret-folders", "action": list(FOLDER_WRITE), "conditions": _in(environment)},
-        {"subject": "secret-syncs", "action": list(SYNC_MANAGE), "conditions": _in(environment)},
+        {"subject": Subject.SECRETS, "action": list(SECRET_READ), "conditions": _in(environment, reads)},
+        {
+            "subject": Subject.SECRETS,
+            "action": list(SECRET_WRITE),
+            "conditions": _in(environment, {"$glob": write_glob}),
+        },
+        {"subject": Subject.SECRET_FOLDERS, "action": list(FOLDER_WRITE), "conditions": _in(environment)},
+        {"subject": Subject.SECRET_SYNCS, "action": list(SYNC_MANAGE), "conditions": _in(environment)},
         *own_connection,
     ]
 
 
 def preview_permissions(environment: str, folder: str) -> list[dict[str, Any]]:
     """The PR preview identity's role: read one folder of one environment, nothing else."""
-    return [{"subject": "secrets", "action": list(SECRET_READ), "conditions": _in(environment, {"$eq": folder})}]
+    return [{"subject": Subject.SECRETS, "action": list(SECRET_READ), "conditions": _in(environment, {"$eq": folder})}]
 
 
 def _operator_allows(operator: str, operand: Any, value: str) -> bool:

@@ -89,7 +89,8 @@ def test_only_the_pr_preview_identity_trusts_pull_requests(stage: str, stage_run
 def test_the_deploy_identity_reads_what_its_deploy_reads(stage_runs: dict[str, ProgramRun]) -> None:
     role = named(stage_runs["staging"], "ci-identity-role")
     reads, writes, folders, syncs, connection = role.inputs["permissions"]
-    assert connection["subject"] == "app-connections" and connection["action"] == ["read", "edit", "connect"]
+    assert connection["subject"] == "app-connections"
+    assert connection["action"] == ["read-app-connections", "edit-app-connections", "connect-app-connections"]
     assert reads["action"] == ["describeSecret", "readValue"]
     assert reads["conditions"]["secretPath"] == {"$in": ["/cloudflare"]}  # `infisical run --path=/cloudflare`
     assert writes["conditions"]["secretPath"] == {"$glob": "/generated/**"}  # the generated-secret copies
