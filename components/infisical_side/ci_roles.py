@@ -9,16 +9,15 @@ role whose permissions all carry ``environment: {$eq: <its environment>}``:
 * the **PR preview identity** (same-repo pull requests, ``pulumi preview``) reads exactly one folder of
   the stage's environment, which holds a read-only Cloudflare token and the variables a preview needs.
 
-The stage creates the roles, the config check and the policy rule ask `reaches_environment` whether a
-role could read prod, and the tests check the same declarations. Subjects and action names are Infisical's
-own (components/infisical/project_permissions.py); the provider refuses any other at ``check``. Pure data:
-no Pulumi, no pydantic (the policy pack imports it).
+Subjects and action names are Infisical's own, from components/infisical/project_permissions.py (a
+subject's actions differ: ``app-connections`` takes ``read-app-connections``, not ``read``); the provider
+refuses any other at ``check``. The config check and the policy rule ask
+`components.rules.access.reaches_environment` whether a role could read prod.
 """
 
 from __future__ import annotations
 
-import fnmatch
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from components.infisical.project_permissions import (
@@ -43,17 +42,6 @@ SYNC_MANAGE: Final = (
 CONNECTION_USE: Final = (AppConnectionAction.READ, AppConnectionAction.EDIT, AppConnectionAction.CONNECT)
 """Actions on the ``app-connections`` subject (condition field ``connectionId``) for the stage's connection:
 read and update it (the rotated sync token), and let its syncs use it."""
-
-PR_PREVIEW_SUBJECT: Final = "pull_request"
-"""The GitHub OIDC ``sub`` suffix of a pull_request run (``repo:<owner>/<repo>:pull_request``)."""
-PR_PREVIEW_IDENTITY: Final = "pr-preview-identity"
-"""Pulumi name of the PR preview identity's resources (``pr-preview-identity``, ``…-oidc``, ``…-role``)."""
-DEPLOY_IDENTITY: Final = "ci-identity"
-"""Pulumi name of a stage's deploy identity's resources."""
-
-ACK_PROD_READABLE: Final = "prod-readable-by-non-prod-identities"
-"""The one acknowledgement (``infisical.acknowledge`` in Pulumi.prod.yaml) that lets prod share its
-Infisical project with a non-prod identity whose role is project-wide."""
 
 
 def _in(environment: str, path: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -99,40 +87,3 @@ def deploy_permissions(
 def preview_permissions(environment: str, folder: str) -> list[dict[str, Any]]:
     """The PR preview identity's role: read one folder of one environment, nothing else."""
     return [{"subject": Subject.SECRETS, "action": list(SECRET_READ), "conditions": _in(environment, {"$eq": folder})}]
-
-
-def _operator_allows(operator: str, operand: Any, value: str) -> bool:
-    if operator == "$eq":
-        return bool(operand == value)
-    if operator == "$ne":
-        return bool(operand != value)
-    if operator == "$in":
-        return value in (operand or [])
-    if operator == "$glob" and isinstance(operand, str):
-        return fnmatch.fnmatchcase(value, operand)
-    return True  # Infisical drops unknown operators, leaving no condition
-
-
-def _condition_allows(condition: Any, value: str) -> bool:
-    """Whether a CASL condition on a string field can hold for ``value``."""
-    if isinstance(condition, str):
-        return condition == value
-    if not isinstance(condition, Mapping):
-        return True
-    return all(_operator_allows(operator, operand, value) for operator, operand in condition.items())
-
-
-def reaches_environment(permissions: Sequence[Mapping[str, Any]], environment: str) -> bool:
-    """Whether any allowing permission on secrets could apply in ``environment`` (a deny never widens)."""
-    for permission in permissions:
-        if permission.get("inverted") or permission.get("subject") not in ("secrets", "*"):
-            continue
-        conditions = permission.get("conditions") or {}
-        if _condition_allows(conditions.get("environment"), environment):
-            return True
-    return False
-
-
-def trusts_pull_requests(subjects: Iterable[str]) -> bool:
-    """Whether an OIDC ``sub`` binding lets pull_request runs (or any run, with a glob) log in."""
-    return any(s.endswith(":" + PR_PREVIEW_SUBJECT) or s.endswith(":*") or s == "*" for s in subjects)

@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from components.access import FOLDER_WRITE, SECRET_READ, SECRET_WRITE
 from components.infisical.project_permissions import SUBJECTS, Action, Subject
+from components.infisical_side.ci_roles import FOLDER_WRITE, SECRET_READ, SECRET_WRITE
 
 CRUD = [Action.READ, Action.CREATE, Action.EDIT, Action.DELETE]
 SECRET_SUBJECTS = (Subject.SECRET_FOLDERS, Subject.SECRET_IMPORTS)
