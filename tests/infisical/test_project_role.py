@@ -107,6 +107,13 @@ def test_equivalent_spellings_are_no_diff() -> None:
         ([{"subject": "secrets", "action": []}], "action"),
         ([{"subject": "", "action": READ}], "subject"),
         ([{"subject": "secrets", "action": READ, "effect": "allow"}], "effect"),
+        # Infisical answers 422 for another subject's action names (recorded), and drops conditions a
+        # subject does not take (the rule would then apply everywhere).
+        (
+            [{"subject": "app-connections", "action": ["read", "edit", "connect"]}],
+            "item 0 'read' is not an action of 'app-connections' (its actions: read-app-connections,",
+        ),
+        ([{"subject": "environments", "action": ["read"], "conditions": {"environment": "dev"}}], "no conditions"),
     ],
 )
 def test_check_refuses_bad_permissions(permissions: list[Any], reason: str) -> None:
