@@ -123,6 +123,16 @@ class FakeInfisical:
                 self.store.oidc_keys[GITHUB_ISSUER] = self.github.public_key
 
     @property
+    def allow_internal_ip_connections(self) -> bool:
+        """The server's ``ALLOW_INTERNAL_IP_CONNECTIONS``: may it fetch OIDC documents from 127.0.0.1?"""
+        return self.store.allow_internal_ip_connections
+
+    @allow_internal_ip_connections.setter
+    def allow_internal_ip_connections(self, value: bool) -> None:
+        with self.store.lock:
+            self.store.allow_internal_ip_connections = value
+
+    @property
     def rate_limits(self) -> RateLimits | None:
         """Rate limits per client IP (off by default); `rate_limited` and `early_retries` count what happened."""
         limiter = self.store.rate_limiter
