@@ -57,7 +57,6 @@ from components.rules.naming import Naming
 from components.secrets.owners import WorkerSecrets
 
 TYPE = "stageplatform:index:InfisicalStage"
-GITHUB_OIDC_ISSUER = "https://token.actions.githubusercontent.com"
 
 
 @dataclass(frozen=True)
@@ -279,8 +278,8 @@ class InfisicalStage(pulumi.ComponentResource):
             f"{spec.key}-oidc",
             IdentityOidcAuthArgs(
                 identity_id=identity.id,
-                oidc_discovery_url=GITHUB_OIDC_ISSUER,
-                bound_issuer=GITHUB_OIDC_ISSUER,
+                oidc_discovery_url=github.issuer,
+                bound_issuer=github.issuer,
                 bound_audiences=github.allowed_audience(),
                 bound_claims={"repository": github.repository, "sub": ", ".join(spec.subjects)},
             ),

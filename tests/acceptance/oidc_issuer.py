@@ -30,14 +30,14 @@ class LoopbackIssuer:
         documents: dict[str, bytes] = {}
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+            def do_GET(self) -> None:
                 body = documents.get(self.path.split("?", 1)[0])
                 self.send_response(200 if body is not None else 404)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
                 self.wfile.write(body or b"{}")
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's name
+            def log_message(self, format: str, *args: Any) -> None:
                 return  # quiet: no line per request on stderr
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
