@@ -10,8 +10,8 @@ with ``Retry-After`` (seconds left in the window), and the ``errorResponseBuilde
 <n> seconds"}`` (backend/src/lib/errors/index.ts, backend/src/server/plugins/error-handler.ts). The check
 runs after authentication and before body validation (``hook: "preValidation"``).
 
-The window is a parameter so tests need not wait a minute. The limiter also counts the requests that
-came back before the ``Retry-After`` they were given: a client that honours it makes none.
+The window is a parameter so tests need not wait a minute. The limiter also counts the refused requests
+that came back before the ``Retry-After`` they were given: a client that honours it makes none.
 """
 
 from __future__ import annotations
@@ -43,18 +43,21 @@ class RateLimiter:
     lock: threading.Lock = field(default_factory=threading.Lock)
     windows: dict[tuple[str, str], tuple[float, int]] = field(default_factory=dict)
     """(client, category) -> (window end, requests counted in it)."""
-    retry_not_before: dict[tuple[str, str], float] = field(default_factory=dict)
+    retry_not_before: dict[str, float] = field(default_factory=dict)
+    """A refused request -> when its Retry-After has passed (requests of one apply run side by side, so only
+    the same request sent again counts as its retry)."""
     refused: int = 0
     """429s answered."""
     early: int = 0
     """Requests sent again before the Retry-After they were given had passed."""
 
-    def hit(self, client: str, category: Category) -> None:
-        """Count one request; 429 ``ApiError`` when it is over the limit."""
+    def hit(self, client: str, category: Category, request: str) -> None:
+        """Count one request (``request`` identifies it: method, path and body); 429 ``ApiError`` when it is over
+        the limit."""
         now = time.monotonic()
         key = (client, category)
         with self.lock:
-            if now < self.retry_not_before.get(key, 0.0):
+            if now < self.retry_not_before.get(request, 0.0):
                 self.early += 1
             end, count = self.windows.get(key, (0.0, 0))
             if now >= end:
@@ -65,7 +68,7 @@ class RateLimiter:
                 return
             self.refused += 1
             seconds = max(1, math.ceil(end - now))
-            self.retry_not_before[key] = now + seconds
+            self.retry_not_before[request] = now + seconds
         raise ApiError(
             429,
             f"Rate limit exceeded. Please try again in {seconds} seconds",

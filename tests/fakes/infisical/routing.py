@@ -10,6 +10,7 @@ and runs the handler under the store's lock.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -90,10 +91,12 @@ def _endpoint(store: Store, entry: Entry) -> Callable[[Request], Any]:
 
     async def asgi(request: Request) -> JSONResponse:
         actor = _authenticate(request, store) if entry.auth else None
+        raw = await request.body()
         limiter = store.rate_limiter
         if limiter is not None and entry.limit is not None:
-            limiter.hit(request.client.host if request.client else "unknown", entry.limit)
-        raw = await request.body()
+            client = request.client.host if request.client else "unknown"
+            identity = f"{client} {request.method} {request.url} {hashlib.sha256(raw).hexdigest()}"
+            limiter.hit(client, entry.limit, identity)
         if not raw and request.method != "GET" and "json" in request.headers.get("content-type", ""):
             # Fastify refuses an empty JSON body (FST_ERR_CTP_EMPTY_JSON_BODY); the error handler has no
             # branch for it, so the answer is its catch-all 500 (recorded).
