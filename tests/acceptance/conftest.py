@@ -71,8 +71,14 @@ def cloudflare(live_infisical: None) -> CloudflareTarget:
 
 @pytest.fixture(scope="session")
 def oidc_issuer(live_infisical: None) -> Iterator[LoopbackIssuer]:
-    """The OIDC issuer the identities under test are bound to, served on 127.0.0.1 for the whole session."""
-    with LoopbackIssuer() as issuer:
+    """The OIDC issuer the identities under test are bound to, served on 127.0.0.1 for the whole session.
+
+    ``INFISICAL_ACCEPTANCE_ISSUER_URL`` (with ``INFISICAL_ACCEPTANCE_ISSUER_PORT``) serves it behind a
+    tunnel for a server that is not on this machine, such as Infisical Cloud.
+    """
+    public_url = os.environ.get("INFISICAL_ACCEPTANCE_ISSUER_URL") or None
+    port = int(os.environ.get("INFISICAL_ACCEPTANCE_ISSUER_PORT") or 0)
+    with LoopbackIssuer(port=port, public_url=public_url) as issuer:
         yield issuer
 
 

@@ -6,6 +6,9 @@ and claims. `LoopbackIssuer` serves both documents on ``http://127.0.0.1:<port>`
 name ``localhost``, which Infisical refuses outright) and mints the tokens, playing GitHub Actions. A real
 Infisical reaches it only when it runs on the same machine with ``ALLOW_INTERNAL_IP_CONNECTIONS=true``
 (docs/infisical-provider.md, "Acceptance tests against a real Infisical").
+
+A server elsewhere (Infisical Cloud) reaches it through a tunnel: ``port`` fixes the local port and
+``public_url`` is the address the server uses, which the documents then name as issuer and JWKS URL.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ JWKS_PATH = "/jwks"
 class LoopbackIssuer:
     """Serves a discovery document and a JWKS on 127.0.0.1 (OS-chosen port) and signs ID tokens."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, port: int = 0, public_url: str | None = None) -> None:
         documents: dict[str, bytes] = {}
 
         class Handler(BaseHTTPRequestHandler):
@@ -40,8 +43,8 @@ class LoopbackIssuer:
             def log_message(self, format: str, *args: Any) -> None:
                 return  # quiet: no line per request on stderr
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.url = (public_url or f"http://127.0.0.1:{self._server.server_address[1]}").rstrip("/")
         self.signer = OidcIssuer(issuer=self.url, kid="loopback-1")
         documents[DISCOVERY_PATH] = json.dumps(
             {
