@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from tests.fakes.infisical import FakeInfisical, OidcIssuer
 
@@ -81,3 +82,32 @@ def test_a_project_created_by_an_identity_makes_it_admin(http: httpx.Client, fak
     path = MEMBERSHIP.format(project=created["id"], identity=identity_id)
     assert [r["role"] for r in ok(http.get(path))["identityMembership"]["roles"]] == ["admin"]
     assert failure(http.delete(path, headers=as_identity), 400) == "You can't delete your own membership"
+
+
+@pytest.mark.parametrize(
+    "bound_subject",
+    [
+        "repo:acme/app:pull_*",
+        "repo:acme/*",
+        "repo:acme/app:**",
+        "repo:acme/app:?ull_request",
+        "repo:acme/app:{pull_request,environment:staging}",
+    ],
+)
+def test_bound_subjects_are_patterns(http: httpx.Client, fake_infisical: FakeInfisical, bound_subject: str) -> None:
+    """Measured on a real server: each binding admits a pull_request token (doesFieldValueMatchOidcPolicy)."""
+    issuer = OidcIssuer()
+    fake_infisical.trust_issuer(issuer)
+    identity_id = identity(http, fake_infisical)
+    attach = {
+        "oidcDiscoveryUrl": issuer.discovery_url,
+        "boundIssuer": issuer.issuer,
+        "boundSubject": bound_subject,
+        "boundClaims": {},
+    }
+    ok(http.post(f"/api/v1/auth/oidc-auth/identities/{identity_id}", json=attach))
+    admitted = issuer.token(subject="repo:acme/app:pull_request")
+    ok(http.post("/api/v1/auth/oidc-auth/login", json={"identityId": identity_id, "jwt": admitted}))
+    other = issuer.token(subject="repo:other/app:pull_request")
+    refused = http.post("/api/v1/auth/oidc-auth/login", json={"identityId": identity_id, "jwt": other})
+    assert (refused.status_code, refused.json()["message"]) == (403, "Access denied: OIDC subject not allowed.")
