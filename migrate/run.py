@@ -59,6 +59,8 @@ def run(options: Options, environ: Mapping[str, str]) -> int:
         return exits.EXIT_USAGE
     if not databases:
         print(f"bin/migrate {options.stage}: no worker binds a D1 database: nothing to migrate")
+        if not options.dry_run:
+            ledger.write_ledger(ledger.ledger_path(options.records, options.stage), options.stage, {})
         return exits.EXIT_OK
     files = {db: ledger.migration_files(db.migrations_dir) for db in databases}
     rehearsed: dict[str, dict[str, str | None]] | None = None

@@ -13,6 +13,7 @@ import pytest
 
 from components.config.load import PROJECT_ROOT
 from migrate import exits, ledger, outputs
+from migrate.__main__ import main as migrate_main
 from migrate.ledger import LedgerError, State
 from migrate.outputs import Database, OutputsError
 
@@ -174,3 +175,10 @@ def test_a_ledger_file_round_trips_and_a_wrong_one_is_refused(tmp_path: Path) ->
     path.write_text("{")
     with pytest.raises(LedgerError, match="not a readable ledger file"):
         ledger.read_ledger(path, "staging")
+
+
+def test_a_stage_without_d1_has_nothing_to_migrate_and_says_so_in_its_ledger(tmp_path: Path) -> None:
+    (tmp_path / "outputs.json").write_text(json.dumps({"stage": "dev", "wranglerConfigs": {"api": {}}}))
+    argv = ["dev", "--outputs", str(tmp_path / "outputs.json"), "--records", str(tmp_path / "records")]
+    assert migrate_main(argv) == exits.EXIT_OK
+    assert ledger.read_ledger(tmp_path / "records" / "dev.ledger.json", "dev") == {}
