@@ -42,27 +42,34 @@ def _fail_the_next_run(fake: FakeInfisical, sync_id: str) -> None:
         assert client.get(_SYNC, path={"syncId": sync_id})["secretSync"]["syncStatus"] == "failed"
 
 
+def _refresh(engine: Engine, id_: str, outs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What a refresh stores: the outputs and the inputs the provider read back."""
+    result = engine.read(id_, outs)
+    assert result.outs is not None and result.inputs is not None
+    return dict(result.outs), dict(result.inputs)
+
+
 def test_a_refresh_after_a_failed_run_shows_the_sync_as_changed(fake_infisical: FakeInfisical) -> None:
     engine = Engine(CloudflareWorkersSecretSyncProvider())
     inputs = _program(fake_infisical)
     id_, created = engine.create(inputs)
     assert created["last_run_failed"] is False
-    healthy = engine.read(id_, created)
-    assert healthy.outs["last_run_failed"] is False
-    assert engine.diff(id_, healthy.outs, inputs).changes is False
+    healthy, _ = _refresh(engine, id_, created)
+    assert healthy["last_run_failed"] is False
+    assert engine.diff(id_, healthy, inputs).changes is False
 
     _fail_the_next_run(fake_infisical, id_)
-    refreshed = engine.read(id_, healthy.outs)
-    assert refreshed.outs["last_run_failed"] is True and refreshed.inputs["last_run_failed"] is True
-    drift = engine.diff(id_, refreshed.outs, inputs)
+    refreshed, read_inputs = _refresh(engine, id_, healthy)
+    assert refreshed["last_run_failed"] is True and read_inputs["last_run_failed"] is True
+    drift = engine.diff(id_, refreshed, inputs)
     assert drift.changes is True and not drift.replaces, "an update runs the sync again; nothing is replaced"
 
     with pytest.raises(InfisicalSyncFailedError, match="10007: This Worker does not exist on your account"):
-        engine.update(id_, refreshed.outs, inputs)  # the cause remains: `pulumi up` says why
+        engine.update(id_, refreshed, inputs)  # the cause remains: `pulumi up` says why
     fake_infisical.unknown_scripts.clear()
-    repaired = engine.update(id_, refreshed.outs, inputs)
-    again = engine.read(id_, repaired)
-    assert again.outs["last_run_failed"] is False and engine.diff(id_, again.outs, inputs).changes is False
+    repaired = engine.update(id_, refreshed, inputs)
+    again, _ = _refresh(engine, id_, repaired)
+    assert again["last_run_failed"] is False and engine.diff(id_, again, inputs).changes is False
 
 
 def test_state_from_before_the_property_existed_is_no_drift(fake_infisical: FakeInfisical) -> None:
