@@ -26,7 +26,7 @@ import os
 import sys
 from pathlib import Path
 
-from components.naming import is_valid_stage  # standard library only
+from components.rules.naming import is_valid_stage  # standard library only
 from migrate import exits
 
 ROOT = Path(__file__).resolve().parents[1]

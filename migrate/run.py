@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from components.stage_layout import PROD
+from components.rules.stage_layout import PROD
 from devstage.wrangler import missing_tools
 from migrate import exits, ledger, outputs
 from migrate.d1 import RemoteD1, WranglerError

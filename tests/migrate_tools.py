@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from components.config.load import PROJECT_ROOT
+from components.rules.stage_layout import PROJECT_ROOT
 from tests.conftest import run_stage
 from tests.fakes.cloudflare_d1 import StandInCloudflare
 

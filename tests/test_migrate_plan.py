@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from components.config.load import PROJECT_ROOT
+from components.rules.stage_layout import PROJECT_ROOT
 from migrate import exits, ledger, outputs
 from migrate.__main__ import main as migrate_main
 from migrate.ledger import LedgerError, State

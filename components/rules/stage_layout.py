@@ -19,11 +19,12 @@ from typing import Any
 
 import yaml
 
-from components.access import ACK_PROD_READABLE
-from components.naming import is_preview_stage, is_valid_stage
-from components.stack_values import decode
+from components.rules.access import ACK_PROD_READABLE
+from components.rules.naming import is_preview_stage, is_valid_stage
+from components.rules.stack_values import decode
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+"""The project root: where Pulumi.yaml and the committed stage files are."""
 PROD = "prod"
 
 
@@ -86,7 +87,7 @@ def layout_of(stage: str, infisical: Any) -> StageLayout:
 
 
 @functools.cache
-def committed_layouts(root: Path = REPO_ROOT) -> Mapping[str, StageLayout]:
+def committed_layouts(root: Path = PROJECT_ROOT) -> Mapping[str, StageLayout]:
     """Every committed stage's layout (``Pulumi.<stage>.yaml`` under ``root``)."""
     layouts: dict[str, StageLayout] = {}
     for path in sorted(root.glob("Pulumi.*.yaml")):
@@ -103,7 +104,7 @@ def committed_layouts(root: Path = REPO_ROOT) -> Mapping[str, StageLayout]:
     return layouts
 
 
-def layouts_with(stage: str, infisical: Any, root: Path = REPO_ROOT) -> dict[str, StageLayout]:
+def layouts_with(stage: str, infisical: Any, root: Path = PROJECT_ROOT) -> dict[str, StageLayout]:
     """The committed layouts with the running stage's own config in place of its file."""
     layouts = dict(committed_layouts(root))
     if not is_preview_stage(stage):
