@@ -120,7 +120,7 @@ def _migrate_arguments(script: str) -> list[str]:
 @pytest.mark.parametrize(("job_id", "stage"), [("deploy-staging", "staging"), ("deploy-prod", "prod")])
 def test_every_deploy_migrates_its_stage_after_pulumi_up(deploy: wf.Workflow, job_id: str, stage: str) -> None:
     job = wf.job(deploy, job_id)
-    up, migrate = _step(job, "pulumi up"), _step(job, "bin/migrate")
+    up, migrate = _step(job, "pulumi up"), _step(job, f"bin/migrate {stage} ")
     configs = _step(job, "pulumi stack output --json wranglerConfigs")
     assert up < migrate < configs, "migrated before the app pipeline gets the configs"
     script = wf.run(wf.steps(job)[migrate])
@@ -130,19 +130,22 @@ def test_every_deploy_migrates_its_stage_after_pulumi_up(deploy: wf.Workflow, jo
     assert args.stage == stage and not args.dry_run and args.outputs == "outputs"
     assert args.summary is not None and "GITHUB_STEP_SUMMARY" in str(args.summary)
     assert any("npm ci" in wf.run(step) for step in wf.steps(job)[:migrate]), "wrangler from the lockfile"
+    # Its tools are installed before any credential exists in the job: install scripts never see one.
+    warm = wf.step_index(job, lambda s: wf.run(s).startswith("bin/migrate --help"), "installing bin/migrate's tools")
+    assert warm < _step(job, "infisical login") < migrate
 
 
 def test_staging_publishes_the_ledger_prod_reads(deploy: wf.Workflow) -> None:
     staging, prod = wf.job(deploy, "deploy-staging"), wf.job(deploy, "deploy-prod")
     upload = wf.step_index(staging, lambda s: wf.with_(s).get("name") == "d1-ledger-staging", "ledger upload")
-    assert _step(staging, "bin/migrate") < upload
+    assert _step(staging, "bin/migrate staging ") < upload
     assert wf.with_(wf.steps(staging)[upload])["path"] == "migrate-records/staging.ledger.json"
     fetch = _step(prod, "name=d1-ledger-staging")
     script = wf.run(wf.steps(prod)[fetch])
     assert '.workflow_run.head_branch == "main"' in script
     assert ".workflow_run.head_repository_id == .workflow_run.repository_id" in script, "no fork's artifact"
     assert "gh run download" in script and prod["permissions"]["actions"] == "read"
-    migrate = _step(prod, "bin/migrate")
+    migrate = _step(prod, "bin/migrate prod ")
     assert fetch < migrate
     args = parse_migrate(_migrate_arguments(wf.run(wf.steps(prod)[migrate])))
     assert str(args.staging_ledger) == "migrate-records/staging.ledger.json" and str(args.records) == "migrate-records"
@@ -153,14 +156,14 @@ def test_prod_migrates_only_after_the_production_approval(deploy: wf.Workflow) -
         (job_id,) = wf.jobs_that_run(deploy, event)
         job = wf.job(deploy, job_id)
         assert wf.environment_name(job) == "production", "required reviewers approve before any step runs"
-        assert "bin/migrate prod" in wf.run(wf.steps(job)[_step(job, "bin/migrate")])
+        assert _step(job, "pulumi up") < _step(job, "bin/migrate prod ")
     staging = wf.job(deploy, "deploy-staging")
     assert "bin/migrate prod" not in str(staging) and wf.environment_name(staging) == "staging"
 
 
 def test_the_recovery_point_is_kept_even_when_the_migration_fails(deploy: wf.Workflow) -> None:
     prod = wf.job(deploy, "deploy-prod")
-    migrate = _step(prod, "bin/migrate")
+    migrate = _step(prod, "bin/migrate prod ")
     upload = wf.step_index(
         prod, lambda s: str(wf.with_(s).get("name", "")).startswith("d1-recovery-prod-"), "keeping the record"
     )
