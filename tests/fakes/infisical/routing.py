@@ -98,8 +98,9 @@ def _endpoint(store: Store, entry: Entry) -> Callable[[Request], Any]:
             identity = f"{client} {request.method} {request.url} {hashlib.sha256(raw).hexdigest()}"
             limiter.hit(client, entry.limit, identity)
         if not raw and request.method != "GET" and "json" in request.headers.get("content-type", ""):
-            # Fastify refuses an empty JSON body (FST_ERR_CTP_EMPTY_JSON_BODY); the error handler has no
-            # branch for it, so the answer is its catch-all 500 (recorded).
+            # Fastify refuses an empty JSON body (FST_ERR_CTP_EMPTY_JSON_BODY); the error handler
+            # (backend/src/server/plugins/error-handler.ts) has no branch for it, so the answer is its
+            # catch-all 500 "Something went wrong" (recorded).
             raise server_error()
         try:
             body = json.loads(raw) if raw else {}

@@ -231,7 +231,8 @@ class FakeInfisical:
         return client_id, client_secret
 
     def trust_issuer(self, issuer: OidcIssuer) -> None:
-        """Let OIDC configs whose discovery URL is ``issuer.discovery_url`` verify tokens it signs."""
+        """Make ``issuer.discovery_url`` reachable without the network (it stands for a public issuer such as
+        GitHub's): OIDC auth can be attached to it, and logins verify the tokens ``issuer`` signs."""
         with self.store.lock:
             self.store.oidc_keys[issuer.discovery_url] = issuer.public_key
 

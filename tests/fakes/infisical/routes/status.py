@@ -1,4 +1,5 @@
-"""``GET /api/status``: the unauthenticated health answer, on the rate limiters' allow list.
+"""``GET /api/status``: the unauthenticated health answer, on the rate limiters' allow list
+(``allowList`` in backend/src/server/config/rateLimiter.ts).
 
 The values are those of a self-hosted server with Redis and no email or secret scanning configured, as
 recorded.
