@@ -2,8 +2,8 @@
 minute); a whole-stage apply that meets its 429s waits as ``Retry-After`` says and completes.
 
 The fake applies the same per-category limits (tests/fakes/infisical/rate_limits.py) in a one-second
-window with smaller counts, so the stage with the most folders and secrets (staging) meets several 429s in
-one apply while the test stays short. The fake counts every request that came back before its
+window with smaller counts, so the stage with the most folders and secrets (staging) meets 429s in one
+apply while the test stays short. The fake counts every request that came back before its
 ``Retry-After`` had passed: there must be none.
 """
 
@@ -24,7 +24,7 @@ from tests.infisical.engine import seed_project
 __all__ = ["fake_infisical", "fake_infisical_server"]
 
 WINDOW = 1.0
-LIMITS = RateLimits(window=WINDOW, read=12, write=12, secrets=4)
+LIMITS = RateLimits(window=WINDOW, read=8, write=8, secrets=3)
 
 
 def _most_folders_and_secrets() -> str:
@@ -52,7 +52,7 @@ def test_the_largest_stage_applies_through_429s_by_honouring_retry_after(
     first, _ = side.up()
     elapsed = time.monotonic() - started
     assert first.changed == [f"create {a.name}" for a in side.applied], "every resource was created"
-    assert fake_infisical.rate_limited >= 2, "the apply met the rate limit"
+    assert fake_infisical.rate_limited >= 1, "the apply met the rate limit"
     assert fake_infisical.early_retries == 0, "no request came back before its Retry-After"
     assert elapsed >= WINDOW * 0.9, "the apply waited (requests run side by side, so their waits overlap)"
     fake_infisical.rate_limits = None
