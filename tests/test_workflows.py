@@ -1,4 +1,4 @@
-"""The GitHub Actions workflows: actionlint-clean, and the deploy flow's invariants hold.
+"""The GitHub Actions workflows: the deploy flow's invariants hold (tests/test_workflow_lint.py lints them).
 
 The invariants are checked on the parsed YAML. Job conditions (``if:``) are *evaluated* for concrete
 events (a push to main, a v* tag, a fork PR, ...) by a tiny evaluator of the expression subset the
@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -234,38 +232,9 @@ def test_the_evaluator_itself() -> None:
     assert evaluate("${{ contains(a.labels.*.name, 'x') }}", context)
 
 
-# --------------------------------------------------------------------------------------------------
-# actionlint
-# --------------------------------------------------------------------------------------------------
-
-
-def _actionlint() -> str | None:
-    beside_python = shutil.which("actionlint", path=str(Path(sys.executable).parent))
-    return beside_python or shutil.which("actionlint")
-
-
 def test_the_three_workflows_exist() -> None:
     names = {path.name for path in all_workflow_files()}
     assert {"preview.yml", "deploy.yml", "pr-stage.yml"} <= names
-
-
-def test_actionlint_reports_nothing() -> None:
-    binary = _actionlint()
-    if binary is None:
-        pytest.skip("actionlint is not installed (pip install -r requirements-dev.txt provides it)")
-    files = [str(path.relative_to(ROOT)) for path in all_workflow_files()]
-    assert files, "no workflow files found"
-    result = subprocess.run(
-        [binary, "-no-color", "-oneline", *files],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    report = (result.stdout + result.stderr).strip()
-    assert result.returncode == 0, f"actionlint exited {result.returncode}:\n{report}"
-    assert not report, f"actionlint reported:\n{report}"
 
 
 # --------------------------------------------------------------------------------------------------
