@@ -284,5 +284,10 @@ def run_program(
         program()
         return resolve_outputs()
 
-    _sync_await(run_pulumi_func(body))
+    try:
+        _sync_await(run_pulumi_func(body))
+    finally:
+        # A failed run leaves its failed outputs in the SDK's global set "for program exit"; this process goes on,
+        # so drop them now: anything left unread is then reported during this run, not during a later one.
+        runtime_settings.SETTINGS.outputs.clear()
     return ProgramRun(project, stack, list(monitor.registrations), dict(sorted(outputs.items())))
