@@ -28,7 +28,6 @@ import pulumi_cloudflare as cf
 
 from components import access
 from components.config import GENERATED_SECRETS_FOLDER, INJECTED_SECRETS_FOLDER, InfisicalConfig
-from components.config.project_config import PROJECT_STACK
 from components.infisical import (
     CloudflareAppConnection,
     CloudflareAppConnectionArgs,
@@ -52,7 +51,7 @@ from components.infisical import (
     SecretFolderArgs,
 )
 from components.infisical.secret_sync import OVERWRITE_DESTINATION
-from components.naming import Naming
+from components.naming import PROJECT_STACK, Naming
 from components.secrets import WorkerSecrets
 
 TYPE = "stageplatform:index:InfisicalStage"

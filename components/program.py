@@ -10,7 +10,8 @@ from __future__ import annotations
 import pulumi
 
 from components.config import load_stage_config
-from components.config.project_config import PROJECT_STACK, load_project_config
+from components.config.project_config import load_project_config
+from components.naming import PROJECT_STACK
 from components.project_stack import ProjectStack, ProjectStackArgs
 from components.secrets import DeployEnvironment
 from components.stage import Stage, StageArgs

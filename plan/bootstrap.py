@@ -13,7 +13,7 @@ from __future__ import annotations
 import shlex
 
 from components.config import INJECTED_SECRETS_FOLDER, StageConfig, parse_stage_config
-from components.config.project_config import PROJECT_STACK
+from components.naming import PROJECT_STACK
 from components.secrets import CLOUDFLARE_TOKEN_ENV, required_variables
 from components.stack_values import namespace_values
 from plan.stack_files import project_name, stack_config

@@ -8,6 +8,8 @@ dependencies, options, inputs with secrets still in their envelopes).
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import hashlib
 import uuid
 from collections.abc import Callable, Mapping
@@ -265,6 +267,7 @@ def run_program(
     """
     resource_mocks = resource_mocks or PlanMocks(stack)
     monitor = monitor or RecordingMonitor(resource_mocks)
+    _open_event_loop()
     runtime_settings.ROOT.set(None)  # a new root stack per run, named after this run's project/stack
     set_all_config(dict(config), secret_keys or [])
     mocks.set_mocks(resource_mocks, project=project, stack=stack, preview=False, monitor=monitor)
@@ -286,8 +289,59 @@ def run_program(
 
     try:
         _sync_await(run_pulumi_func(body))
+    except BaseException as error:
+        _retrieve_copies_of(error)
+        raise
     finally:
         # A failed run leaves its failed outputs in the SDK's global set "for program exit"; this process goes on,
         # so drop them now: anything left unread is then reported during this run, not during a later one.
         runtime_settings.SETTINGS.outputs.clear()
     return ProgramRun(project, stack, list(monitor.registrations), dict(sorted(outputs.items())))
+
+
+def _retrieve_copies_of(error: BaseException) -> None:
+    """Mark as read every future that failed with ``error`` (or its cause), which this run raises to its caller.
+
+    When a registration fails, the SDK resolves every output of the resource with the exception three times over
+    (value, known, secret) and reads only the value (``pulumi/runtime/rpc.py``, ``transfer_properties``;
+    ``pulumi/output.py``, ``Output.__init__``). Each unread copy would be reported as "Future exception was never
+    retrieved", with a traceback, whenever it is freed. They are the error the caller gets, so they are read
+    here; a future that failed with anything else is left alone and still reported. Only a failed run pays for
+    the walk over the heap (about 0.1 s).
+    """
+    raised: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and all(current is not seen for seen in raised):
+        raised.append(current)
+        current = current.__cause__ or current.__context__
+    for found in gc.get_objects():
+        if isinstance(found, asyncio.Future) and found.done() and not found.cancelled():
+            failed = getattr(found, "_exception", None)  # read without retrieving: a match only is retrieved
+            if failed is not None and any(failed is seen for seen in raised):
+                found.exception()
+
+
+def _open_event_loop() -> None:
+    """The SDK runs on this thread's event loop; make one if :func:`close_event_loop` (or nobody) left none."""
+    policy = asyncio.get_event_loop_policy()
+    try:
+        closed = policy.get_event_loop().is_closed()
+    except RuntimeError:  # none set on this thread
+        closed = True
+    if closed:
+        policy.set_event_loop(policy.new_event_loop())
+
+
+def close_event_loop() -> None:
+    """Close the event loop this thread's runs used; a later run opens a new one.
+
+    A process that leaves it open has it closed during interpreter shutdown, which can find the loop's
+    self-pipe already gone and print a traceback after a perfectly good run.
+    """
+    try:
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:  # no run opened one since the last close
+        return
+    if not loop.is_running():
+        loop.close()
+        asyncio.set_event_loop(None)
