@@ -22,8 +22,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from components.config import StageConfigError
-from components.config.load import PROJECT_ROOT
 from components.infisical import InfisicalError
+from components.rules.stage_layout import PROJECT_ROOT
 from devstage import configs, guard, sources, wrangler
 from devstage.launch import LaunchPlan, Migration, start
 from devstage.secrets import SecretRead, folders, secret_reads

@@ -13,9 +13,9 @@ from __future__ import annotations
 import shlex
 
 from components.config import INJECTED_SECRETS_FOLDER, StageConfig, parse_stage_config
-from components.naming import PROJECT_STACK
-from components.secrets import CLOUDFLARE_TOKEN_ENV, required_variables
-from components.stack_values import namespace_values
+from components.rules.naming import PROJECT_STACK
+from components.rules.stack_values import namespace_values
+from components.secrets.deploy_inputs import CLOUDFLARE_TOKEN_ENV, required_variables
 from plan.stack_files import project_name, stack_config
 
 

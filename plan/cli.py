@@ -12,7 +12,7 @@ import shutil
 import textwrap
 from pathlib import Path
 
-from components.naming import PROJECT_STACK, is_valid_stage
+from components.rules.naming import PROJECT_STACK, is_valid_stage
 from plan.exits import MEANINGS
 from plan.render import RENDERERS
 

@@ -2,7 +2,7 @@
 bootstrap commands or the diff, each from one run of the real program under the mock engine.
 
 Every way the input can be wrong ends here as ``error: ...`` on stderr and exit 2, never a traceback: a
-config the checks refuse, a stack file that cannot be read (``components/stack_file.py``), a bad
+config the checks refuse, a stack file that cannot be read (``components/rules/stack_file.py``), a bad
 ``ROTATION_DATE``, or any other ``pulumi.RunError`` the program raises for what it was given.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pulumi
 
-from components.rotation import ROTATION_DATE_ENV, RotationDateError, rotation_date
+from components.rules.rotation import ROTATION_DATE_ENV, RotationDateError, rotation_date
 from plan.bootstrap import show_bootstrap
 from plan.engine import close_event_loop
 from plan.exits import EXIT_INVALID_CONFIG, EXIT_POLICY

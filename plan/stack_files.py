@@ -2,7 +2,7 @@
 
 Structured values (objects, lists) become JSON text, exactly as the CLI passes config to the
 language host, so the program under the mock engine sees what it sees under ``pulumi up``. The files are
-read by :mod:`components.stack_file`, which names the file and line of anything it refuses.
+read by :mod:`components.rules.stack_file`, which names the file and line of anything it refuses.
 
 A ``pr-<number>`` stage has no committed file: its stack is made in CI from :data:`PR_TEMPLATE`, the
 committed template ``pr-stage.yml`` copies to ``Pulumi.pr-<number>.yaml``, so ``bin/plan pr-123`` plans it
@@ -15,9 +15,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from components.config.load import PROJECT_ROOT, StageConfigError
-from components.naming import is_preview_stage, is_valid_stage
-from components.stack_file import StackFileError, read_config, read_yaml
+from components.config.load import StageConfigError
+from components.rules.naming import is_preview_stage, is_valid_stage
+from components.rules.stack_file import StackFileError, read_config, read_yaml
+from components.rules.stage_layout import PROJECT_ROOT
 
 PR_TEMPLATE = "Pulumi.pr.template.yaml"
 """The committed config of every ``pr-<number>`` stage (``.github/workflows/pr-stage.yml`` copies it)."""

@@ -9,9 +9,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from components.config import StageConfig
-from components.config.load import PROJECT_ROOT
 from components.infisical import InfisicalClient
 from components.infisical.auth import Credentials
+from components.rules.stage_layout import PROJECT_ROOT
 from tests.fakes.infisical import FakeInfisical
 
 STUB_STORE_VAR = "STUB_INFISICAL_STORE"

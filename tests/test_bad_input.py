@@ -12,7 +12,7 @@ import pulumi
 import pytest
 
 from components.config import StageConfigError, parse_stage_config
-from components.stack_file import MAX_ALIAS_NODES
+from components.rules.stack_file import MAX_ALIAS_NODES
 from plan import stack_files
 from plan.__main__ import main as plan_main
 from plan.baseline import BaseError, plan_at_ref

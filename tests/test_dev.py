@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from components.config.load import PROJECT_ROOT
+from components.rules.stage_layout import PROJECT_ROOT
 from devstage import configs
 from devstage.secrets import secret_reads
 from tests.conftest import STAGES, checked_config

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from components.config.load import PROJECT_ROOT
+from components.rules.stage_layout import PROJECT_ROOT
 from devstage import __main__ as dev
 from devstage import launch, sources
 from devstage.configs import LOCAL_ACCOUNT_ID

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from components import cloudflare_tokens
+from components.cloudflare import tokens as cloudflare_tokens
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "infisical.md"
 HEADINGS = {"deploy": "**Deploy token**", "preview": "**Preview token**", "sync": "**Sync token**"}

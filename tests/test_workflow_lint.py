@@ -15,7 +15,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from tests.test_workflows import ROOT, all_workflow_files
+from tests.workflow_tools import ROOT, all_workflow_files
 
 TOOLS = Path(sys.executable).parent
 """Where pip put the pinned linters: beside the interpreter of the project's .venv."""

@@ -6,7 +6,7 @@ manage) in the project prod lives in. One stage config cannot see that, so the c
 policy rule read the committed ``Pulumi.<stage>.yaml`` files (pr-<number> stacks are never committed and
 create no identity), with the running stage's own config taking the place of its file.
 
-Pure: PyYAML only (through :mod:`components.stack_file`), so the policy pack can import it.
+Pure: PyYAML only (through :mod:`components.rules.stack_file`), so the policy pack can import it.
 """
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from components.access import ACK_PROD_READABLE
-from components.naming import is_preview_stage, is_valid_stage
-from components.stack_file import read_config
-from components.stack_values import decode
+from components.rules.access import ACK_PROD_READABLE
+from components.rules.naming import is_preview_stage, is_valid_stage
+from components.rules.stack_file import read_config
+from components.rules.stack_values import decode
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+"""The project root: where Pulumi.yaml and the committed stage files are."""
 PROD = "prod"
 
 
@@ -85,7 +86,7 @@ def layout_of(stage: str, infisical: Any) -> StageLayout:
 
 
 @functools.cache
-def committed_layouts(root: Path = REPO_ROOT) -> Mapping[str, StageLayout]:
+def committed_layouts(root: Path = PROJECT_ROOT) -> Mapping[str, StageLayout]:
     """Every committed stage's layout (``Pulumi.<stage>.yaml`` under ``root``)."""
     layouts: dict[str, StageLayout] = {}
     for path in sorted(root.glob("Pulumi.*.yaml")):
@@ -99,7 +100,7 @@ def committed_layouts(root: Path = REPO_ROOT) -> Mapping[str, StageLayout]:
     return layouts
 
 
-def layouts_with(stage: str, infisical: Any, root: Path = REPO_ROOT) -> dict[str, StageLayout]:
+def layouts_with(stage: str, infisical: Any, root: Path = PROJECT_ROOT) -> dict[str, StageLayout]:
     """The committed layouts with the running stage's own config in place of its file."""
     layouts = dict(committed_layouts(root))
     if not is_preview_stage(stage):

@@ -5,7 +5,7 @@ A RandomPassword makes a new value only when its ``keepers`` change. The keepers
 * ``rotation``: the config's counter; bumping it forces a new value now (and, with
   ``keepPrevious``, of both slots: a compromised value must not stay valid as the previous one);
 * ``period``: with ``rotateEvery`` set to a period, the first day of the current period on the
-  fixed grid of :mod:`components.rotation`. It changes on the first run after a period ends, so the
+  fixed grid of :mod:`components.rules.rotation`. It changes on the first run after a period ends, so the
   first ``pulumi up`` after the end rotates, and nothing rotates earlier. A secret without a period
   has no ``period`` keeper, so adding this feature rotated nothing that existed.
 
@@ -23,7 +23,7 @@ import pulumi
 import pulumi_random as random
 
 from components.config import GeneratedSecret
-from components.rotation import PREVIOUS_SUFFIX, Period
+from components.rules.rotation import PREVIOUS_SUFFIX, Period
 
 
 def keepers(secret: GeneratedSecret, today: date) -> dict[str, str]:

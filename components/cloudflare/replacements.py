@@ -6,7 +6,7 @@ upstream source that pulumi-cloudflare 6.23.1 bridges: terraform-provider-cloudf
 ``internal/services/<resource>/schema.go`` (``RequiresReplace`` plan modifiers; the bridge maps each
 one to a Pulumi replacement) and ``resource.go`` (what create and delete really call). Import ids
 are the ones the installed SDK documents (``pulumi import`` section of each class docstring). The
-diff (``plan/diff.py``), the config refusals and the program's resource options all read it, so one
+diff (``plan/diff/``), the config refusals and the program's resource options all read it, so one
 fact lives in one place.
 
 Property names are the top-level input names as the engine records them (camelCase).

@@ -6,7 +6,7 @@ exists (Infisical refuses to sync into a script whose latest version is not depl
 adopted (its id comes from config), never created or deleted by a stage stack.
 
 Each CI identity (the stage's deploy identity and, where configured, the PR preview identity) gets a
-custom project role scoped to the stage's environment (`components.access`), unless the config names a
+custom project role scoped to the stage's environment (`components.rules.access`), unless the config names a
 project-wide role for it.
 
 Day one meets what a team already has: a project made in the Infisical UI comes with ``dev``, ``staging``
@@ -26,7 +26,6 @@ from typing import Any
 import pulumi
 import pulumi_cloudflare as cf
 
-from components import access
 from components.config import GENERATED_SECRETS_FOLDER, INJECTED_SECRETS_FOLDER, InfisicalConfig
 from components.infisical import (
     CloudflareAppConnection,
@@ -51,8 +50,9 @@ from components.infisical import (
     SecretFolderArgs,
 )
 from components.infisical.secret_sync import OVERWRITE_DESTINATION
-from components.naming import PROJECT_STACK, Naming
-from components.secrets import WorkerSecrets
+from components.rules import access
+from components.rules.naming import PROJECT_STACK, Naming
+from components.secrets.owners import WorkerSecrets
 
 TYPE = "stageplatform:index:InfisicalStage"
 GITHUB_OIDC_ISSUER = "https://token.actions.githubusercontent.com"

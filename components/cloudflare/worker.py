@@ -8,51 +8,22 @@ script takes them along.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pulumi
 import pulumi_cloudflare as cf
 
-from components.adoption import adopted
-from components.bindings import ConsumedQueue, WorkerBinding
-from components.naming import WORKER_TYPE
-from components.replacements import lifecycle
-from components.secrets import INHERIT_BINDING_TYPE, WorkerSecrets
-from components.wrangler import published_config
+from components.cloudflare.adoption import adopted
+from components.cloudflare.bindings import ConsumedQueue
+from components.cloudflare.replacements import lifecycle
+from components.cloudflare.worker_args import WorkerArgs
+from components.cloudflare.wrangler import published_config
+from components.rules.naming import WORKER_TYPE
+from components.secrets.owners import INHERIT_BINDING_TYPE
 
 TYPE = WORKER_TYPE
 MODULE_CONTENT_TYPE = "application/javascript+module"
-
-
-@dataclass(frozen=True)
-class WorkerArgs:
-    account_id: str
-    zone_id: str
-    script_name: str
-    main: str
-    """Built ES module, relative to the project root (uploaded as the script's main module)."""
-    project_root: Path
-    compatibility_date: str
-    compatibility_flags: Sequence[str]
-    bindings: Sequence[WorkerBinding]
-    secrets: WorkerSecrets
-    domains: Sequence[str]
-    routes: Sequence[str]
-    crons: Sequence[str]
-    consumer: ConsumedQueue | None
-    observability: bool
-    """Workers Logs on."""
-    public_vars: Sequence[str] = ()
-    """Plain vars whose names look secret but whose values are public (the policy pack's allow-list)."""
-    adopt: bool = False
-    """Import the live script named ``script_name`` instead of uploading over it."""
-    adopt_domains: Mapping[str, str] = field(default_factory=dict)
-    """Hostname → live custom domain id, for the domains to import."""
-    adopt_routes: Mapping[str, str] = field(default_factory=dict)
-    """Route pattern → live route id, for the routes to import."""
 
 
 def renamed(old_key: str | None) -> pulumi.ResourceOptions:

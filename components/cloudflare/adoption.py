@@ -5,14 +5,14 @@ into state instead of creating it, and fails (changing nothing) if the program's
 what is live. So an adopted resource keeps its live name: the bucket or script name given as its
 ``adopt`` id, or the ``name`` configured next to it, instead of ``{app}-{stage}-<key>``.
 
-Import id formats come from ``components.replacements`` (the SDK's documented ``pulumi import`` ids).
+Import id formats come from ``components.cloudflare.replacements`` (the SDK's documented ``pulumi import`` ids).
 """
 
 from __future__ import annotations
 
 import pulumi
 
-from components.replacements import RULES
+from components.cloudflare.replacements import RULES
 
 
 def import_id(short_type: str, *parts: str) -> str:

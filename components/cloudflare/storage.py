@@ -17,9 +17,10 @@ from typing import Any
 import pulumi
 import pulumi_cloudflare as cf
 
-from components import bindings
-from components.adoption import adopted
-from components.bindings import ConsumedQueue, WorkerBinding
+from components.cloudflare import bindings
+from components.cloudflare.adoption import adopted
+from components.cloudflare.bindings import ConsumedQueue, WorkerBinding
+from components.cloudflare.replacements import lifecycle
 from components.config import (
     Binding,
     D1Binding,
@@ -32,8 +33,7 @@ from components.config import (
     R2Binding,
     R2BucketConfig,
 )
-from components.naming import Naming
-from components.replacements import lifecycle
+from components.rules.naming import Naming
 
 TYPE = "stageplatform:index:Storage"
 

@@ -1,11 +1,11 @@
 """The Cloudflare token Infisical's Workers syncs write with, made by the stage itself.
 
 An account-owned token (``cloudflare.AccountToken``: it belongs to the account, not to whoever ran the
-deploy) holding only the permission groups of :data:`components.cloudflare_tokens.SYNC`, on this
+deploy) holding only the permission groups of :data:`components.cloudflare.tokens.SYNC`, on this
 stage's account only, with an expiry. Its value goes straight into the stage's Infisical app connection
 as a Pulumi secret; no person ever sees or pastes it.
 
-Rotation follows the fixed UTC grid of :mod:`components.rotation`: the token expires one period after
+Rotation follows the fixed UTC grid of :mod:`components.rules.rotation`: the token expires one period after
 the end of the current period, and the expiry is its keeper. When a period ends, the first ``pulumi up``
 computes a new expiry, and ``replace_on_changes`` turns that into a new token (created before the old
 one is deleted); the connection's token input is the new value, so the connection follows in the same
@@ -28,9 +28,9 @@ from urllib.parse import quote
 import pulumi
 import pulumi_cloudflare as cf
 
-from components.cloudflare_tokens import ACCOUNT_SCOPE, SYNC, PermissionGroup
-from components.naming import Naming
-from components.rotation import Period
+from components.cloudflare.tokens import ACCOUNT_SCOPE, SYNC, PermissionGroup
+from components.rules.naming import Naming
+from components.rules.rotation import Period
 
 TYPE = "stageplatform:index:SyncToken"
 

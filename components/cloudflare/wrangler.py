@@ -18,14 +18,12 @@ stack output, or with literal (local) ids for a local run of the same worker.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pulumi
 
-from components.bindings import ConsumedQueue
-
-if TYPE_CHECKING:
-    from components.worker import WorkerArgs
+from components.cloudflare.bindings import ConsumedQueue
+from components.cloudflare.worker_args import WorkerArgs
 
 WRANGLER_SCHEMA = "node_modules/wrangler/config-schema.json"
 _LIST_SECTIONS = ("d1_databases", "kv_namespaces", "r2_buckets", "services")

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from components.access import FOLDER_WRITE, SECRET_READ, SECRET_WRITE
+from components.rules.access import FOLDER_WRITE, SECRET_READ, SECRET_WRITE
 
 CRUD = ["read", "create", "edit", "delete"]
 SECRET_SUBJECTS = ("secret-folders", "secret-imports")

@@ -17,7 +17,6 @@ from typing import Any
 
 import pulumi
 
-from components import access_levels
 from components.config.project_config import Member, ProjectStackConfig, member_path
 from components.infisical import (
     Project,
@@ -31,7 +30,8 @@ from components.infisical import (
     ProjectUserMembership,
     ProjectUserMembershipArgs,
 )
-from components.naming import PREVIEW_ENVIRONMENT
+from components.infisical_side import access_levels
+from components.rules.naming import PREVIEW_ENVIRONMENT
 
 TYPE = "stageplatform:index:ProjectStack"
 

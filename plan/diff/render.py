@@ -10,12 +10,12 @@ import json
 import textwrap
 from typing import Any
 
-from plan.diff import OP_NAMES, OPS, Change, PlanDiff
+from plan.diff.model import OP_NAMES, OPS, Change, PlanDiff
 from plan.tables import markdown_cell
 
 WIDTH = 100
 ACK_LABEL = "destructive-change-acknowledged"
-"""The pull-request label that acknowledges a destructive prod change (see README, "Reviewing a change")."""
+"""The pull-request label that acknowledges a destructive prod change (docs/review.md, "Reviewing a change")."""
 
 _FLAG_MARK = {"data": "!! data", "traffic": "!! traffic", "fails": "!! fails", "note": "note"}
 

@@ -1,7 +1,7 @@
 """The ``secretInventory`` stack output: what each Worker secret is, who answers for it, where it lives.
 
 Auditors and ``bin/plan --inventory`` read this output instead of a second description of the stage:
-it is made by the program from the same config and the same owner rules (``components.secrets``) the
+it is made by the program from the same config and the same owner rules (``components.secrets.owners``) the
 resources are made from. It holds names, owner kinds, places and cadences, never a value. Plain vars
 are listed too, with the reason each one is public.
 """
@@ -12,9 +12,21 @@ from typing import Any
 
 from components.config import GeneratedSecret, InjectedSecret, StageConfig, SyncedSecret, WorkerConfig
 from components.config.models import GENERATED_SECRETS_FOLDER, INJECTED_SECRETS_FOLDER
-from components.rotation import PREVIOUS_SUFFIX
-from components.secret_names import public_name_reason
-from components.secrets import injected_variable
+from components.rules.rotation import PREVIOUS_SUFFIX
+from components.rules.secret_names import public_name_reason
+from components.secrets.owners import describe_owners, injected_variable
+
+
+def secret_outputs(config: StageConfig) -> dict[str, Any]:
+    """The stack outputs about secrets: ``secretOwners`` (who owns each, in words) and ``secretInventory``."""
+    return {
+        "secretOwners": {
+            key: describe_owners(key, worker, config.stage, config.infisical_environment_slug)
+            for key, worker in sorted(config.workers.items())
+            if worker.secrets
+        },
+        "secretInventory": stage_inventory(config),
+    }
 
 
 def stage_inventory(config: StageConfig) -> dict[str, Any]:

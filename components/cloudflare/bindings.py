@@ -1,7 +1,7 @@
 """Worker bindings: each one is a script binding and its wrangler-config entry, made in one place.
 
 The constructors take exactly the ids and names they bind, so the resource that owns them hands out its
-own binding (as SST's Cloudflare components do): :class:`components.storage.Storage` for D1, R2, KV and
+own binding (as SST's Cloudflare components do): :class:`components.cloudflare.storage.Storage` for D1, R2, KV and
 queues, the target worker's script for a service binding. They accept pulumi Inputs or plain strings, so
 a local run of the stage can call the same constructors with local ids. Because both halves come from one
 call, the wrangler config an app pipeline writes can never disagree with what Pulumi deployed.
