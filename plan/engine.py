@@ -290,7 +290,8 @@ def run_program(
     try:
         _sync_await(run_pulumi_func(body))
     except BaseException as error:
-        _retrieve_copies_of(error)
+        _settle()
+        _retrieve_failures(error)
         raise
     finally:
         # A failed run leaves its failed outputs in the SDK's global set "for program exit"; this process goes on,
@@ -299,26 +300,44 @@ def run_program(
     return ProgramRun(project, stack, list(monitor.registrations), dict(sorted(outputs.items())))
 
 
-def _retrieve_copies_of(error: BaseException) -> None:
-    """Mark as read every future that failed with ``error`` (or its cause), which this run raises to its caller.
+SETTLE_SECONDS = 60
+"""How long a failed run's registrations still in flight get to finish (each fails or succeeds on its own)."""
+
+
+def _settle() -> None:
+    """Let the registrations and outputs a failed run still has in flight finish, so nothing resolves later."""
+    settings = runtime_settings.SETTINGS
+    while in_flight := [f for f in (*settings.rpc_manager.rpcs, *settings.outputs) if not f.done()]:
+        _, still = _sync_await(asyncio.wait(in_flight, timeout=SETTLE_SECONDS))
+        if still:
+            return
+
+
+def _retrieve_failures(error: BaseException) -> None:
+    """Read every error the failed run left in a future, and hand those that are not ``error`` to the caller with it.
 
     When a registration fails, the SDK resolves every output of the resource with the exception three times over
     (value, known, secret) and reads only the value (``pulumi/runtime/rpc.py``, ``transfer_properties``;
-    ``pulumi/output.py``, ``Output.__init__``). Each unread copy would be reported as "Future exception was never
-    retrieved", with a traceback, whenever it is freed. They are the error the caller gets, so they are read
-    here; a future that failed with anything else is left alone and still reported. Only a failed run pays for
-    the walk over the heap (about 0.1 s).
+    ``pulumi/output.py``, ``Output.__init__``); when several registrations fail, only the first error is raised.
+    Unread, each of those futures is reported as "Future exception was never retrieved", with a traceback,
+    whenever it is freed, long after the run. So the runner reads them all here: copies of ``error`` are done
+    with, and every other failure becomes a note on ``error``, as the engine would list each failed resource.
+    Only a failed run pays for the walk over the heap (about 0.1 s).
     """
     raised: list[BaseException] = []
     current: BaseException | None = error
     while current is not None and all(current is not seen for seen in raised):
         raised.append(current)
         current = current.__cause__ or current.__context__
+    others: dict[str, None] = {}
     for found in gc.get_objects():
-        if isinstance(found, asyncio.Future) and found.done() and not found.cancelled():
-            failed = getattr(found, "_exception", None)  # read without retrieving: a match only is retrieved
-            if failed is not None and any(failed is seen for seen in raised):
-                found.exception()
+        unread = isinstance(found, asyncio.Future) and getattr(found, "_log_traceback", False)
+        if unread and found.done() and not found.cancelled():
+            failed = found.exception()  # read: asyncio reports it no more
+            if failed is not None and all(failed is not seen for seen in raised):
+                others[f"{type(failed).__name__}: {failed}"] = None
+    for other in others:
+        error.add_note(f"also failed in the same run: {other}")
 
 
 def _open_event_loop() -> None:
