@@ -18,7 +18,7 @@ import pulumi
 
 from components.rules.rotation import ROTATION_DATE_ENV, RotationDateError, rotation_date
 from plan.bootstrap import show_bootstrap
-from plan.engine import close_event_loop
+from plan.event_loop import close_event_loop
 from plan.exits import EXIT_INVALID_CONFIG, EXIT_POLICY
 from plan.inventory_cli import show_inventory
 from plan.model import build_plan

@@ -8,8 +8,6 @@ dependencies, options, inputs with secrets still in their envelopes).
 
 from __future__ import annotations
 
-import asyncio
-import gc
 import hashlib
 import uuid
 from collections.abc import Callable, Mapping
@@ -24,6 +22,7 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from plan.event_loop import open_event_loop, retrieve_failures, settle
 from policy.names import DYNAMIC_PREFIX, SECRET_SIG, SECRET_SIG_KEY
 from policy.resources import PropPath, unwrap
 
@@ -267,7 +266,7 @@ def run_program(
     """
     resource_mocks = resource_mocks or PlanMocks(stack)
     monitor = monitor or RecordingMonitor(resource_mocks)
-    _open_event_loop()
+    open_event_loop()
     runtime_settings.ROOT.set(None)  # a new root stack per run, named after this run's project/stack
     set_all_config(dict(config), secret_keys or [])
     mocks.set_mocks(resource_mocks, project=project, stack=stack, preview=False, monitor=monitor)
@@ -290,77 +289,11 @@ def run_program(
     try:
         _sync_await(run_pulumi_func(body))
     except BaseException as error:
-        _settle()
-        _retrieve_failures(error)
+        settle()
+        retrieve_failures(error)
         raise
     finally:
         # A failed run leaves its failed outputs in the SDK's global set "for program exit"; this process goes on,
         # so drop them now: anything left unread is then reported during this run, not during a later one.
         runtime_settings.SETTINGS.outputs.clear()
     return ProgramRun(project, stack, list(monitor.registrations), dict(sorted(outputs.items())))
-
-
-SETTLE_SECONDS = 60
-"""How long a failed run's registrations still in flight get to finish (each fails or succeeds on its own)."""
-
-
-def _settle() -> None:
-    """Let the registrations and outputs a failed run still has in flight finish, so nothing resolves later."""
-    settings = runtime_settings.SETTINGS
-    while in_flight := [f for f in (*settings.rpc_manager.rpcs, *settings.outputs) if not f.done()]:
-        _, still = _sync_await(asyncio.wait(in_flight, timeout=SETTLE_SECONDS))
-        if still:
-            return
-
-
-def _retrieve_failures(error: BaseException) -> None:
-    """Read every error the failed run left in a future, and hand those that are not ``error`` to the caller with it.
-
-    When a registration fails, the SDK resolves every output of the resource with the exception three times over
-    (value, known, secret) and reads only the value (``pulumi/runtime/rpc.py``, ``transfer_properties``;
-    ``pulumi/output.py``, ``Output.__init__``); when several registrations fail, only the first error is raised.
-    Unread, each of those futures is reported as "Future exception was never retrieved", with a traceback,
-    whenever it is freed, long after the run. So the runner reads them all here: copies of ``error`` are done
-    with, and every other failure becomes a note on ``error``, as the engine would list each failed resource.
-    Only a failed run pays for the walk over the heap (about 0.1 s).
-    """
-    raised: list[BaseException] = []
-    current: BaseException | None = error
-    while current is not None and all(current is not seen for seen in raised):
-        raised.append(current)
-        current = current.__cause__ or current.__context__
-    others: dict[str, None] = {}
-    for found in gc.get_objects():
-        unread = isinstance(found, asyncio.Future) and getattr(found, "_log_traceback", False)
-        if unread and found.done() and not found.cancelled():
-            failed = found.exception()  # read: asyncio reports it no more
-            if failed is not None and all(failed is not seen for seen in raised):
-                others[f"{type(failed).__name__}: {failed}"] = None
-    for other in others:
-        error.add_note(f"also failed in the same run: {other}")
-
-
-def _open_event_loop() -> None:
-    """The SDK runs on this thread's event loop; make one if :func:`close_event_loop` (or nobody) left none."""
-    policy = asyncio.get_event_loop_policy()
-    try:
-        closed = policy.get_event_loop().is_closed()
-    except RuntimeError:  # none set on this thread
-        closed = True
-    if closed:
-        policy.set_event_loop(policy.new_event_loop())
-
-
-def close_event_loop() -> None:
-    """Close the event loop this thread's runs used; a later run opens a new one.
-
-    A process that leaves it open has it closed during interpreter shutdown, which can find the loop's
-    self-pipe already gone and print a traceback after a perfectly good run.
-    """
-    try:
-        loop = asyncio.get_event_loop_policy().get_event_loop()
-    except RuntimeError:  # no run opened one since the last close
-        return
-    if not loop.is_running():
-        loop.close()
-        asyncio.set_event_loop(None)
