@@ -3,7 +3,6 @@ the program (which reads the other stages' files for its isolation check)."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -54,23 +53,6 @@ def test_a_date_stays_the_text_it_was_written_as(tmp_path: Path) -> None:
     assert stack_config("dev", tmp_path) == ({"a:day": "2025-06-01", "a:list": '["2025-06-01"]'}, [])
 
 
-def _plan_in(root: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """``python -m plan`` reading its stack files from ``root`` (the rest of the project as it is)."""
-    code = (
-        "import sys, pathlib, plan.stack_files as s; s.PROJECT_ROOT = pathlib.Path(sys.argv[1]); "
-        "import plan.__main__ as m; sys.exit(m.main(sys.argv[2:]))"
-    )
-    return subprocess.run(
-        [sys.executable, "-c", code, str(root), *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
-    )
-
-
 def test_bin_plan_exits_2_on_each_bad_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -78,18 +60,10 @@ def test_bin_plan_exits_2_on_each_bad_file(
     monkeypatch.setattr(stack_files, "PROJECT_ROOT", tmp_path)
     for case, (content, where, message) in BAD_FILES.items():
         (tmp_path / "Pulumi.dev.yaml").write_bytes(content)
-        assert plan_main(["dev"]) == 2, case
+        assert plan_main(["dev"]) == 2, case  # returned: no exception, so no traceback
         out, err = capsys.readouterr()
+        assert err.startswith("error: the stage config has 1 problem:\n  - Pulumi.dev.yaml:"), (case, err)
         assert where in err and message in err and out == "", (case, err)
-
-
-def test_an_alias_bomb_stops_bin_plan_at_once_without_a_traceback(tmp_path: Path) -> None:
-    (tmp_path / "Pulumi.yaml").symlink_to(ROOT / "Pulumi.yaml")
-    (tmp_path / "Pulumi.dev.yaml").write_text(ALIAS_BOMB)
-    done = _plan_in(tmp_path, "dev")
-    assert done.returncode == 2 and done.stdout == "", done.stderr
-    assert done.stderr.startswith("error: the stage config has 1 problem:\n  - Pulumi.dev.yaml:5: aliases expand")
-    assert "Traceback" not in done.stderr
 
 
 def test_a_bad_rotation_date_exits_2(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
