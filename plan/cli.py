@@ -8,16 +8,13 @@ seconds): ``--help``, a usage error, a stage that is not a stage, a ``--against`
 from __future__ import annotations
 
 import argparse
-import shutil
 import textwrap
 from pathlib import Path
 
 from components.rules.naming import PROJECT_STACK, is_valid_stage
+from components.rules.terminal import HelpFormatter
 from plan.exits import MEANINGS
 from plan.render import RENDERERS
-
-MAX_WIDTH = 120
-"""No output of the CLI is wider, ``--help`` included (argparse would otherwise fill a wide terminal)."""
 
 DESCRIPTION = """\
 Show what the program would build for a stage, with no credentials: the real program under Pulumi's mock
@@ -27,14 +24,9 @@ prepare its first deploy, --against BASE what the change from BASE (a saved --fo
 ref) does. A pr-<number> stage is planned from Pulumi.pr.template.yaml, as CI deploys it."""
 
 
-def _formatter(prog: str) -> argparse.HelpFormatter:
-    width = min(shutil.get_terminal_size().columns, MAX_WIDTH)
-    return argparse.RawDescriptionHelpFormatter(prog, width=width)
-
-
 def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="bin/plan", description=DESCRIPTION, epilog=_exit_codes(), formatter_class=_formatter
+        prog="bin/plan", description=DESCRIPTION, epilog=_exit_codes(), formatter_class=HelpFormatter
     )
     parser.add_argument("stage", nargs="?", help=f"stack name: dev, staging, prod, pr-<number> or {PROJECT_STACK}")
     parser.add_argument("--format", choices=sorted(RENDERERS), default="table")

@@ -10,8 +10,8 @@ import textwrap
 from collections.abc import Sequence
 from itertools import zip_longest
 
-MAX_WIDTH = 120
-"""The widest line any CLI of this project prints."""
+from components.rules.terminal import MAX_WIDTH
+
 GAP = "  "
 MIN_COLUMN = 10
 """A column is never narrowed below this (or its natural width, if smaller)."""

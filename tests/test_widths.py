@@ -3,13 +3,15 @@ secret ages (``tests/test_secret_age.py``), help and usage errors."""
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 
 import pytest
 
+from components.rules.terminal import MAX_WIDTH
 from plan.__main__ import main as plan_main
-from plan.tables import MAX_WIDTH, text_cards, text_table
+from plan.tables import text_cards, text_table
 from tests.conftest import STAGES
 
 
@@ -55,6 +57,16 @@ def test_help_and_usage_errors_fit(
         plan_main(argv)
     out, err = capsys.readouterr()
     assert widest(out + err) <= MAX_WIDTH
+
+
+@pytest.mark.parametrize("module", ["migrate.__main__", "plan.drift", "plan.rotation_due"])
+def test_every_other_command_line_help_fits(
+    module: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "400")
+    with pytest.raises(SystemExit):
+        importlib.import_module(module).main(["--help"])
+    assert widest(capsys.readouterr().out) <= MAX_WIDTH
 
 
 def test_a_table_too_wide_wraps_its_widest_columns() -> None:
