@@ -1,8 +1,8 @@
 """Read a ``Pulumi.<stack>.yaml`` file as the Pulumi CLI would, refusing what it cannot hand to a program.
 
 One reader for every place that opens a stack file itself: the credential-free plan (``plan/stack_files.py``)
-and the layout check, which reads the other stages' files (``components/stage_layout.py``). Every refusal is
-a :class:`StackFileError` naming the file and line, never a traceback:
+and the layout check, which reads the other stages' files (``components/rules/stage_layout.py``). Every
+refusal is a :class:`StackFileError` naming the file and line, never a traceback:
 
 * bytes that are not UTF-8 (the line of the first bad byte);
 * a duplicate mapping key (a plain YAML load silently keeps the last one);
