@@ -56,6 +56,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         cli.error("name the stage (dev, staging, prod or pr-<number>)")
     if args.stage is not None and not (is_valid_stage(args.stage) or args.stage == PROJECT_STACK):
         cli.error(f"{args.stage!r} is not a stack name: dev, staging, prod, pr-<number> or {PROJECT_STACK}")
+    if args.output is not None and not args.output.parent.is_dir():
+        cli.error(f"--output {str(args.output)!r}: no folder {str(args.output.parent)!r} to write it in")
     if args.against is not None and (not args.against or args.against.startswith("-")):
         cli.error(f"--against {args.against!r}: a plan file or a git ref, and neither starts with '-'")
     return args

@@ -40,6 +40,9 @@ def run(args: argparse.Namespace) -> int:
     except pulumi.RunError as error:  # StageConfigError included: every problem, located, no traceback
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INVALID_CONFIG
+    except OSError as error:  # --output that cannot be written (a folder, no permission, a full disk)
+        print(f"error: {error.filename or 'output'}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_INVALID_CONFIG
     finally:
         close_event_loop()
 

@@ -3,6 +3,7 @@ the program (which reads the other stages' files for its isolation check)."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -100,12 +101,31 @@ def test_a_ref_that_looks_like_an_option_is_refused(ref: str, capsys: pytest.Cap
             plan_at_ref(ref, "prod", PROJECT)
 
 
+@pytest.mark.parametrize(
+    "base", [{"resources": [1]}, {"resources": [{"x": 1}]}, {"resources": [], "outputs": 5}, {"resources": "x"}]
+)
+def test_a_damaged_base_plan_is_refused(
+    base: dict[str, object], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "base.json"
+    path.write_text(json.dumps({"project": PROJECT, "stack": "dev", "policy": [], **base}))
+    assert plan_main(["dev", "--against", str(path)]) == 2
+    assert "not a plan written by `bin/plan --format json`" in capsys.readouterr().err
+
+
 def test_a_ref_is_resolved_before_git_checks_it_out() -> None:
     with pytest.raises(BaseError, match="no commit by that name"):
         plan_at_ref("no-such-branch-anywhere", "prod", PROJECT)
 
 
-@pytest.mark.parametrize("argv", [["qa"], ["--format", "yaml", "dev"], ["dev", "--all-stages"], []])
+def test_an_output_that_cannot_be_written_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert plan_main(["dev", "--output", str(tmp_path)]) == 2  # a folder, not a file
+    assert capsys.readouterr().err.startswith(f"error: {tmp_path}: Is a directory")
+
+
+@pytest.mark.parametrize(
+    "argv", [["qa"], ["--format", "yaml", "dev"], ["dev", "--all-stages"], [], ["dev", "--output", "/no/such/x.md"]]
+)
 def test_argument_errors_exit_2_before_the_program_loads(argv: list[str]) -> None:
     """Usage and argument errors answer from plan/cli.py: the program's modules are never imported."""
     code = (
