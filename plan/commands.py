@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pulumi
 
+from components.rules.naming import PROJECT_STACK
 from components.rules.rotation import ROTATION_DATE_ENV, RotationDateError, rotation_date
 from plan.bootstrap import show_bootstrap
 from plan.event_loop import close_event_loop
@@ -50,6 +51,10 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     if args.inventory:
         return show_inventory(args)
+    if args.bootstrap and args.stage == PROJECT_STACK:
+        setup = "its one-time setup is in docs/infisical.md"
+        print(f"error: stack {PROJECT_STACK!r} is the project stack: {setup}", file=sys.stderr)
+        return EXIT_INVALID_CONFIG
     if args.bootstrap:
         return _write(args.output, lambda: show_bootstrap(args.stage))
     config, secret_keys = stack_config(args.stage)

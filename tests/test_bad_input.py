@@ -118,6 +118,11 @@ def test_a_ref_is_resolved_before_git_checks_it_out() -> None:
         plan_at_ref("no-such-branch-anywhere", "prod", PROJECT)
 
 
+def test_the_project_stack_has_no_day_one_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    assert plan_main(["project", "--bootstrap"]) == 2
+    assert "is the project stack" in capsys.readouterr().err
+
+
 def test_an_output_that_cannot_be_written_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert plan_main(["dev", "--output", str(tmp_path)]) == 2  # a folder, not a file
     assert capsys.readouterr().err.startswith(f"error: {tmp_path}: Is a directory")
