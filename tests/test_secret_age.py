@@ -128,7 +128,8 @@ def test_cli_exits_5_and_names_the_overdue_secret(
     assert "GOOGLE_CLIENT_SECRET (overdue)" in captured.err and "STRIPE" not in captured.err
     monkeypatch.setenv("ROTATION_DATE", "2026-03-31")
     assert plan_main(["staging", "--inventory", "--check-age"]) == 0
-    assert "nothing is overdue" in capsys.readouterr().out
+    table = capsys.readouterr().out
+    assert "nothing is overdue" in table and max(map(len, table.splitlines())) <= 120
 
 
 def test_cli_says_when_infisical_refuses(

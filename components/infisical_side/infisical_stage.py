@@ -27,7 +27,6 @@ import pulumi
 import pulumi_cloudflare as cf
 
 from components.config import GENERATED_SECRETS_FOLDER, INJECTED_SECRETS_FOLDER, InfisicalConfig
-from components.config.project_config import PROJECT_STACK
 from components.infisical import (
     CloudflareAppConnection,
     CloudflareAppConnectionArgs,
@@ -53,7 +52,7 @@ from components.infisical import (
 from components.infisical.secret_sync import OVERWRITE_DESTINATION
 from components.infisical_side import ci_roles
 from components.rules import access
-from components.rules.naming import Naming
+from components.rules.naming import PROJECT_STACK, Naming
 from components.secrets.owners import WorkerSecrets
 
 TYPE = "stageplatform:index:InfisicalStage"
