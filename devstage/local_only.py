@@ -10,10 +10,12 @@ the worker still starts and sees no such binding on ``env``; ``bin/dev`` says wh
 from __future__ import annotations
 
 import copy
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
 from components.config.bindings import BOUND_KINDS
+from components.rules.terminal import MAX_WIDTH
 
 
 @dataclass(frozen=True)
@@ -24,10 +26,11 @@ class NotLocal:
     reason: str
 
     def notice(self) -> str:
-        return (
-            f"bin/dev: worker {self.worker}: env.{self.binding} ({self.kind}) has no local emulation, so it is not "
-            f"bound here ({self.reason}); the worker starts without it"
+        said = (
+            f"bin/dev: worker {self.worker}: env.{self.binding} ({self.kind}) has no local emulation and is left out "
+            f"({self.reason}); the worker starts without it"
         )
+        return textwrap.fill(said, MAX_WIDTH, subsequent_indent="  ", break_on_hyphens=False)
 
 
 def without_remote_only(worker: str, config: dict[str, Any]) -> tuple[dict[str, Any], list[NotLocal]]:

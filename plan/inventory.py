@@ -16,7 +16,7 @@ from components.rules.rotation import Period, describe
 from components.secrets.origin_passwords import origin_password_name
 from plan.engine import ProgramRun
 from plan.model import is_secret, redact
-from plan.tables import markdown_table, text_table
+from plan.tables import markdown_table, text_cards, text_table, wrap_prose
 
 HYPERDRIVE_PREFIX = "hyperdrive-"
 """How components/cloudflare/hyperdrive.py names each HyperdriveConfig (``hyperdrive-<key>``)."""
@@ -258,7 +258,7 @@ def render_table(data: dict[str, Any]) -> str:
     out = [
         "Secrets inventory: " + ", ".join(s["stage"] for s in data["stages"]),
         "",
-        *text_table(secrets, (*stage_column, *(c.upper() for c in SECRET_COLUMNS))),
+        *text_cards(secrets, (*stage_column, *SECRET_COLUMNS), titles=len(stage_column) + 1),
         "",
         "Plain vars",
         *text_table(public, (*stage_column, *(c.upper() for c in VAR_COLUMNS))),
@@ -266,7 +266,9 @@ def render_table(data: dict[str, Any]) -> str:
         "Rotation playbooks",
     ]
     for kind, steps in data["playbooks"].items():
-        out += ["", f"  {_PLAYBOOK_TITLES[kind]}", *(f"    {i}. {step}" for i, step in enumerate(steps, 1))]
+        out += ["", f"  {_PLAYBOOK_TITLES[kind]}"]
+        for i, step in enumerate(steps, 1):
+            out += wrap_prose(step, f"    {i}. ", " " * len(f"    {i}. "))
     return "\n".join(out) + "\n"
 
 

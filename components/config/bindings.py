@@ -98,8 +98,7 @@ class HyperdriveBinding(Model):
         "hyperdrive",
         provider={"id": "id"},
         wrangler={"id": "id"},
-        local="a local Hyperdrive needs a Postgres connection string with its password; connect to a local "
-        "database from the worker's own code instead",
+        local="a local one needs a connection string with its password; use a local database in code",
     )
 
 
@@ -113,7 +112,7 @@ class VectorizeBinding(Model):
         "vectorize",
         provider={"index_name": "index_name"},
         wrangler={"index_name": "index_name"},
-        local="Vectorize runs only on Cloudflare (wrangler has no local index)",
+        local="Vectorize runs only on Cloudflare",
     )
 
 
@@ -170,9 +169,7 @@ class AiBinding(Model):
     """Workers AI."""
 
     type: Literal["ai"]
-    BOUND: ClassVar[Bound] = Bound(
-        "ai", "ai", single=True, local="Workers AI runs only on Cloudflare (an account and usage)"
-    )
+    BOUND: ClassVar[Bound] = Bound("ai", "ai", single=True, local="Workers AI runs only on Cloudflare")
 
     def bound_values(self, name: str, naming: Naming) -> dict[str, Any]:
         return {}
