@@ -7,9 +7,6 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic.alias_generators import to_camel
-
-from components.config.bindings import BOUND_KINDS
 from plan.licence import HEADING, WAYS_OUT
 from plan.tables import markdown_table, text_table
 
@@ -95,6 +92,11 @@ _VALUE_KEYS = ("text", "json")
 
 def _target(binding: dict[str, Any]) -> str:
     """What a binding points at: its declared fields' values (a secret only as its marker)."""
+    # Imported here: bin/plan answers a usage error before pydantic and the config models load (plan/cli.py).
+    from pydantic.alias_generators import to_camel  # noqa: PLC0415
+
+    from components.config.bindings import BOUND_KINDS  # noqa: PLC0415
+
     declared = BOUND_KINDS.get(str(binding.get("type")))
     keys = [to_camel(field) for field in declared.provider] if declared else list(_VALUE_KEYS)
     values = [binding[key] for key in keys if key in binding]

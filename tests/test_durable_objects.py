@@ -11,7 +11,7 @@ from typing import Any
 import pulumi
 import pytest
 
-import plan.__main__ as plan_cli
+import plan.commands as plan_commands
 from components.cloudflare.durable_objects import MigrationTagError, upload_migrations
 from components.config import DurableObjectsConfig, StageConfigError, parse_stage_config
 from plan.__main__ import main as plan_main
@@ -179,7 +179,7 @@ def test_a_class_removed_from_prods_config_exits_4(
     raw = raw_config("prod")
     delete_counter(raw)
     head = {**config, **encode(raw)}
-    monkeypatch.setattr(plan_cli, "stack_config", lambda _stage: (head, secret_keys))
+    monkeypatch.setattr(plan_commands, "stack_config", lambda _stage: (head, secret_keys))
     assert plan_main(["prod", "--against", str(base), "--format", "json"]) == 4
     diff = json.loads(capsys.readouterr().out)
     assert "WorkersScript/api" in diff["destructive"]

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError
+
 from components.config.exports import DurableObjectMigration, Replayed, replay
 from plan.diff.model import DELETE, REPLACE, Flag
 from plan.diff.values import inputs
@@ -93,17 +95,21 @@ def _assets(old_inputs: dict[str, Any], new_inputs: dict[str, Any]) -> list[Flag
 
 
 def _steps(script_inputs: dict[str, Any]) -> list[DurableObjectMigration]:
-    """The migration steps a script's inputs carry, as config models (tags from ``newTag`` back)."""
-    migrations = script_inputs.get("migrations") or {}
-    steps = migrations.get("steps") or []
-    if not isinstance(steps, list) or not steps:
+    """The migration steps a script's inputs carry, as config models; none when they are not steps (a base
+    plan saved by another version of the program)."""
+    migrations = script_inputs.get("migrations")
+    steps = migrations.get("steps") if isinstance(migrations, dict) else None
+    if not isinstance(steps, list) or not steps or not all(isinstance(step, dict) for step in steps):
         return []
-    tags = _tags(migrations, len(steps))
     models = []
-    for tag, step in zip(tags, steps, strict=True):
-        fields = {field: step.get(key) or [] for key, field in _STEP_KEYS.items()}
-        fields["renamed_classes"] = [{"from": r.get("from"), "to": r.get("to")} for r in fields["renamed_classes"]]
-        models.append(DurableObjectMigration.model_validate({"tag": tag, **fields}))
+    try:
+        for tag, step in zip(_tags(migrations, len(steps)), steps, strict=True):
+            fields = {field: step.get(key) or [] for key, field in _STEP_KEYS.items()}
+            renamed = [r for r in fields["renamed_classes"] if isinstance(r, dict)]
+            fields["renamed_classes"] = [{"from": r.get("from"), "to": r.get("to")} for r in renamed]
+            models.append(DurableObjectMigration.model_validate({"tag": tag, **fields}))
+    except ValidationError:
+        return []
     return models
 
 
