@@ -98,7 +98,9 @@ def _steps(script_inputs: dict[str, Any]) -> list[DurableObjectMigration]:
     """The migration steps a script's inputs carry, as config models; none when they are not steps (a base
     plan saved by another version of the program)."""
     migrations = script_inputs.get("migrations")
-    steps = migrations.get("steps") if isinstance(migrations, dict) else None
+    if not isinstance(migrations, dict):
+        return []
+    steps = migrations.get("steps")
     if not isinstance(steps, list) or not steps or not all(isinstance(step, dict) for step in steps):
         return []
     models = []
