@@ -17,8 +17,9 @@ import pytest
 
 from components.config import StageConfigError, parse_stage_config
 from components.config.bindings import BINDING_MODELS, BINDING_TYPES, BOUND_KINDS
+from plan.diff import diff_plans
 from plan.engine import ProgramRun, Registration
-from plan.model import is_secret
+from plan.model import build_plan, is_secret
 from tests.conftest import PROJECT, STAGES, raw_config, run_stage
 from tests.wrangler_tools import (
     app_root,
@@ -112,6 +113,25 @@ def test_shapes_and_owners(stage_runs: dict[str, ProgramRun]) -> None:
         assert api[name] == {"name": name, "type": kind}
     outputs = run.outputs["vectorizeIndexes"].value["embeddings"]
     assert outputs["create"] == "npx wrangler vectorize create acme-staging-embeddings --dimensions=768 --metric=cosine"
+
+
+def test_removing_a_workflow_a_hyperdrive_config_or_the_assets_is_flagged(stage_runs: dict[str, ProgramRun]) -> None:
+    raw = raw_config("staging")
+    api = raw["workers"]["api"]
+    for name in ("REPORTS", "PG"):
+        api["bindings"].pop(name)
+    api.pop("workflows")
+    api.pop("assets")
+    raw.pop("hyperdrive")
+    diff = diff_plans(build_plan(stage_runs["staging"]), build_plan(run_stage("staging", raw)))
+    flags = {change.label: [(f.kind, f.message) for f in change.flags] for change in diff.changes}
+    assert ("data", "deleted: destroys every instance of the workflow, running or finished, with its step results") in (
+        flags["Workflow/api-workflow-reports"]
+    )
+    assert ("traffic", "deleted: the workers that bind it cannot reach the database through it") in (
+        flags["HyperdriveConfig/hyperdrive-main"]
+    )
+    assert ("traffic", "the worker stops serving its static assets (assets removed)") in flags["WorkersScript/api"]
 
 
 def test_rate_limit_counters_and_datasets_are_per_stage(stage_runs: dict[str, ProgramRun]) -> None:

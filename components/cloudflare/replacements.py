@@ -172,7 +172,7 @@ RULES: dict[str, ResourceRules] = {
         source="internal/services/hyperdrive_config/schema.go (account_id: RequiresReplace; name, origin, "
         "caching in place; origin.password Sensitive and never read back)",
         replace_on=("accountId",),
-        serves="the workers' queries through it fail until they bind the new config",
+        serves="the workers that bind it cannot reach the database through it",
         import_id="<account>/<hyperdrive_id>",
         find_id="wrangler hyperdrive list  (id)",
     ),
