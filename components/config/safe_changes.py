@@ -2,6 +2,8 @@
 
 A rename keeps its state only if the old key is named exactly once and is not still in use; an
 adopted resource is imported, so nothing may be configured that the import would have to replace.
+Whether an old key is one the stack really had is known only against the deployed plan:
+``bin/plan --against`` refuses a ``renamedFrom`` that matches nothing there (``plan.diff.renames``).
 """
 
 from __future__ import annotations
@@ -17,9 +19,39 @@ if TYPE_CHECKING:
 Problem = tuple[Loc, str]
 
 
+STORAGE_SECTIONS = ("d1", "r2", "kv", "queues")
+"""The config sections of stateful resources: a renamed key keeps its physical name (``renamedFrom``)."""
+
+
 def problems(config: StageConfig) -> Iterator[Problem]:
     yield from _renames(config)
+    yield from _storage_renames(config)
     yield from _adoptions(config)
+
+
+def _storage_renames(config: StageConfig) -> Iterator[Problem]:
+    for section in STORAGE_SECTIONS:
+        entries = getattr(config, section)
+        claimed: dict[str, str] = {}
+        for key, entry in sorted(entries.items()):
+            for index, old in enumerate(entry.renamed_from):
+                at: Loc = (section, key, "renamedFrom", index)
+                if old == key:
+                    yield at, f"{key!r} cannot be renamed from its own key; remove it from renamedFrom"
+                elif old in entries:
+                    yield (
+                        at,
+                        f"{old!r} still exists in {section}; a rename moves its state here, so the old key must go",
+                    )
+                elif old in claimed:
+                    yield at, f"{claimed[old]!r} already names {old!r} in renamedFrom; state can follow only one"
+                else:
+                    claimed[old] = key
+            if entry.renamed_from and getattr(entry, "adopt", None) is not None:
+                yield (
+                    (section, key, "adopt"),
+                    "adopt imports a resource the stack does not have, renamedFrom follows one it has: keep one",
+                )
 
 
 def _adoptions(config: StageConfig) -> Iterator[Problem]:
