@@ -243,6 +243,7 @@ RULES: dict[str, ResourceRules] = {
             **_at("resource_password.go:604", "special"),
             **_at("resource_password.go:614", "upper"),
             **_at("resource_password.go:624", "lower"),
+            **_at("resource_password.go:637", "number"),  # deprecated for numeric
             **_at("resource_password.go:657", "numeric"),
             **_at("resource_password.go:674", "minNumeric"),
             **_at("resource_password.go:684", "minUpper"),

@@ -41,6 +41,7 @@ from plan.diff.values import changed_paths, inputs, top
 from policy.names import short_type
 
 AS_IMPORTED = "as imported → the program's value (the adopting up ignored it)"
+REPLACED_BY_UPLOAD = "as imported → (none): the program's upload replaces it"
 
 
 def _rules(resource: dict[str, Any]) -> ResourceRules | None:
@@ -155,22 +156,29 @@ def _adoption_ended(
     was_ignored = set(before.get("ignoreChanges") or []) - set(resource.get("ignoreChanges") or [])
     now = inputs(resource)
     return [
-        (prop, AS_IMPORTED)
+        (prop, AS_IMPORTED if prop in now else REPLACED_BY_UPLOAD)
         for prop in rules.not_read_back
-        if prop in was_ignored and prop in now and prop not in changed
+        if prop in was_ignored and prop not in changed and prop not in rules.kept_after_create
     ]
 
 
 def _adoption_kept(rules: ResourceRules | None, before: dict[str, Any], resource: dict[str, Any]) -> list[Note]:
-    if rules is None or not rules.not_read_back or not (before.get("importId") and resource.get("importId")):
+    """``adopt`` still set on a resource the base adopted already: what the adopting up ignores is never sent."""
+    if rules is None or not (before.get("importId") and resource.get("importId")):
+        return []
+    ignored = [
+        prop
+        for prop in rules.not_read_back
+        if prop in (resource.get("ignoreChanges") or []) and prop not in rules.kept_after_create
+    ]
+    if not ignored:
         return []
     key = config_key(rules, resource) or resource["label"]
-    ignored = ", ".join(p for p in rules.not_read_back if p in (resource.get("ignoreChanges") or []))
     return [
         Note(
             resource["label"],
             f"still adopted: once the adopting up has run, remove {key}.adopt; until then this stack never sends "
-            f"{ignored}",
+            f"{', '.join(ignored)}",
         )
     ]
 

@@ -29,10 +29,23 @@ def cross_flags(changes: list[Change], head: dict[str, Any], pairs: dict[str, di
             if moved_to is None or moved_to.op not in (CREATE, REPLACE) or not _lands_on_new(moved_to):
                 continue
             old = (before.get("refs") or {}).get(path)
+            if not _existed(before, path):
+                continue  # a new binding to a new resource: nothing served from it before
             if moved_to.op == CREATE and not (any(p.startswith(path) for p in change.paths) or old):
                 continue
             change.flags.append(Flag("traffic", _moved(path, moved_to, old)))
     _handovers(changes)
+
+
+def _existed(before: dict[str, Any], path: str) -> bool:
+    """Whether the base already had the input (``bindings[DB]``, ``queueId``) that now names a new resource."""
+    if path in (before.get("refs") or {}):
+        return True
+    values = before.get("inputs") or {}
+    if path.startswith("bindings["):
+        name = path.removeprefix("bindings[").removesuffix("]")
+        return any(isinstance(b, dict) and b.get("name") == name for b in values.get("bindings") or [])
+    return path in values
 
 
 def _lands_on_new(target: Change) -> bool:
