@@ -1,8 +1,9 @@
 """``python -m plan <stage>``: show what the program would build for a stage, with no credentials.
 
 Exit codes: 0 the plan is valid, 2 the stage config is invalid (every problem listed, no traceback),
-3 a mandatory policy rule fails, 4 a diff destroys data or breaks traffic in prod, 5 ``--inventory
---check-age`` found a secret overdue for rotation, 6 it could not read Infisical (see ``plan.exits``).
+3 a mandatory policy rule fails, 4 a diff destroys data, breaks traffic or fails the up part-way in prod,
+5 ``--inventory --check-age`` found a secret overdue for rotation, 6 it could not read Infisical (see
+``plan.exits``).
 ``--inventory`` shows the secrets inventory instead; ``--bootstrap`` the Infisical CLI commands that
 prepare the stage's first deploy (``plan/bootstrap.py``); ``--against BASE`` (a saved ``--format json`` plan
 or a git ref) shows what the change from BASE does (``plan/diff/``).

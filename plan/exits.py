@@ -5,7 +5,8 @@ EXIT_INVALID_CONFIG = 2
 EXIT_POLICY = 3
 """A mandatory policy rule fails."""
 EXIT_DESTRUCTIVE_PROD = 4
-"""``--against``: a change destroys data or breaks traffic in prod (a workflow wants a label for it).
+"""``--against``: a change destroys data, breaks traffic or fails the up part-way in prod (a workflow wants a
+label for it).
 A refused edit (a create-only property changed on a live resource) exits EXIT_INVALID_CONFIG."""
 EXIT_INFISICAL = 6
 """``--check-age`` could not read Infisical (credentials, network, or a folder it may not list)."""

@@ -9,10 +9,12 @@ from typing import Any
 import pytest
 
 from plan.__main__ import main as plan_main
+from plan.baseline import empty_plan
 from plan.diff import CREATE, DELETE, REPLACE, UPDATE, diff_plans
 from plan.diff.render import render_terminal
 from plan.exits import EXIT_DESTRUCTIVE_PROD
 from plan.review import review
+from tests.conftest import PROJECT
 from tests.test_diff import changes_of, plan_of
 
 
@@ -162,3 +164,35 @@ def test_a_cron_trigger_without_schedules_stops_nothing(prod: dict[str, Any]) ->
     trigger = changes_of(diff)["WorkersCronTrigger/api-cron"]
     assert trigger.op == DELETE and trigger.flags == []
     assert "stop firing" not in render_terminal(diff) and "keeps firing" not in render_terminal(diff)
+
+
+def test_a_binding_moved_to_another_live_resource_is_noted() -> None:
+    def two(raw: dict[str, Any], bound: str) -> None:
+        raw["d1"]["analytics"] = {}
+        raw["workers"]["jobs"]["bindings"]["DB"]["database"] = bound
+
+    diff = diff_plans(
+        plan_of("staging", lambda raw: two(raw, "main")), plan_of("staging", lambda raw: two(raw, "analytics"))
+    )
+    script = changes_of(diff)["WorkersScript/jobs"]
+    assert [(f.kind, f.message) for f in script.flags] == [
+        ("note", "bindings[DB] moves from D1Database/d1-main to D1Database/d1-analytics, a live one")
+    ]
+
+
+def test_a_route_handed_to_another_worker_fails_the_up() -> None:
+    def route(raw: dict[str, Any], worker: str) -> None:
+        raw["workers"][worker]["routes"] = ["api.staging.example.com/v1/*"]
+
+    diff = diff_plans(
+        plan_of("staging", lambda raw: route(raw, "api")), plan_of("staging", lambda raw: route(raw, "jobs"))
+    )
+    created = changes_of(diff)["WorkersRoute/jobs-route-api.staging.example.com/v1/*"]
+    assert [f.kind for f in created.flags if f.kind == "fails"] == ["fails"]
+
+
+def test_a_kept_rename_on_a_stage_that_never_had_the_old_key_is_no_refusal() -> None:
+    """A new stage copies ``renamedFrom`` (kept for the name): its alias follows nothing, and nothing is lost."""
+    diff = diff_plans(empty_plan("staging", PROJECT), plan_of("staging", lambda raw: rename_database(raw, follow=True)))
+    assert diff.refusals == []
+    assert changes_of(diff)["D1Database/d1-primary"].physical_name == "acme-staging-main"

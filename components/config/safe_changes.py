@@ -59,8 +59,9 @@ def _adoptions(config: StageConfig) -> Iterator[Problem]:
         if db.adopt is not None and db.location_hint is not None:
             yield (
                 ("d1", key, "locationHint"),
-                "an import never reads the location hint back (the provider leaves it unset), so with a hint the "
-                "import plans a replacement that loses every row; remove locationHint from the adopted database",
+                "an import never reads the location hint back (the provider leaves it unset) and the program never "
+                "sends it after create, so the config would claim a location the database may not have; remove "
+                "locationHint from the adopted database",
             )
     # An import must match what is live, and every physical name carries its stage: what is adopted by name
     # (a bucket, a script) must already have the name the stage gives it.

@@ -87,7 +87,7 @@ def diff_plans(base: dict[str, Any], head: dict[str, Any], base_name: str = "bas
     _propagate_replacements(changes, new, parents_of)
     pairs = {new[urn]["label"]: old[base_urn] for urn, base_urn in matched.items()}
     cross_flags(changes, head, pairs)
-    refusals += unfollowed_renames(new, matched, head["project"])
+    refusals += unfollowed_renames(new, matched, head["project"], [c for c in changes if c.op == DELETE])
     notes += injected_secret_notes(base, head)
     outputs = output_changes(base, head, pairs)
     return PlanDiff(head["project"], head["stack"], base_name, changes, refusals, outputs, notes, partway(changes))

@@ -17,10 +17,11 @@ from components.rules.naming import WORKER_TYPE
 from components.stage import PIPELINE_OUTPUTS
 from plan.diff.flags import DEAD_LETTER_SUFFIX
 from plan.diff.identity import Identity
-from plan.diff.model import Note, OutputChange, Refusal
+from plan.diff.model import Change, Note, OutputChange, Refusal
 from plan.diff.values import changed_paths
 from policy.names import short_type
 
+SCRIPT_TYPE = "cloudflare:index/workersScript:WorkersScript"
 SHOWN_VALUE_CHANGES = 4
 """Changed values shown per output key (the rest are counted)."""
 BEFORE_THE_UP = "before the up"
@@ -118,13 +119,19 @@ def _injected(plan: dict[str, Any]) -> dict[str, tuple[str, str, dict[str, str] 
 
 
 def unfollowed_renames(
-    head: dict[Identity, dict[str, Any]], matched: dict[Identity, Identity], project: str
+    head: dict[Identity, dict[str, Any]], matched: dict[Identity, Identity], project: str, deleted: list[Change]
 ) -> list[Refusal]:
-    """A ``renamedFrom`` that names no key the base has: the engine would follow nothing and create anew."""
+    """A ``renamedFrom`` that names no key the base has while a resource of its type goes: the rename follows
+    nothing, so the new one is created (empty) and the old one deleted. (On a stage that never had the old
+    key, such as a new one, the ``renamedFrom`` kept for the name is harmless: nothing is deleted.)"""
     refusals = []
+    gone = {change.type: change.label for change in deleted}
     for identity, resource in head.items():
         aliases = [alias.get("name") for alias in resource.get("aliases") or [] if alias.get("name")]
         if not aliases or identity in matched or resource["name"].endswith(DEAD_LETTER_SUFFIX):
+            continue
+        follows = SCRIPT_TYPE if resource["type"] == WORKER_TYPE else resource["type"]  # a worker: its script
+        if follows not in gone:
             continue
         if resource["type"] == WORKER_TYPE:
             section, prefix = "workers", ""
@@ -138,8 +145,9 @@ def unfollowed_renames(
         refusals.append(
             Refusal(
                 f"{project}:{section}.{key}.renamedFrom",
-                f"{names} names no {section} key the base has: nothing would follow the rename, and {key!r} would be "
-                "created anew. Name the key the resource has where it is deployed, or remove renamedFrom",
+                f"{names} names no {section} key the base has: nothing would follow the rename, {key!r} would be "
+                f"created anew and {gone[follows]} deleted. "
+                "Name the key the resource has where it is deployed",
             )
         )
     return refusals

@@ -26,9 +26,12 @@ def cross_flags(changes: list[Change], head: dict[str, Any], pairs: dict[str, di
         before = pairs.get(change.label) or {}
         for path, target in sorted((resources[change.label].get("refs") or {}).items()):
             moved_to = by_label.get(target)
+            old = (before.get("refs") or {}).get(path)
+            was = (pairs.get(target) or {}).get("label")
+            if old and was and old != was:  # to another live resource: intended, maybe, but worth seeing
+                change.flags.append(Flag("note", f"{path} moves from {old} to {target}, a live one"))
             if moved_to is None or moved_to.op not in (CREATE, REPLACE) or not _lands_on_new(moved_to):
                 continue
-            old = (before.get("refs") or {}).get(path)
             if not _existed(before, path):
                 continue  # a new binding to a new resource: nothing served from it before
             if moved_to.op == CREATE and not (any(p.startswith(path) for p in change.paths) or old):
@@ -59,8 +62,7 @@ def _moved(path: str, target: Change, old: str | None) -> str:
     kind = short_type(target.type)
     rules = rules_for(kind)
     if target.op == REPLACE:
-        lost = f" ({rules.holds} is not in it)" if rules and rules.holds else ""
-        return f"{path} reads {target.label}, which this up replaces: the worker starts on a new, empty one{lost}"
+        return f"{path} reads {target.label}, which this up replaces: the worker starts on the new, empty one"
     if kind == "WorkersScript":
         return (
             f"{path} moves to {target.label}, a worker this up creates: this traffic goes to a script that never served"
