@@ -13,6 +13,11 @@ Cloudflare's API names (the dashboard says "Edit" where the API says "Write"). W
   ``--refresh`` reads nothing of the resources; it runs the permission-group lookup, which needs
   ``Account API Tokens Read``. The other Read groups let a later ``--refresh`` see drift (R2 buckets
   accept only ``Workers R2 Storage Write``, so no read-only token refreshes them).
+* **drift** (``/drift`` of each stage's environment, read by the scheduled drift check): the preview
+  groups, which let ``pulumi preview --refresh`` read every resource but R2 buckets, plus ``Workers R2
+  Storage Read`` for those. pulumi-cloudflare's ``r2_bucket.py`` lists only ``Workers R2 Storage Write``
+  as accepted (its docstring covers the resource's writes); if Cloudflare refuses the bucket reads with the
+  Read group, the drift check fails with that 403 (visible, never a silent pass).
 * **sync** (made by the stage, or ``CLOUDFLARE_SYNC_API_TOKEN``): Infisical's Cloudflare Workers sync
   lists, writes and deletes ``/accounts/{account}/workers/scripts/{script}/secrets``
   (Infisical ``backend/src/services/secret-sync/cloudflare-workers/cloudflare-workers-fns.ts``):
@@ -63,4 +68,9 @@ PREVIEW: Final = (
     PermissionGroup("Workers Routes Read", "zone", "`--refresh` of routes"),
 )
 
-TOKENS: Final = {"deploy": DEPLOY, "preview": PREVIEW, "sync": SYNC}
+DRIFT: Final = (
+    *PREVIEW,
+    PermissionGroup("Workers R2 Storage Read", "account", "`--refresh` of R2 buckets (the drift check)"),
+)
+
+TOKENS: Final = {"deploy": DEPLOY, "preview": PREVIEW, "drift": DRIFT, "sync": SYNC}
