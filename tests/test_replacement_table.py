@@ -148,3 +148,13 @@ def test_each_kept_input_cites_the_plan_modifier_that_keeps_the_stored_value(kin
         path, first, last = re.search(r"([a-z0-9_]+/[a-z_]+\.go):(\d+)-(\d+)", why).groups()  # type: ignore[union-attr]
         cited = "\n".join((root / services / path).read_text().splitlines()[int(first) - 1 : int(last)])
         assert "resp.PlanValue = req.StateValue" in cited, (kind, prop)
+
+
+def test_an_infisical_object_is_replaced_by_what_its_provider_declares() -> None:
+    """The Infisical providers are this repository's: their ``prop(replace=True)`` inputs are the rule."""
+    raw = raw_config("staging")
+    raw["infisical"]["projectId"] = "00000000-0000-4000-8000-000000000000"
+    diff = diff_plans(build_plan(run_stage("staging")), build_plan(run_stage("staging", raw)))
+    folder = next(c for c in diff.changes if c.label == "infisical:SecretFolder/folder-cloudflare")
+    assert folder.op == REPLACE
+    assert folder.reasons == ["project_id forces replacement (components/infisical/folder.py)"]

@@ -33,6 +33,8 @@ class ResourceRules:
 
     source: str
     """The upstream files the facts of this row come from."""
+    root: str = field(default="internal/services/", kw_only=True)
+    """Where the cited files lie in the upstream repository."""
     replace_on: Mapping[str, str]
     """Inputs whose change replaces the resource (``RequiresReplace``) → where upstream says so."""
     replace_on_changes: tuple[str, ...] = ()
@@ -235,6 +237,7 @@ RULES: dict[str, ResourceRules] = {
         import_id="<account>/<token_id>",
     ),
     "RandomPassword": ResourceRules(
+        root="terraform-provider-random internal/provider/",
         source="terraform-provider-random v3.9.0 internal/provider/resource_password.go (every argument: "
         "RequiresReplace)",
         replace_on={

@@ -23,6 +23,7 @@ from typing import Any
 from components.cloudflare.replacements import ResourceRules, replaced_by, rules_for
 from plan.diff.flags import change_flags, config_key, create_flags, refusals_of, removal_flags
 from plan.diff.identity import Identity, ancestry, candidates, identities
+from plan.diff.infisical_rules import infisical_replaced_by
 from plan.diff.model import (
     ADOPT,
     CREATE,
@@ -127,7 +128,9 @@ def _compared(
     effective = [(p, what) for p, what in paths if top(p) not in ignored and top(p) not in kept]
     effective += _adoption_ended(rules, before, resource, {top(p) for p, _ in effective})
     notes += _adoption_kept(rules, before, resource)
-    replacing = replaced_by(kind, {top(p) for p, _ in effective}, resource.get("replaceOnChanges"))
+    tops = {top(p) for p, _ in effective}
+    own = dict(infisical_replaced_by(resource["type"], tops))
+    replacing = sorted({*replaced_by(kind, tops, resource.get("replaceOnChanges")), *own})
     refusals = refusals_of(rules, project, resource, {top(p) for p, _ in paths}, replacing) if rules else []
     if not effective:
         return None, refusals, notes
@@ -135,7 +138,9 @@ def _compared(
     change.paths = [f"{p}: {what}" for p, what in effective]
     if before["label"] != resource["label"]:
         change.reasons.append(f"renamed from {before['label']} (aliases keep its state)")
-    change.reasons += [_why_replaced(rules, prop) for prop in replacing]
+    change.reasons += [
+        f"{prop} forces replacement ({own[prop]})" if prop in own else _why_replaced(rules, prop) for prop in replacing
+    ]
     if rules is not None:
         change.flags += change_flags(rules, before, resource, change.op)
     return change, refusals, notes
@@ -143,7 +148,7 @@ def _compared(
 
 def _why_replaced(rules: ResourceRules | None, prop: str) -> str:
     if rules is not None and prop in rules.replace_on:
-        return f"{prop} forces replacement (internal/services/{rules.replace_on[prop].split(':')[0]})"
+        return f"{prop} forces replacement ({rules.root}{rules.replace_on[prop].split(':')[0]})"
     return f"{prop} forces replacement (replace_on_changes, components/cloudflare/replacements.py)"
 
 
