@@ -28,7 +28,7 @@ from components.config.checks import service_graph
 from components.rules.naming import STAGE_TYPE
 from components.rules.stage_layout import PROJECT_ROOT
 from components.secrets.deploy_inputs import SYNC_TOKEN_ENV, DeployInputs
-from components.secrets.inventory import secret_outputs
+from components.secrets.inventory import hyperdrive_inventory, secret_outputs
 from components.secrets.owners import WorkerSecrets, worker_secrets
 
 if TYPE_CHECKING:
@@ -127,7 +127,10 @@ class Stage(pulumi.ComponentResource):
             "accountId": config.account_id,
             "workers": {key: worker.outputs for key, worker in self.workers.items()},
             **self.storage.outputs,
-            "hyperdriveConfigs": self.hyperdrive.outputs if self.hyperdrive is not None else {},
+            "hyperdriveConfigs": {
+                key: {**(self.hyperdrive.outputs[key] if self.hyperdrive else {}), **facts}
+                for key, facts in hyperdrive_inventory(config).items()
+            },
             "vectorizeIndexes": _vectorize_indexes(config),
             "wranglerConfigs": {key: worker.wrangler_config for key, worker in self.workers.items()},
             **secret_outputs(config),

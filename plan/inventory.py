@@ -18,6 +18,7 @@ from plan.engine import ProgramRun
 from plan.model import is_secret, redact
 from plan.tables import markdown_table, text_cards, text_table, wrap_prose
 
+UNBOUND = "(no worker binds it)"
 HYPERDRIVE_PREFIX = "hyperdrive-"
 """How components/cloudflare/hyperdrive.py names each HyperdriveConfig (``hyperdrive-<key>``)."""
 SECRET_COLUMNS = ("Secret", "Workers", "Owner kind", "Where it is kept", "Owned by", "Sensitivity",
@@ -39,6 +40,12 @@ def stage_inventory(label: str, run: ProgramRun) -> dict[str, Any]:
         for name, reason in sorted(sections["vars"].items()):
             row = public.setdefault(f"{name}\0{reason}", {"name": name, "public": reason, "workers": []})
             row["workers"].append(worker)
+    origins = _origin_passwords_set(run)
+    hyperdrive = run.outputs.get("hyperdriveConfigs")
+    for key, described in sorted((hyperdrive.value if hyperdrive else {}).items()):
+        fact = {**described["password"], "hyperdrive": key}
+        row = _secret_row(label, fact["name"], fact, origins)
+        secrets[(fact["name"], key)] = {**row, "workers": list(described["boundBy"]) or [UNBOUND]}
     environment = (run.outputs.get("infisical") or None) and run.outputs["infisical"].value.get("environment")
     return {
         "stage": label,
@@ -61,18 +68,21 @@ def inventory(runs: Sequence[tuple[str, ProgramRun]]) -> dict[str, Any]:
 
 
 def _pulumi_bound_names(run: ProgramRun) -> dict[str, set[str]]:
-    """Per worker, the secret names Pulumi sets itself: its script's secret bindings, and the origin passwords
-    of the registered Hyperdrive configs (the rest come from a sync)."""
+    """Per worker, the secret names its registered script binds itself (the rest come from a sync)."""
     names: dict[str, set[str]] = {}
-    origins = {
+    for registration in run.by_type(":WorkersScript"):  # named after its worker
+        bindings = redact(registration.inputs.get("bindings")) or []
+        names[registration.name] = {b["name"] for b in bindings if b.get("type") == "secret_text"}
+    return names
+
+
+def _origin_passwords_set(run: ProgramRun) -> set[str]:
+    """The origin passwords the registered Hyperdrive configs are given, as secrets."""
+    return {
         origin_password_name(registration.name.removeprefix(HYPERDRIVE_PREFIX))
         for registration in run.by_type(":HyperdriveConfig")
         if is_secret((registration.wire_inputs.get("origin") or {}).get("password"))
     }
-    for registration in run.by_type(":WorkersScript"):  # named after its worker
-        bindings = redact(registration.inputs.get("bindings")) or []
-        names[registration.name] = {b["name"] for b in bindings if b.get("type") == "secret_text"} | origins
-    return names
 
 
 def _secret_row(stage: str, name: str, fact: dict[str, Any], bound: set[str]) -> dict[str, Any]:

@@ -84,8 +84,9 @@ def test_the_committed_stages_use_every_kind(stage: str, stage_runs: dict[str, P
 def test_shapes_and_owners(stage_runs: dict[str, ProgramRun]) -> None:
     run = stage_runs["staging"]
     api, jobs = bindings(run, "api"), bindings(run, "jobs")
-    assert api["COUNTER"] == {"name": "COUNTER", "type": "durable_object_namespace", "className": "Counter"}
-    assert jobs["COUNTER"]["scriptName"] == "acme-staging-api"  # another worker's class names its script
+    assert jobs["COUNTER"] == {"name": "COUNTER", "type": "durable_object_namespace", "className": "Counter"}
+    assert api["COUNTER"]["scriptName"] == "acme-staging-jobs"  # another worker's class names its script
+    assert api["VISITS"] == {"name": "VISITS", "type": "durable_object_namespace", "className": "Visits"}
     (workflow,) = run.by_type(":Workflow")
     assert workflow.inputs == {
         "accountId": "0123456789abcdef0123456789abcdef",
@@ -161,7 +162,6 @@ def test_references_and_kinds_bound_once_are_checked() -> None:
         "AI2": {"type": "ai"},
     }
     raw["workers"]["api"]["assets"] |= {"directory": "workers/api/missing", "binding": "DB", "runWorkerFirst": ["!/x"]}
-    raw["hyperdrive"]["spare"] = raw["hyperdrive"]["main"]
     with pytest.raises(StageConfigError) as caught:
         parse_stage_config(raw, stage="staging", namespace=PROJECT, project_root=Path.cwd())
     found = dict(caught.value.problems)
@@ -173,7 +173,6 @@ def test_references_and_kinds_bound_once_are_checked() -> None:
     assert "does not exist" in found[f"{at}.assets.directory"]
     assert "also defined under 'bindings'" in found[f"{at}.assets.binding"]
     assert "not a negation" in found[f"{at}.assets.runWorkerFirst"]
-    assert "no worker binds this config" in found[f"{PROJECT}:hyperdrive.spare"]
 
 
 @needs_node

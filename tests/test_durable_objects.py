@@ -35,7 +35,7 @@ def problems(raw: dict[str, Any]) -> dict[str, str]:
 
 
 def with_migrations(raw: dict[str, Any], steps: list[dict[str, Any]]) -> dict[str, Any]:
-    raw["workers"]["api"]["durableObjects"] = {"migrations": steps}
+    raw["workers"]["jobs"]["durableObjects"] = {"migrations": steps}
     return raw
 
 
@@ -48,7 +48,7 @@ def test_migrations_apply_in_order_or_say_where_they_cannot() -> None:
         {"tag": "v5"},
     ]
     found = problems(with_migrations(raw_config("staging"), steps))
-    at = f"{PROJECT}:workers.api.durableObjects.migrations"
+    at = f"{PROJECT}:workers.jobs.durableObjects.migrations"
     assert "is used twice" in found[f"{at}[1].tag"]
     assert "exists already" in found[f"{at}[1].newSqliteClasses[0]"]
     assert "'Nope' does not exist at this step (classes then: Counter)" in found[f"{at}[2].renamedClasses[0].from"]
@@ -58,13 +58,15 @@ def test_migrations_apply_in_order_or_say_where_they_cannot() -> None:
 
 def test_a_binding_names_a_class_its_worker_exports() -> None:
     raw = raw_config("staging")
-    raw["workers"]["jobs"]["bindings"]["COUNTER"]["className"] = "Counterr"
-    raw["workers"]["api"]["bindings"]["OTHER"] = {"type": "durable_object", "className": "X", "worker": "jobs"}
+    raw["workers"]["api"].pop("durableObjects")
+    raw["workers"]["api"]["bindings"].pop("VISITS")
+    raw["workers"]["api"]["bindings"]["COUNTER"]["className"] = "Counterr"
+    raw["workers"]["jobs"]["bindings"]["OTHER"] = {"type": "durable_object", "className": "X", "worker": "api"}
     raw["workers"]["api"]["bindings"]["GONE"] = {"type": "durable_object", "className": "X", "worker": "nope"}
     found = problems(raw)
     bindings = f"{PROJECT}:workers.%s.bindings"
-    assert "'Counterr' is not a Durable Object class of worker 'api'" in found[bindings % "jobs" + ".COUNTER.className"]
-    assert "worker 'jobs' exports no Durable Object class" in found[bindings % "api" + ".OTHER.className"]
+    assert "'Counterr' is not a Durable Object class of worker 'jobs'" in found[bindings % "api" + ".COUNTER.className"]
+    assert "worker 'api' exports no Durable Object class" in found[bindings % "jobs" + ".OTHER.className"]
     assert "worker 'nope' is not declared under 'workers'" in found[bindings % "api" + ".GONE.worker"]
 
 
@@ -80,23 +82,23 @@ def test_the_upload_carries_the_steps_after_the_live_tag() -> None:
 
 
 class LiveTags(PlanMocks):
-    """Cloudflare's answer to the live-scripts lookup: the api script of the stage at tag ``v1``."""
+    """Cloudflare's answer to the live-scripts lookup: the jobs script of the stage at tag ``v1``."""
 
     def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         if args.token == LIVE_SCRIPTS_LOOKUP:
-            return {"results": [{"id": f"acme-{self.stack}-api", "migrationTag": "v1"}]}, []
+            return {"results": [{"id": f"acme-{self.stack}-jobs", "migrationTag": "v1"}]}, []
         return super().call(args)
 
 
 def test_the_program_reads_the_live_tag_before_it_uploads() -> None:
     raw = with_migrations(raw_config("staging"), MIGRATIONS)
     run = run_stage("staging", raw, resource_mocks=LiveTags("staging"))
-    (api,) = [r for r in run.by_type(":WorkersScript") if r.name == "api"]
-    assert api.inputs["migrations"]["oldTag"] == "v1" and api.inputs["migrations"]["newTag"] == "v3"
-    assert [sorted(step) for step in api.inputs["migrations"]["steps"]] == [["newSqliteClasses"], ["renamedClasses"]]
-    config = run.outputs["wranglerConfigs"].value["api"]
+    (jobs,) = [r for r in run.by_type(":WorkersScript") if r.name == "jobs"]
+    assert jobs.inputs["migrations"]["oldTag"] == "v1" and jobs.inputs["migrations"]["newTag"] == "v3"
+    assert [sorted(step) for step in jobs.inputs["migrations"]["steps"]] == [["newSqliteClasses"], ["renamedClasses"]]
+    config = run.outputs["wranglerConfigs"].value["jobs"]
     assert [step["tag"] for step in config["migrations"]] == ["v1", "v2", "v3"]  # wrangler keeps the whole list
-    raw["workers"]["api"]["durableObjects"]["migrations"] = MIGRATIONS[1:]  # the deployed v1 is gone
+    raw["workers"]["jobs"]["durableObjects"]["migrations"] = MIGRATIONS[1:]  # the deployed v1 is gone
     raw["workers"]["api"]["bindings"].pop("COUNTER")
     raw["workers"]["jobs"]["bindings"].pop("COUNTER")
     with pytest.raises(pulumi.RunError, match=r"durableObjects\.migrations: the live script's last"):
@@ -110,20 +112,20 @@ def plan_of(stage: str, edit: Callable[[dict[str, Any]], None]) -> dict[str, Any
 
 
 def delete_counter(raw: dict[str, Any]) -> None:
-    raw["workers"]["api"]["durableObjects"]["migrations"].append({"tag": "v2", "deletedClasses": ["Counter"]})
+    raw["workers"]["jobs"]["durableObjects"]["migrations"].append({"tag": "v2", "deletedClasses": ["Counter"]})
     raw["workers"]["api"]["bindings"].pop("COUNTER")
     raw["workers"]["jobs"]["bindings"].pop("COUNTER")
 
 
 def drop_counter(raw: dict[str, Any]) -> None:
     """The class taken out of the config without a step: its objects would be lost, and Cloudflare refuses it."""
-    raw["workers"]["api"].pop("durableObjects")
+    raw["workers"]["jobs"].pop("durableObjects")
     raw["workers"]["api"]["bindings"].pop("COUNTER")
     raw["workers"]["jobs"]["bindings"].pop("COUNTER")
 
 
 def rename_counter(raw: dict[str, Any]) -> None:
-    raw["workers"]["api"]["durableObjects"]["migrations"].append(
+    raw["workers"]["jobs"]["durableObjects"]["migrations"].append(
         {"tag": "v2", "renamedClasses": [{"from": "Counter", "to": "Tally"}]}
     )
     for worker in ("api", "jobs"):
@@ -141,22 +143,22 @@ def rename_counter(raw: dict[str, Any]) -> None:
 def test_a_class_a_change_takes_away_is_flagged_as_data(edit: Callable[[dict[str, Any]], None], said: str) -> None:
     base = build_plan(run_stage("staging"))
     diff = diff_plans(base, plan_of("staging", edit))
-    (script,) = [change for change in diff.changes if change.label == "WorkersScript/api"]
+    (script,) = [change for change in diff.changes if change.label == "WorkersScript/jobs"]
     assert [flag.kind for flag in script.flags if flag.message.startswith(said)] == ["data"]
     assert script.destructive
 
 
 def test_an_added_class_is_no_loss_and_an_edited_step_cannot_deploy() -> None:
     base = build_plan(run_stage("staging"))
-    added = plan_of("staging", lambda raw: raw["workers"]["api"]["durableObjects"]["migrations"].append(
+    added = plan_of("staging", lambda raw: raw["workers"]["jobs"]["durableObjects"]["migrations"].append(
         {"tag": "v2", "newSqliteClasses": ["Room"]}
     ))  # fmt: skip
-    (script,) = [c for c in diff_plans(base, added).changes if c.label == "WorkersScript/api"]
+    (script,) = [c for c in diff_plans(base, added).changes if c.label == "WorkersScript/jobs"]
     assert not script.destructive and script.flags == []
-    edited = plan_of("staging", lambda raw: raw["workers"]["api"]["durableObjects"]["migrations"][0].update(
+    edited = plan_of("staging", lambda raw: raw["workers"]["jobs"]["durableObjects"]["migrations"][0].update(
         newClasses=["Counter"], newSqliteClasses=[]
     ))  # fmt: skip
-    (script,) = [c for c in diff_plans(base, edited).changes if c.label == "WorkersScript/api"]
+    (script,) = [c for c in diff_plans(base, edited).changes if c.label == "WorkersScript/jobs"]
     assert [flag.kind for flag in script.flags] == ["fails"]
 
 
@@ -165,7 +167,7 @@ def test_replacing_or_deleting_the_exporting_script_loses_its_objects() -> None:
         raw["app"] = "acme2"
 
     diff = diff_plans(build_plan(run_stage("staging")), plan_of("staging", rename_app))
-    (script,) = [c for c in diff.changes if c.label == "WorkersScript/api"]
+    (script,) = [c for c in diff.changes if c.label == "WorkersScript/jobs"]
     assert any(f.kind == "data" and "'Counter' and every object in them go with the old script" in f.message
                for f in script.flags)  # fmt: skip
 
@@ -182,4 +184,4 @@ def test_a_class_removed_from_prods_config_exits_4(
     monkeypatch.setattr(plan_commands, "stack_config", lambda _stage: (head, secret_keys))
     assert plan_main(["prod", "--against", str(base), "--format", "json"]) == 4
     diff = json.loads(capsys.readouterr().out)
-    assert "WorkersScript/api" in diff["destructive"]
+    assert "WorkersScript/jobs" in diff["destructive"]

@@ -14,6 +14,7 @@ from components.config import StageConfigError, parse_stage_config
 from components.infisical import InfisicalClient
 from components.secrets.deploy_inputs import MissingSecretsError
 from plan.engine import ProgramRun
+from plan.inventory import UNBOUND, stage_inventory
 from plan.model import build_plan
 from tests.conftest import PROJECT, full_environment, raw_config, run_stage
 from tests.fakes.infisical import FakeInfisical
@@ -77,12 +78,9 @@ def test_a_synced_password_is_read_from_infisical_by_the_deploy(fake_infisical: 
     reads = [f"{r.method} {r.path}" for r in fake_infisical.requests() if "/secrets" in r.path]
     assert reads == ["GET /api/v4/secrets/HYPERDRIVE_MAIN_PASSWORD"]  # exactly the one key, nothing else
     assert CANARY not in str(build_plan(run)) and CANARY not in str(run.outputs)
-    row = next(
-        row
-        for worker in run.outputs["secretInventory"].value.values()
-        for name, row in worker["secrets"].items()
-        if name == "HYPERDRIVE_MAIN_PASSWORD"
-    )
+    described = run.outputs["hyperdriveConfigs"].value["main"]
+    assert described["boundBy"] == ["api"]
+    row = described["password"]
     assert row["owner"] == "sync" and row["infisical"] == {"environment": "staging", "folder": "/db"}
 
 
@@ -106,3 +104,12 @@ def test_the_credential_free_plan_reads_nothing() -> None:
     raw = synced(raw_config("staging"))
     run = run_stage("staging", raw, environment={}, allow_missing=True)
     assert origin_password(run)["value"] == "[secret: not provided]"
+
+
+def test_a_config_no_worker_binds_keeps_its_password_in_the_inventory() -> None:
+    raw = raw_config("staging")
+    raw["workers"]["api"]["bindings"].pop("PG")
+    run = run_stage("staging", raw)
+    rows = [row for row in stage_inventory("staging", run)["secrets"] if row["name"] == "HYPERDRIVE_MAIN_PASSWORD"]
+    assert [row["workers"] for row in rows] == [[UNBOUND]]
+    assert rows[0]["kept"].endswith("set as the origin password of Hyperdrive config main")

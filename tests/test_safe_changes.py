@@ -50,10 +50,6 @@ def test_the_d1_location_hint_is_write_once(staging_run: ProgramRun) -> None:
 
 def renamed(raw: dict[str, Any]) -> dict[str, Any]:
     raw["workers"]["gateway"] = {**raw["workers"].pop("api"), "renamedFrom": "api"}
-    for worker in raw["workers"].values():  # what binds the old key's classes binds the new key's
-        for binding in worker.get("bindings", {}).values():
-            if binding.get("worker") == "api":
-                binding["worker"] = "gateway"
     return raw
 
 

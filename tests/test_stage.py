@@ -132,14 +132,14 @@ def test_d1_binding_shapes(stage_runs: dict[str, ProgramRun]) -> None:
         "DB", "ASSETS", "CACHE", "JOBS", "FEATURES", "LOG_LEVEL", "PUBLIC_APP_URL", "STRIPE_PUBLISHABLE_KEY",
         "ALGOLIA_SEARCH_KEY", "BETTER_AUTH_SECRET", "STRIPE_SECRET_KEY", "RESEND_API_KEY",
         "GOOGLE_CLIENT_SECRET", "GITHUB_CLIENT_SECRET",  # synced: inherited by name, never given a value
-        "COUNTER", "REPORTS", "AI", "EMBEDDINGS", "EVENTS", "LIMITER", "VERSION", "PG", "STATIC",  # test_bindings.py
+        "VISITS", "COUNTER", "REPORTS", "AI", "EMBEDDINGS", "EVENTS", "LIMITER", "VERSION", "PG",
+        "STATIC",  # the other kinds: tests/test_bindings.py
     }  # fmt: skip
     assert api["GOOGLE_CLIENT_SECRET"] == {"name": "GOOGLE_CLIENT_SECRET", "type": "inherit"}
 
 
 def test_service_binding_shape_and_order() -> None:
     raw = raw_config("dev")
-    del raw["workers"]["jobs"]["bindings"]["COUNTER"]  # jobs binds api's Durable Object: it would be a cycle
     raw["workers"]["api"]["bindings"]["JOBS_SERVICE"] = {
         "type": "service",
         "worker": "jobs",

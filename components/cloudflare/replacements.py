@@ -175,6 +175,10 @@ RULES: dict[str, ResourceRules] = {
             "mainModule": "not read back after an import (resource_test.go:211, 322, 397, 1146)",
             "bindings": "secret_text values are never returned and a secret not in state is dropped "
             "(resource.go:318-324, custom.go:294-299; resource_test.go:1146)",
+            "assets": 'the folder is never read back (model.go:132 json:"-"; resource_test.go:475 ignores '
+            "assets.directory)",
+            "migrations": "never read back: Read keeps the state's (resource.go:327-329), none after an import "
+            "(resource_test.go:508 ignores migrations)",
         },
         serves="the worker stops serving, with every domain, route, cron and consumer pointing at it",
         import_id="<account>/<script_name>",

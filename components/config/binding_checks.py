@@ -3,8 +3,8 @@ Vectorize and the kinds a worker binds once.
 
 Like :mod:`components.config.checks`, they read the checked model and yield every problem as (location, what
 to do): a Durable Object binding names a class its worker's migrations leave, the migrations apply in order,
-a Workflow is declared once in the stage, an assets folder exists, every Hyperdrive config is bound (its
-password then shows in the secrets inventory) and a ``sync`` password has an Infisical project to come from.
+a Workflow is declared once in the stage, an assets folder exists, and a Hyperdrive ``sync`` password has an
+Infisical project to come from.
 """
 
 from __future__ import annotations
@@ -146,16 +146,8 @@ def _assets(at: Loc, worker: WorkerConfig, project_root: Path | None) -> Iterato
 
 
 def _hyperdrive(config: StageConfig) -> Iterator[Problem]:
-    bound = {
-        binding.config
-        for worker in config.workers.values()
-        for binding in worker.bindings.values()
-        if isinstance(binding, HyperdriveBinding)
-    }
     for key, settings in config.hyperdrive.items():
         at: Loc = ("hyperdrive", key)
-        if key not in bound:
-            yield at, "no worker binds this config ({type: hyperdrive, config: " + key + "}); bind it or remove it"
         password = settings.password
         if password.owner == "inject" and password.folder is not None:
             yield (*at, "password", "folder"), "set only with owner 'sync' (inject reads /cloudflare)"

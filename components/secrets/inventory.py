@@ -3,8 +3,8 @@
 Auditors and ``bin/plan --inventory`` read this output instead of a second description of the stage:
 it is made by the program from the same config and the same owner rules (``components.secrets.owners``) the
 resources are made from. It holds names, owner kinds, places and cadences, never a value. Plain vars
-are listed too, with the reason each one is public. A Hyperdrive config's origin password is listed with
-every worker that binds the config: the worker reaches the database through it.
+are listed too, with the reason each one is public. Each Hyperdrive config's origin password is described in
+the ``hyperdriveConfigs`` output, with the workers that bind the config (:func:`hyperdrive_inventory`).
 """
 
 from __future__ import annotations
@@ -77,24 +77,32 @@ def _secrets(worker_name: str, worker: WorkerConfig, config: StageConfig) -> dic
             case SyncedSecret():
                 entry |= {"infisical": _place(environment, worker.synced_secrets_folder(worker_name))}
         facts[name] = entry
-    for binding in worker.bindings.values():
-        if isinstance(binding, HyperdriveBinding):
-            facts[origin_password_name(binding.config)] = _origin_password(binding.config, config, environment)
     return facts
 
 
-def _origin_password(key: str, config: StageConfig, environment: str | None) -> dict[str, Any]:
-    password = config.hyperdrive[key].password
-    synced = password.owner == "sync"
-    return {
-        "owner": password.owner,
-        "ownedBy": password.owned_by,
-        "rotateEvery": password.rotate_every,
-        "description": password.description,
-        "hyperdrive": key,
-        "variable": None if synced else origin_password_name(key),
-        "infisical": _place(environment, synced_folder(config.hyperdrive[key]) if synced else INJECTED_SECRETS_FOLDER),
-    }
+def hyperdrive_inventory(config: StageConfig) -> dict[str, dict[str, Any]]:
+    """``{<config key>: {"password": facts, "boundBy": [worker, ...]}}``: names and places, never the value."""
+    environment = config.infisical_environment_slug if config.infisical is not None else None
+    inventory = {}
+    for key, settings in sorted(config.hyperdrive.items()):
+        password = settings.password
+        synced = password.owner == "sync"
+        facts = {
+            "name": origin_password_name(key),
+            "owner": password.owner,
+            "ownedBy": password.owned_by,
+            "rotateEvery": password.rotate_every,
+            "description": password.description,
+            "variable": None if synced else origin_password_name(key),
+            "infisical": _place(environment, synced_folder(settings) if synced else INJECTED_SECRETS_FOLDER),
+        }
+        bound_by = [
+            name
+            for name, worker in sorted(config.workers.items())
+            if any(isinstance(b, HyperdriveBinding) and b.config == key for b in worker.bindings.values())
+        ]
+        inventory[key] = {"password": facts, "boundBy": bound_by}
+    return inventory
 
 
 def _place(environment: str | None, folder: str) -> dict[str, str] | None:

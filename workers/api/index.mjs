@@ -1,21 +1,21 @@
 // Example `api` Worker used by the example stage configs. It reports which bindings it can see (names and
 // kinds only, never a value) and, on POST /_platform/roundtrip, uses every binding it has for real, so one
 // request proves a deploy (or `bin/dev`) wired the stage up. Binding names come from `env`, not from code,
-// so the same module serves any stage config. It exports the Durable Object class `Counter` (declared by the
-// stage config's migrations, also bound by `jobs`) and the Workflow class `ReportWorkflow`, and serves the
-// static files of `public/`.
+// so the same module serves any stage config. It exports the Durable Object class `Visits` (bound here) and
+// binds `Counter`, which `jobs` exports; it exports the Workflow class `ReportWorkflow` and serves the static
+// files of `public/`.
 import { DurableObject, WorkflowEntrypoint } from "cloudflare:workers";
 
-// Counts by name in its own SQLite-backed storage: one object per name.
-export class Counter extends DurableObject {
+// Visits by name (a page, a user), in its own SQLite-backed storage: one object per name.
+export class Visits extends DurableObject {
   async increment() {
-    const value = ((await this.ctx.storage.get("value")) ?? 0) + 1;
-    await this.ctx.storage.put("value", value);
-    return value;
+    const visits = ((await this.ctx.storage.get("visits")) ?? 0) + 1;
+    await this.ctx.storage.put("visits", visits);
+    return visits;
   }
 
   async value() {
-    return (await this.ctx.storage.get("value")) ?? 0;
+    return (await this.ctx.storage.get("visits")) ?? 0;
   }
 }
 
@@ -104,9 +104,10 @@ const roundtrip = async (env, url) => {
       case "queue": {
         await binding.send({ kind: "roundtrip", id, at: Date.now() });
         const row = dbs.length ? await waitForJob(env[dbs[0]], id, Number(url.searchParams.get("wait") ?? 20000)) : null;
-        // `jobs` counts each message in the object "jobs" of this worker's Counter class, through its own binding.
+        // `jobs` counts each message in the object "jobs" of its Counter class, which this worker binds too.
         const counters = Object.keys(kinds).filter((other) => kinds[other] === "durable_object");
-        const counted = counters.length ? await env[counters[0]].get(env[counters[0]].idFromName("jobs")).value() : 0;
+        const counts = await Promise.all(counters.map((other) => env[other].get(env[other].idFromName("jobs")).value()));
+        const counted = Math.max(0, ...counts);
         result[name] = { kind: "queue", ok: row !== null, consumedBy: row ? "job_runs" : null, countedByJobs: counted };
         break;
       }

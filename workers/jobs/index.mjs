@@ -1,9 +1,23 @@
 // Example `jobs` Worker: consumes the stage's queue and records each message in D1 (`job_runs`, see
-// migrations/); failed messages are retried and then go to the dead-letter queue. It counts the messages it
-// handled in the object "jobs" of the `api` worker's Durable Object class `Counter` (its binding names the
-// other worker). It also runs on a cron trigger. It logs binding names only, never values.
+// migrations/); failed messages are retried and then go to the dead-letter queue. It exports the Durable Object
+// class `Counter` (declared by the stage config's migrations; `api` binds it too) and counts the messages it
+// handled in the object "jobs". It also runs on a cron trigger. It logs binding names only, never values.
+import { DurableObject } from "cloudflare:workers";
 
-// The binding to another worker's Durable Object namespace, whatever the stage config names it.
+// Counts by name in its own SQLite-backed storage: one object per name.
+export class Counter extends DurableObject {
+  async increment() {
+    const value = ((await this.ctx.storage.get("value")) ?? 0) + 1;
+    await this.ctx.storage.put("value", value);
+    return value;
+  }
+
+  async value() {
+    return (await this.ctx.storage.get("value")) ?? 0;
+  }
+}
+
+// Its binding to the Counter namespace, whatever the stage config names it.
 const counterOf = (env) =>
   Object.values(env).find((value) => value && typeof value.idFromName === "function" && typeof value.get === "function");
 
