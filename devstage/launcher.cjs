@@ -58,12 +58,22 @@ function withSecrets(input) {
   return { ...input, bindings: { ...input.bindings, ...secrets }, envFiles: [os.devNull] };
 }
 
+let serving = false;
+
+// What a DevEnv reports as an "error" event: a UserError (a port in use, a bad config), or a controller's event.
+function onError(error) {
+  const message = error instanceof Error ? error.message : `${error?.reason}: ${error?.cause?.message ?? ""}`;
+  if (!serving) fail(`wrangler did not start: ${message}`); // the wrangler CLI stops too; never hang half-started
+  process.stderr.write(`bin/dev: ${message}\n`);
+}
+
 const DevEnv = wrangler.unstable_DevEnv;
 wrangler.unstable_DevEnv = class DevEnvWithSecrets extends DevEnv {
   constructor(options) {
     super(options);
     const set = this.config.set.bind(this.config);
     this.config.set = (input, throwErrors) => set(withSecrets(input), throwErrors);
+    this.on("error", onError);
   }
 };
 
@@ -88,6 +98,7 @@ async function main() {
     await dev.stop();
     fail(`wrangler ${require(`${payload.wrangler}/package.json`).version} did not take the secrets of every worker`);
   }
+  serving = true;
   let stopping = false;
   const stop = async () => {
     if (stopping) process.exit(0); // a second Ctrl-C: do not wait for the runtime to shut down

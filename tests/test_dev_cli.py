@@ -178,7 +178,7 @@ def test_the_runtime_environment_is_an_allowlist() -> None:
     assert set(env) == passed | set(wrangler.SETTINGS) | {wrangler.LOG_PATH}
 
 
-@pytest.mark.parametrize("reason", ["no-source", "unreachable", "cli-fails", "not-set"])
+@pytest.mark.parametrize("reason", ["no-source", "no-cli", "no-credentials", "unreachable", "cli-fails", "not-set"])
 def test_missing_secrets_are_named_with_why_whatever_the_reason(
     reason: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -187,7 +187,11 @@ def test_missing_secrets_are_named_with_why_whatever_the_reason(
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path)}
     args = ["--stage", "dev", "--port", "0"]
     with FakeInfisical() as fake:
-        if reason == "unreachable":
+        if reason == "no-cli":
+            args += ["--secrets-from", "cli"]
+        elif reason == "no-credentials":
+            args += ["--secrets-from", "identity"]
+        elif reason == "unreachable":
             env |= {"INFISICAL_HOST": f"http://127.0.0.1:{free_port()}", "INFISICAL_TOKEN": "tok"}
             args += ["--secrets-from", "identity"]
         elif reason == "cli-fails":  # logged in, but the folders do not exist in its project
@@ -207,6 +211,8 @@ def test_missing_secrets_are_named_with_why_whatever_the_reason(
     err = capsys.readouterr().err
     why = {
         "no-source": "no way to read Infisical here",
+        "no-cli": "the Infisical CLI (`infisical`) is not on PATH",
+        "no-credentials": "the machine identity cannot be used: no Infisical credentials",
         "unreachable": "cannot be used",
         "cli-fails": "`infisical export` exited 1: error: Unable to fetch secrets",
         "not-set": "not set in Infisical",

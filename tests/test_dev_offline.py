@@ -72,3 +72,13 @@ def test_with_the_flag_the_stage_serves_and_lists_what_is_missing(first_run: Fir
 def test_the_copy_serves_from_its_own_migrated_state(first_run: FirstRun) -> None:
     assert "starting without them (--allow-missing-secrets)" in first_run.running.output()
     assert any((first_run.copy / ".dev" / STAGE / "state").rglob("*.sqlite")), "migrations applied in the copy"
+
+
+def test_a_port_in_use_stops_the_start_with_exit_1(first_run: FirstRun) -> None:
+    port = first_run.running.url.rsplit(":", 1)[1]
+    bin_dev = first_run.copy / "bin" / "dev"
+    env = shell(first_run.copy, first_run.copy / "tmp")
+    args = [str(bin_dev), "--stage", "staging", "--allow-missing-secrets", "--port", port]
+    done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=180, check=False)
+    assert done.returncode == Exit.FAILED, done.stderr
+    assert f"wrangler did not start: Address already in use (127.0.0.1:{port})" in done.stderr
