@@ -20,6 +20,7 @@ weighs on both alike. Only the ``identity`` start exists in revisions before the
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -80,7 +81,8 @@ def timed_start(command: list[str], env: Mapping[str, str], port: int, log: Path
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.05)
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):  # the group is gone when bin/dev failed on its own
+            os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
     return marks
 

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.run import generated_config  # noqa: E402
 from plan.diff import diff_plans  # noqa: E402
-from plan.diff_render import render_terminal  # noqa: E402
+from plan.diff.render import render_terminal  # noqa: E402
 from plan.model import build_plan  # noqa: E402
 from plan.policy import check as policy_check  # noqa: E402
 from plan.program_run import run_stack  # noqa: E402

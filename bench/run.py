@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.floor import hand_written  # noqa: E402
 from components.program import main as program  # noqa: E402
-from components.secrets import DeployEnvironment  # noqa: E402
+from components.secrets.deploy_inputs import DeployEnvironment  # noqa: E402
 from plan.engine import ProgramRun, run_program  # noqa: E402
 from tests.conftest import PROJECT, encode, raw_config  # noqa: E402
 
@@ -80,7 +80,13 @@ OWN_PACKAGES = ("components", "plan", "policy")
 
 def own_import_times() -> tuple[float, float]:
     """Seconds spent importing the program's own modules (their self time), and ``components.infisical``."""
-    command = [sys.executable, "-X", "importtime", "-c", "import components.program, components.infisical_stage"]
+    command = [
+        sys.executable,
+        "-X",
+        "importtime",
+        "-c",
+        "import components.program, components.infisical_side.infisical_stage",
+    ]
     stderr = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True).stderr
     own = infisical = 0.0
     for line in stderr.splitlines():

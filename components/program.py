@@ -11,8 +11,8 @@ import pulumi
 
 from components.config import load_stage_config
 from components.config.project_config import PROJECT_STACK, load_project_config
-from components.project_stack import ProjectStack, ProjectStackArgs
-from components.secrets import DeployEnvironment
+from components.infisical_side.project_stack import ProjectStack, ProjectStackArgs
+from components.secrets.deploy_inputs import DeployEnvironment
 from components.stage import Stage, StageArgs
 
 
@@ -32,10 +32,10 @@ def project_main() -> ProjectStack:
 
 def main(deploy_environment: DeployEnvironment | None = None) -> Stage:
     """One stage: check its config and secrets, build the Stage, export its outputs."""
-    deploy_environment = deploy_environment or DeployEnvironment()
     config = load_stage_config()
-    deploy_environment.check(config)  # missing injected secrets stop here, before any resource exists
-    stage = Stage(config.stage, StageArgs(config=config, deploy_environment=deploy_environment))
+    # The one read of the deploy environment: missing injected secrets stop here, before any resource exists.
+    deploy_inputs = (deploy_environment or DeployEnvironment()).read(config)
+    stage = Stage(config.stage, StageArgs(config=config, deploy_inputs=deploy_inputs))
     for name, value in stage.outputs.items():
         pulumi.export(name, value)
     return stage

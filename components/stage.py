@@ -14,19 +14,21 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 import pulumi_cloudflare as cf
 
-from components import bindings
+from components.cloudflare import bindings
+from components.cloudflare.storage import Storage, StorageArgs
+from components.cloudflare.sync_token import SyncToken, SyncTokenArgs
+from components.cloudflare.worker import Worker, renamed
+from components.cloudflare.worker_args import WorkerArgs
 from components.config import StageConfig
 from components.config.checks import service_graph
-from components.config.load import PROJECT_ROOT
-from components.naming import STAGE_TYPE
-from components.secret_inventory import stage_inventory
-from components.secrets import SYNC_TOKEN_ENV, DeployEnvironment, WorkerSecrets, describe_owners, worker_secrets
-from components.storage import Storage, StorageArgs
-from components.sync_token import SyncToken, SyncTokenArgs
-from components.worker import Worker, WorkerArgs, renamed
+from components.rules.naming import STAGE_TYPE
+from components.rules.stage_layout import PROJECT_ROOT
+from components.secrets.deploy_inputs import SYNC_TOKEN_ENV, DeployInputs
+from components.secrets.inventory import secret_outputs
+from components.secrets.owners import WorkerSecrets, worker_secrets
 
 if TYPE_CHECKING:
-    from components.infisical_stage import InfisicalStage
+    from components.infisical_side.infisical_stage import InfisicalStage
 
 TYPE = STAGE_TYPE
 
@@ -34,8 +36,8 @@ TYPE = STAGE_TYPE
 @dataclass(frozen=True)
 class StageArgs:
     config: StageConfig
-    deploy_environment: DeployEnvironment
-    """Where injected secret values and the Cloudflare token come from."""
+    deploy_inputs: DeployInputs
+    """The deploy's secret values and date, read once by the program (the only values the stage sees)."""
     project_root: Path = PROJECT_ROOT
 
 
@@ -52,7 +54,7 @@ class Stage(pulumi.ComponentResource):
         self.config = config = args.config
         self.provider = cf.Provider(
             "cloudflare",
-            cf.ProviderArgs(api_token=args.deploy_environment.cloudflare_api_token()),
+            cf.ProviderArgs(api_token=args.deploy_inputs.cloudflare_api_token),
             pulumi.ResourceOptions(parent=self),
         )
         scoped = pulumi.ResourceOptions(parent=self, providers={"cloudflare": self.provider})
@@ -73,7 +75,12 @@ class Stage(pulumi.ComponentResource):
         secrets: dict[str, WorkerSecrets] = {}
         for worker_name in TopologicalSorter(service_graph(config.workers)).static_order():
             secrets[worker_name] = worker_secrets(
-                worker_name, config.workers[worker_name], config.stage, args.deploy_environment, self
+                worker_name,
+                config.workers[worker_name],
+                config.stage,
+                injected=args.deploy_inputs.injected,
+                today=args.deploy_inputs.today,
+                parent=self,
             )
             self.workers[worker_name] = self._worker(worker_name, secrets[worker_name], args, scoped)
 
@@ -84,17 +91,12 @@ class Stage(pulumi.ComponentResource):
             "workers": {key: worker.outputs for key, worker in self.workers.items()},
             **self.storage.outputs,
             "wranglerConfigs": {key: worker.wrangler_config for key, worker in self.workers.items()},
-            "secretOwners": {
-                key: describe_owners(key, worker, config.stage, config.infisical_environment_slug)
-                for key, worker in sorted(config.workers.items())
-                if worker.secrets
-            },
-            "secretInventory": stage_inventory(config),
+            **secret_outputs(config),
         }
         self.infisical: InfisicalStage | None = None
         """The stage's Infisical side; None when the config has no `infisical` section."""
         if config.infisical is not None:
-            self.infisical = self._infisical(config, secrets, args.deploy_environment)
+            self.infisical = self._infisical(config, secrets, args.deploy_inputs)
             self.outputs["infisical"] = self.infisical.outputs
         # The policy pack reads the app and the Infisical layout from here (policy/settings.py).
         self.register_outputs(
@@ -140,29 +142,29 @@ class Stage(pulumi.ComponentResource):
             pulumi.ResourceOptions.merge(opts, renamed(worker.renamed_from)),
         )
 
-    def _sync_token(self, config: StageConfig, deploy_environment: DeployEnvironment) -> pulumi.Output[str]:
+    def _sync_token(self, config: StageConfig, deploy_inputs: DeployInputs) -> pulumi.Output[str]:
         """The token Infisical's Workers syncs write with: made here (managed) or injected (manual)."""
         assert config.infisical is not None
         settings = config.infisical.sync_token
         if settings.source == "manual":
-            return deploy_environment.secret(SYNC_TOKEN_ENV)
+            return deploy_inputs.secret(SYNC_TOKEN_ENV)
         return SyncToken(
             "sync-token",
             SyncTokenArgs(
                 naming=config.naming,
                 account_id=config.account_id,
                 rotate_every=settings.rotate_every,
-                today=deploy_environment.rotation_date(),
+                today=deploy_inputs.today,
             ),
             pulumi.ResourceOptions(parent=self, providers={"cloudflare": self.provider}),
         ).value
 
     def _infisical(
-        self, config: StageConfig, secrets: dict[str, WorkerSecrets], deploy_environment: DeployEnvironment
+        self, config: StageConfig, secrets: dict[str, WorkerSecrets], deploy_inputs: DeployInputs
     ) -> InfisicalStage:
         # Imported here: the Infisical package is a third of the program's import time, and only stages with
         # an `infisical` section need it.
-        from components.infisical_stage import InfisicalStage, InfisicalStageArgs, StageWorker  # noqa: PLC0415
+        from components.infisical_side.infisical_stage import InfisicalStage, InfisicalStageArgs, StageWorker  # noqa: PLC0415
 
         assert config.infisical is not None
         syncs = any(worker_secrets_.synced for worker_secrets_ in secrets.values())
@@ -174,7 +176,7 @@ class Stage(pulumi.ComponentResource):
                 environment_slug=config.infisical_environment_slug,
                 manage_environment=config.manages_infisical_environment,
                 account_id=config.account_id,
-                connection_token=self._sync_token(config, deploy_environment) if syncs else None,
+                connection_token=self._sync_token(config, deploy_inputs) if syncs else None,
                 workers={name: StageWorker(self.workers[name].script, secrets[name]) for name in sorted(secrets)},
                 protect=config.is_prod,
             ),
@@ -183,7 +185,7 @@ class Stage(pulumi.ComponentResource):
 
 
 def _infisical_layout(config: StageConfig) -> dict[str, Any] | None:
-    """The stage's place among the stages in Infisical (``components.stage_layout.layout_of`` reads it)."""
+    """The stage's place among the stages in Infisical (``components.rules.stage_layout.layout_of`` reads it)."""
     infisical = config.infisical
     if infisical is None:
         return None

@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from components.config import StageConfig
-from components.config.load import PROJECT_ROOT
 from components.program import main as program
-from components.secrets import DeployEnvironment
+from components.rules.stage_layout import PROJECT_ROOT
+from components.secrets.deploy_inputs import DeployEnvironment
 from components.stage import Stage
 from plan.engine import PlanMocks, mocks, run_program
 from plan.stack_files import project_name, stack_config

@@ -1,6 +1,6 @@
 """Which Infisical secret each declared Worker secret is read from locally, and what is missing and why.
 
-The owners are the deploy's (``components.secrets``): an injected secret comes from the stage
+The owners are the deploy's (``components.secrets.owners``): an injected secret comes from the stage
 environment's deploy folder, a synced one from the worker's own folder, a generated one from where Pulumi
 keeps its read-only copy. Side-effecting secrets read their sandbox value (or are bound empty) exactly as
 in any non-prod deploy, so a local run never sends real mail or charges a card.
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from components.config import GeneratedSecret, InjectedSecret, StageConfig, SyncedSecret
 from components.config.models import GENERATED_SECRETS_FOLDER, INJECTED_SECRETS_FOLDER
-from components.secrets import injected_variable
+from components.secrets.owners import injected_variable
 
 LOCAL_STAGE_RULES = "dev"
 """Local runs follow non-prod rules whatever stage they copy: a laptop never gets prod's live side effects."""

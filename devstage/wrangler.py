@@ -15,7 +15,7 @@ import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
-from components.config.load import PROJECT_ROOT
+from components.rules.stage_layout import PROJECT_ROOT
 
 WRANGLER = Path("node_modules") / ".bin" / "wrangler"
 WRANGLER_PACKAGE = Path("node_modules") / "wrangler"
@@ -30,13 +30,15 @@ PASSED = frozenset(
 )  # fmt: skip
 """The variables of the caller's environment that reach wrangler (with every ``LC_*`` locale variable)."""
 PASSED_PREFIXES = ("LC_",)
-SETTINGS = {
+OFFLINE = {
     "WRANGLER_SEND_METRICS": "false",
     "WRANGLER_SEND_ERROR_REPORTS": "false",
     "WRANGLER_HIDE_BANNER": "true",  # the banner asks the npm registry for a newer wrangler
     "CLOUDFLARE_CF_FETCH_ENABLED": "false",  # miniflare would download the Request.cf object
-    "CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV": "false",  # wrangler's getVarsForDev reads no .env for secrets
 }
+"""wrangler's network features, off (every wrangler run of this project, bin/migrate's too)."""
+SETTINGS = {**OFFLINE, "CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV": "false"}  # getVarsForDev reads no .env for secrets
+"""What a local run sets for wrangler itself."""
 LOG_PATH = "WRANGLER_LOG_PATH"
 
 

@@ -5,7 +5,7 @@ Exit codes: 0 the plan is valid, 2 the stage config is invalid (every problem li
 --check-age`` found a secret overdue for rotation, 6 it could not read Infisical (see ``plan.exits``).
 ``--inventory`` shows the secrets inventory instead; ``--bootstrap`` the Infisical CLI commands that
 prepare the stage's first deploy (``plan/bootstrap.py``); ``--against BASE`` (a saved ``--format json`` plan
-or a git ref) shows what the change from BASE does (``plan/diff.py``).
+or a git ref) shows what the change from BASE does (``plan/diff/``).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from components.config.load import PROJECT_ROOT
+from components.rules.stage_layout import PROJECT_ROOT
 
 _PLANNED = (0, 3)
 """Exit codes of ``python -m plan`` that still wrote a plan (3: a policy violation at the base)."""

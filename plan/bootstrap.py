@@ -14,8 +14,8 @@ import shlex
 
 from components.config import INJECTED_SECRETS_FOLDER, StageConfig, parse_stage_config
 from components.config.project_config import PROJECT_STACK
-from components.secrets import CLOUDFLARE_TOKEN_ENV, required_variables
-from components.stack_values import namespace_values
+from components.rules.stack_values import namespace_values
+from components.secrets.deploy_inputs import CLOUDFLARE_TOKEN_ENV, required_variables
 from plan.stack_files import project_name, stack_config
 
 

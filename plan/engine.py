@@ -171,7 +171,7 @@ def secret(value: Any) -> dict[str, Any]:
 PERMISSION_GROUPS_LOOKUP = (
     "cloudflare:index/getAccountApiTokenPermissionGroupsList:getAccountApiTokenPermissionGroupsList"
 )
-"""The data source the sync token's permission group ids come from (components/sync_token.py)."""
+"""The data source the sync token's permission group ids come from (components/cloudflare/sync_token.py)."""
 
 
 def fake_id(*parts: str) -> str:

@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from components.rotation import Period, describe
+from components.rules.rotation import Period, describe
 from plan.engine import ProgramRun
 from plan.model import redact
 from plan.tables import markdown_table, text_table

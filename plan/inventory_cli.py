@@ -10,7 +10,7 @@ import sys
 
 from components.config import StageConfigError
 from components.infisical import InfisicalClient, InfisicalError
-from components.rotation import RotationDateError, rotation_date
+from components.rules.rotation import RotationDateError, rotation_date
 from components.stage import Stage
 from plan.exits import EXIT_INFISICAL, EXIT_INVALID_CONFIG, EXIT_OVERDUE
 from plan.inventory import RENDERERS, inventory

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.secrets import NOT_PROVIDED
+from components.secrets.deploy_inputs import NOT_PROVIDED
 from plan.engine import PROVIDER_KEY, ProgramRun, Registration
 from policy.names import SECRET_SIG, SECRET_SIG_KEY, short_type
 

@@ -12,12 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from components.config.load import PROJECT_ROOT
-from components.naming import is_valid_stage
+from components.infisical_side.project_stack import ProjectStack
 from components.program import run as program
-from components.project_stack import ProjectStack
-from components.rotation import ROTATION_DATE_ENV
-from components.secrets import DeployEnvironment
+from components.rules.naming import is_valid_stage
+from components.rules.rotation import ROTATION_DATE_ENV
+from components.rules.stage_layout import PROJECT_ROOT
+from components.secrets.deploy_inputs import DeployEnvironment
 from components.stage import Stage
 from plan.engine import ProgramRun, run_program
 from plan.stack_files import project_name, stack_config

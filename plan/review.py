@@ -14,7 +14,7 @@ from typing import Any
 
 from plan.baseline import BaseError, load_base
 from plan.diff import diff_plans
-from plan.diff_render import RENDERERS
+from plan.diff.render import RENDERERS
 from plan.exits import EXIT_DESTRUCTIVE_PROD, EXIT_POLICY
 from plan.exits import EXIT_INVALID_CONFIG as EXIT_REFUSED
 

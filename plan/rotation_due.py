@@ -14,7 +14,7 @@ import os
 import sys
 from datetime import date, timedelta
 
-from components.rotation import ROTATION_DATE_ENV, rotation_date
+from components.rules.rotation import ROTATION_DATE_ENV, rotation_date
 from plan.engine import ProgramRun
 from plan.program_run import committed_stages, plan_run
 

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from components.infisical import InfisicalPermissionError
-from components.rotation import Period, parse_utc
+from components.rules.rotation import Period, parse_utc
 
 LIST_SECRETS = "/api/v4/secrets"
 

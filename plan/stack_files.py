@@ -13,7 +13,8 @@ from typing import Any
 
 import yaml
 
-from components.config.load import PROJECT_ROOT, StageConfigError
+from components.config.load import StageConfigError
+from components.rules.stage_layout import PROJECT_ROOT
 
 
 class _StrictLoader(yaml.SafeLoader):

@@ -2,7 +2,7 @@
 
 Run it with ``pulumi preview --policy-pack policy`` (or ``pulumi up``) from the repository root; the CLI
 starts ``python policy`` from inside this directory, so the repository root is put on ``sys.path`` for
-``policy.checks`` and ``components.naming`` (both light: no pulumi_cloudflare, no pydantic). The pack is
+``policy.checks`` and ``components.rules.naming`` (both light: no pulumi_cloudflare, no pydantic). The pack is
 therefore not publishable on its own (``pulumi policy publish`` would upload this directory only).
 
 Where the rules' settings come from here:

@@ -3,7 +3,7 @@
 * ``non-prod-identities-cannot-read-prod`` (mandatory): in a project prod also uses, no non-prod identity
   holds a project-wide role (one that is not a custom role of its own stack) or a custom role whose
   secret permissions could apply in prod. The layout of the stages together comes from the committed
-  stage files (`components.stage_layout`); the stack's own registrations add the roles it really creates.
+  stage files (`components.rules.stage_layout`); the stack's own registrations add the roles it really creates.
 * ``acknowledged-prod-exposure`` (shown in red by the plan, a warning under ``pulumi preview``): the same
   exposure, let through by prod's named acknowledgement.
 * ``only-pr-preview-identity-trusts-pull-requests`` (mandatory): no OIDC auth admits pull_request runs
@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
-from components.access import ACK_PROD_READABLE, PR_PREVIEW_IDENTITY, reaches_environment, trusts_pull_requests
-from components.stage_layout import PROD, StageLayout, acknowledged_exposures, exposures
+from components.rules.access import ACK_PROD_READABLE, PR_PREVIEW_IDENTITY, reaches_environment, trusts_pull_requests
+from components.rules.stage_layout import PROD, StageLayout, acknowledged_exposures, exposures
 from policy.names import INFISICAL_PREFIX
 
 INFISICAL = INFISICAL_PREFIX

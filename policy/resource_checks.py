@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Final
 
-from components.naming import is_valid_stage, stage_in_hostname, stage_in_name
+from components.rules.naming import is_valid_stage, stage_in_hostname, stage_in_name
 from policy.names import DYNAMIC_PREFIX
 from policy.resources import PolicyResource, PropPath, known_str
 from policy.settings import PolicySettings

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Final
 
-from components.secret_names import secret_looking_reason
+from components.rules.secret_names import secret_looking_reason
 from policy.names import INFISICAL_PREFIX
 from policy.resources import UNKNOWN, PolicyResource, bindings_of, known_str
 from policy.settings import PolicySettings

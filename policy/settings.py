@@ -5,7 +5,7 @@ The program registers it on its components, so the rules never parse the stage c
 * the ``Stage`` component's outputs hold ``app`` (physical names are ``{app}-{stage}-{name}``);
 * its ``infisicalLayout`` is the stage's Infisical project, CI identity role and acknowledgements, which
   take the place of the stage's committed file among every committed stage's layout
-  (:mod:`components.stage_layout`: isolation inside Infisical is a property of the stages together);
+  (:mod:`components.rules.stage_layout`: isolation inside Infisical is a property of the stages together);
 * each ``Worker`` component's outputs hold its ``scriptName``, its ``publicVars`` (plain vars whose names
   look secret but whose values are public) and its ``sideEffectSecrets`` (side-effecting injected secret
   → its sandbox outside prod, ``empty`` or ``env``).
@@ -21,8 +21,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from components.naming import STAGE_TYPE, WORKER_TYPE
-from components.stage_layout import StageLayout, layouts_with
+from components.rules.naming import STAGE_TYPE, WORKER_TYPE
+from components.rules.stage_layout import StageLayout, layouts_with
 from policy.resources import PolicyResource
 
 SANDBOX_MODES: Final = ("empty", "env")

@@ -13,10 +13,15 @@ import pytest
 
 from components.config import StageConfig, parse_stage_config
 from components.program import run as program
-from components.secrets import CLOUDFLARE_TOKEN_ENV, DeployEnvironment, required_variables
-from components.stack_values import namespace_values
+from components.rules.stack_values import namespace_values
+from components.secrets.deploy_inputs import CLOUDFLARE_TOKEN_ENV, DeployEnvironment, required_variables
 from plan.engine import ProgramRun, run_program
 from plan.stack_files import project_name, stack_config
+
+pytest_plugins = [
+    "tests.policy_tools",  # the policy pack's `analyzer` fixture
+    "tests.workflow_tools",  # one fixture per workflow file
+]
 
 PROJECT = project_name()
 STAGES = ("dev", "staging", "prod")

@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from components.config import StageConfig
-from components.config.load import PROJECT_ROOT
 from components.infisical import InfisicalClient
 from components.infisical.auth import Credentials
+from components.rules.stage_layout import PROJECT_ROOT
 from devstage.secrets import secret_reads, wanted
 from tests.fakes.infisical import FakeInfisical
 

@@ -10,12 +10,12 @@ from typing import Any
 import pulumi_cloudflare as cf
 import pytest
 
-from components.adoption import import_id
+from components.cloudflare.adoption import import_id
+from components.cloudflare.replacements import RULES
 from components.config import StageConfigError, parse_stage_config
-from components.replacements import RULES
 from plan.baseline import empty_plan
 from plan.diff import ADOPT, CREATE, diff_plans
-from plan.diff_render import render_markdown, render_terminal
+from plan.diff.render import render_markdown, render_terminal
 from plan.engine import ProgramRun
 from plan.model import build_plan
 from tests.conftest import PROJECT, raw_config, run_stage

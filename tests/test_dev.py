@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from components.config.load import PROJECT_ROOT
+from components.rules.stage_layout import PROJECT_ROOT
 from devstage import configs
 from devstage.secrets import secret_reads, wanted
 from tests.conftest import checked_config

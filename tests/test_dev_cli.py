@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from components.config.load import PROJECT_ROOT
+from components.rules.stage_layout import PROJECT_ROOT
 from devstage import cli, configs, launch, wrangler
 from devstage.configs import DECLARED_SECRETS, LOCAL_ACCOUNT_ID
 from devstage.exits import Exit, exit_code_lines

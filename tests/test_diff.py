@@ -11,7 +11,7 @@ import pytest
 
 from plan.__main__ import main as plan_main
 from plan.diff import ADOPT, CREATE, DELETE, PROTECTED, REPLACE, SECRET_CHANGED, UPDATE, Change, PlanDiff, diff_plans
-from plan.diff_render import WIDTH, render_json, render_markdown, render_terminal
+from plan.diff.render import WIDTH, render_json, render_markdown, render_terminal
 from plan.model import build_plan
 from tests.conftest import raw_config, run_stage
 

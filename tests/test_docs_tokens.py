@@ -7,10 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from components import cloudflare_tokens
+from components.cloudflare import tokens as cloudflare_tokens
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "infisical.md"
-HEADINGS = {"deploy": "**Deploy token**", "preview": "**Preview token**", "sync": "**Sync token**"}
+HEADINGS = {
+    "deploy": "**Deploy token**",
+    "preview": "**Preview token**",
+    "drift": "**Drift token**",
+    "sync": "**Sync token**",
+}
 
 
 def documented(token: str) -> list[tuple[str, str]]:
@@ -37,3 +42,4 @@ def test_the_docs_list_exactly_the_declared_permission_groups(token: str) -> Non
 def test_the_sync_token_holds_one_permission_and_the_preview_token_only_reads() -> None:
     assert [group.name for group in cloudflare_tokens.SYNC] == ["Workers Scripts Write"]
     assert all(group.name.endswith(" Read") for group in cloudflare_tokens.PREVIEW)
+    assert all(group.name.endswith(" Read") for group in cloudflare_tokens.DRIFT)

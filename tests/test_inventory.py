@@ -11,9 +11,9 @@ import pytest
 from plan.__main__ import main as plan_main
 from plan.engine import ProgramRun
 from plan.inventory import RENDERERS, inventory, stage_inventory
+from tests.canaries import all_canaries, canary_run
 from tests.conftest import PROJECT, STAGES, raw_config, run_stage
 from tests.test_config import problems
-from tests.test_secrets import all_canaries, canary_run
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "docs" / "inventory.md"

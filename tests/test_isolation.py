@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 import yaml
 
-from components.access import ACK_PROD_READABLE, trusts_pull_requests
 from components.config.load import StageConfigError, parse_stage_config
-from components.stage_layout import StageLayout
+from components.rules.access import ACK_PROD_READABLE, trusts_pull_requests
+from components.rules.stage_layout import StageLayout
 from plan.engine import ProgramRun, Registration
 from plan.model import build_plan
 from plan.policy import check, settings_for
@@ -27,7 +27,7 @@ from policy.checks import evaluate
 from policy.resources import from_registration
 from policy.settings import PolicySettings
 from tests.conftest import PROJECT, STAGES, raw_config
-from tests.test_policy import analyzer, deploy_environment, found, replace
+from tests.policy_tools import analyzer, deploy_environment, found, replace
 
 __all__ = ["analyzer"]  # the fixture this module uses
 

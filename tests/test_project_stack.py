@@ -7,7 +7,6 @@ from typing import Any
 import httpx
 import pytest
 
-from components import access_levels
 from components.config import StageConfigError
 from components.config.project_config import parse_project_config
 from components.infisical import (
@@ -17,6 +16,7 @@ from components.infisical import (
     SecretFolderProvider,
     SecretProvider,
 )
+from components.infisical_side import access_levels
 from plan.__main__ import main as plan_main
 from plan.engine import ProgramRun
 from plan.program_run import plan_run

@@ -6,27 +6,11 @@ from datetime import date
 
 import pytest
 
-import tests.test_workflows as wf
+import tests.workflow_tools as wf
 from plan.rotation_due import due
 from tests.conftest import full_environment, raw_config, run_stage
 
 NAME = "rotate.yml"
-
-
-@pytest.mark.parametrize(
-    "check",
-    [
-        wf.test_third_party_actions_are_pinned_to_a_version,
-        wf.test_permissions_are_least_privilege_per_job,
-        wf.test_no_long_lived_token_comes_from_github_secrets,
-        wf.test_run_scripts_contain_no_expressions,
-        wf.test_checkouts_do_not_persist_the_token,
-        wf.test_derived_credentials_are_masked_before_they_are_exported,
-    ],
-)
-def test_rotate_follows_the_rules_of_every_workflow(check: object) -> None:
-    assert callable(check)
-    check(NAME)
 
 
 def test_rotate_runs_weekly_and_on_dispatch() -> None:

@@ -8,11 +8,11 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.rotation import Period, RotationDateError, describe, parse_utc, rotation_date
+from components.rules.rotation import Period, RotationDateError, describe, parse_utc, rotation_date
 from plan.engine import ProgramRun
+from tests.canaries import CanaryMocks, canary
 from tests.conftest import PROJECT, full_environment, raw_config, run_stage
 from tests.test_config import problems
-from tests.test_secrets import CanaryMocks, canary
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from components.cloudflare.replacements import DELETE_BEFORE_REPLACE, RULES
 from components.config import StageConfigError, parse_stage_config
-from components.replacements import DELETE_BEFORE_REPLACE, RULES
 from plan.diff import REPLACE, UPDATE, diff_plans
 from plan.engine import ProgramRun
 from plan.model import build_plan

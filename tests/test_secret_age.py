@@ -174,8 +174,8 @@ def test_a_folder_the_identity_may_not_list_is_reported_unreadable(
     fake_infisical: FakeInfisical, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The staging deploy identity's role reads /cloudflare only; the sync folder's ages are then unknown."""
-    from components import access
     from components.infisical import IdentityProvider, ProjectIdentityMembershipProvider, ProjectRoleProvider
+    from components.rules import access
     from tests.infisical.engine import Engine
     from tests.infisical.test_project_role import login
 

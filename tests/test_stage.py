@@ -51,7 +51,7 @@ def test_complete_resource_set(stage: str, stage_runs: dict[str, ProgramRun]) ->
             f"WorkersCustomDomain/api-domain-{'api.example.com' if stage == 'prod' else f'api.{stage}.example.com'}",
             "WorkersCronTrigger/api-cron",  # no crons: kept with an empty list (deleting one clears nothing)
             "WorkersCronTrigger/jobs-cron",
-            "AccountToken/token",  # the Infisical sync token (components/sync_token.py)
+            "AccountToken/token",  # the Infisical sync token (components/cloudflare/sync_token.py)
         ]
     )
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pulumi.runtime import mocks
 
-from components.cloudflare_tokens import SYNC
+from components.cloudflare.tokens import SYNC
 from components.config.load import StageConfigError, parse_stage_config
 from plan.engine import PERMISSION_GROUPS_LOOKUP, PlanMocks, ProgramRun, Registration, fake_id
 from plan.model import is_secret

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from components import bindings
-from components.bindings import ConsumedQueue
+from components.cloudflare import bindings
+from components.cloudflare.bindings import ConsumedQueue
+from components.cloudflare.worker_args import WorkerArgs
+from components.cloudflare.wrangler import wrangler_config
 from components.config import QueueConsumerConfig
-from components.secrets import SecretBinding, WorkerSecrets
-from components.worker import WorkerArgs
-from components.wrangler import wrangler_config
+from components.secrets.owners import SecretBinding, WorkerSecrets
 
 ROOT = Path(__file__).resolve().parents[1]
 

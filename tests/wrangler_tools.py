@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from components.config.load import PROJECT_ROOT
+from components.rules.stage_layout import PROJECT_ROOT
 from devstage import wrangler
 
 needs_node = pytest.mark.skipif(

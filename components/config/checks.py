@@ -25,9 +25,9 @@ from components.config.models import (
     ServiceBinding,
     WorkerConfig,
 )
-from components.naming import MAX_PHYSICAL_NAME, stage_in_hostname
-from components.rotation import PREVIOUS_SUFFIX, Period
-from components.secret_names import secret_looking_reason
+from components.rules.naming import MAX_PHYSICAL_NAME, stage_in_hostname
+from components.rules.rotation import PREVIOUS_SUFFIX, Period
+from components.rules.secret_names import secret_looking_reason
 
 if TYPE_CHECKING:
     from components.config.stage_config import StageConfig

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-from components.rotation import CADENCE_DESCRIPTION, CADENCE_PATTERN
+from components.rules.rotation import CADENCE_DESCRIPTION, CADENCE_PATTERN
 
 Loc = tuple[str | int, ...]
 """A location in the config, as pydantic reports it (keys, list indexes and union tags)."""

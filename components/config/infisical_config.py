@@ -9,10 +9,10 @@ from typing import Literal
 
 from pydantic import Field
 
-from components.access import ACK_PROD_READABLE, PR_PREVIEW_SUBJECT
 from components.config.fields import FolderPath, Model, RotateEvery
 from components.config.models import INJECTED_SECRETS_FOLDER
-from components.naming import is_preview_stage
+from components.rules.access import ACK_PROD_READABLE, PR_PREVIEW_SUBJECT
+from components.rules.naming import is_preview_stage
 
 
 class GitHubOidcConfig(Model):

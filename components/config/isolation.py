@@ -7,7 +7,7 @@ how long the Cloudflare sync token lives.
 * The preview folder is for non-prod stages; prod never gets a preview identity.
 * A managed sync token rotates on a period (an event cadence could never expire it).
 * Prod in the same Infisical project as a non-prod identity with a project-wide role is refused, with
-  the two fixes, unless Pulumi.prod.yaml acknowledges it by name (see `components.stage_layout`).
+  the two fixes, unless Pulumi.prod.yaml acknowledges it by name (see `components.rules.stage_layout`).
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from components.access import ACK_PROD_READABLE, trusts_pull_requests
 from components.config.fields import Loc
-from components.rotation import Period
-from components.stage_layout import PROD, exposures, layouts_with
+from components.rules.access import ACK_PROD_READABLE, trusts_pull_requests
+from components.rules.rotation import Period
+from components.rules.stage_layout import PROD, exposures, layouts_with
 
 if TYPE_CHECKING:
     from components.config.stage_config import StageConfig

@@ -18,14 +18,13 @@ import pulumi.runtime.config as runtime_config
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from components.config import fields
+from components.config import checks, fields
 from components.config.fields import Loc
 from components.config.models import BINDING_TYPES, SECRET_OWNERS
 from components.config.stage_config import StageConfig
-from components.naming import is_valid_stage
-from components.stack_values import namespace_values
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from components.rules.naming import is_valid_stage
+from components.rules.stack_values import namespace_values
+from components.rules.stage_layout import PROJECT_ROOT
 
 
 class StageConfigError(pulumi.RunError):
@@ -61,10 +60,14 @@ def parse_stage_config(
     data = {key: value for key, value in raw.items() if key != "stage"}
     data["stage"] = stage if is_valid_stage(stage) else "dev"
     try:
-        config = StageConfig.model_validate(data, context={"project_root": project_root})
+        config = StageConfig.model_validate(data)
     except ValidationError as error:
         problems.extend(describe_problems(error, namespace))
         raise StageConfigError(problems) from None
+    # Cross-field checks read the checked model, so they run once every field is valid.
+    problems.extend(
+        (f"{namespace}:{config_path(loc)}", message) for loc, message in checks.problems(config, project_root)
+    )
     if problems:
         raise StageConfigError(problems)
     return config

@@ -1,17 +1,14 @@
 """The whole config of one stage, checked field by field and then across fields.
 
-Cross-field checks (:mod:`components.config.checks`) run here, before any resource exists, so
-``pulumi preview`` fails with every problem listed instead of half a stack being planned.
+The model checks each field; the cross-field checks (:mod:`components.config.checks`) read the checked model, and
+the loader runs both before any resource exists, so ``pulumi preview`` fails with every problem listed instead of
+half a stack being planned.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from pydantic import Field
 
-from pydantic import Field, ValidationError, ValidationInfo, model_validator
-from pydantic_core import InitErrorDetails, PydanticCustomError
-
-from components.config import checks
 from components.config.fields import HexId, IsoDate, Model, ResourceKey
 from components.config.infisical_config import InfisicalConfig
 from components.config.models import (
@@ -22,7 +19,7 @@ from components.config.models import (
     WorkerConfig,
     Zone,
 )
-from components.naming import STAGE_PATTERN, Naming, infisical_environment_slug, is_preview_stage
+from components.rules.naming import STAGE_PATTERN, Naming, infisical_environment_slug, is_preview_stage
 
 
 class StageConfig(Model):
@@ -62,17 +59,3 @@ class StageConfig(Model):
     @property
     def is_preview(self) -> bool:
         return is_preview_stage(self.stage)
-
-    @model_validator(mode="after")
-    def _check_across_fields(self, info: ValidationInfo) -> StageConfig:
-        root = (info.context or {}).get("project_root")
-        problems = list(checks.problems(self, Path(root) if root else None))
-        if problems:
-            raise ValidationError.from_exception_data(
-                type(self).__name__,
-                [
-                    InitErrorDetails(type=PydanticCustomError("config", message), loc=loc, input=None)
-                    for loc, message in problems
-                ],
-            )
-        return self

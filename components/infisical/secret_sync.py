@@ -9,6 +9,12 @@ auto-sync the provider waits, within a bounded time, for that first run: when it
 without access, a Worker that does not exist) the resource fails with Infisical's message, and a sync
 created by that create is deleted again, so nothing is left half-applied. A delete that removes the synced
 secrets waits until Infisical's remove job has finished and the sync is gone.
+
+A sync whose last run failed is drift: the desired state is a sync that delivers. ``last_run_failed`` is
+read back from Infisical's ``syncStatus`` and is always ``False`` in the program, so a refresh after a
+failed run (a secret change Cloudflare refused, a Worker deleted by hand, a revoked token) shows the sync
+as changed, ``pulumi preview --refresh --expect-no-changes`` fails on it, and ``pulumi up`` runs the sync
+again, failing with Infisical's reason while the cause remains.
 """
 
 from __future__ import annotations
@@ -55,6 +61,10 @@ def _body(inputs: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _never_failed(value: Any) -> str | None:
+    return None if value is False else "must be false: the program wants a sync whose last run did not fail"
+
+
 def _sync_outputs(sync: Mapping[str, Any], known: Mapping[str, Any]) -> Outputs:
     options = sync.get("syncOptions") or {}
     environment = sync.get("environment") or {}
@@ -73,6 +83,7 @@ def _sync_outputs(sync: Mapping[str, Any], known: Mapping[str, Any]) -> Outputs:
         "description": sync.get("description") or "",
         "remove_secrets_on_delete": bool(known.get("remove_secrets_on_delete", False)),
         "destination": sync.get("destination") or DESTINATION,
+        "last_run_failed": sync.get("syncStatus") == jobs.FAILED,
     }
 
 
@@ -101,6 +112,8 @@ class CloudflareWorkersSecretSyncArgs:
     description: pulumi.Input[str] | None = prop(validate=valid.length(0, 256), compare=valid.trimmed)
     remove_secrets_on_delete: pulumi.Input[bool] | None = prop(default=False)
     """Delete the synced secrets from the Worker when the sync is deleted (default False)."""
+    last_run_failed: pulumi.Input[bool] | None = prop(default=False, validate=_never_failed, compare=bool)
+    """Never set by the program (always False); a refresh reads Infisical's last run into it (drift)."""
     destination: str | None = output()
 
 

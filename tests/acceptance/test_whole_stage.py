@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 from components.infisical import InfisicalClient, InfisicalNotFoundError
-from components.secrets import CLOUDFLARE_TOKEN_ENV
+from components.secrets.deploy_inputs import CLOUDFLARE_TOKEN_ENV
 from tests.conftest import STAGES, checked_config, full_environment, injected_variables, raw_config
 from tests.fakes.infisical import FakeInfisical
 from tests.fakes.infisical.fixtures import fake_infisical

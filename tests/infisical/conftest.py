@@ -7,8 +7,11 @@ back split into address, type and prefix). Tests that need the older folder beha
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+from components.infisical._provider import InfisicalProvider
 from tests.fakes.infisical import FakeInfisical
 from tests.fakes.infisical.fixtures import fake_infisical, fake_infisical_both_folder_modes, fake_infisical_server
 
@@ -25,3 +28,13 @@ def project_id(fake_infisical: FakeInfisical) -> str:
 @pytest.fixture
 def env_slug(project_id: str) -> str:
     return seed_environment(project_id, "dev")
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """check and diff must never build a client, let alone call Infisical."""
+
+    def refuse(self: InfisicalProvider) -> Any:
+        raise AssertionError("check/diff must not create an Infisical client")
+
+    monkeypatch.setattr(InfisicalProvider, "_client", refuse)

@@ -1,0 +1,168 @@
+"""The stage's stateful resources: D1 databases, R2 buckets, KV namespaces and queues.
+
+They are grouped in one component because they share one life-cycle rule: in prod they carry
+``protect`` and ``retain_on_delete``, so neither a stray ``pulumi destroy`` nor a rename can drop data
+(replacing a D1 database creates a new, empty one: every row is gone).
+
+Each resource also hands out its own binding and wrangler entry (:meth:`Storage.binding`) and the
+queue a consumer reads (:meth:`Storage.consumed`), so a worker never needs the stage's whole config.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_cloudflare as cf
+
+from components.cloudflare import bindings
+from components.cloudflare.adoption import adopted
+from components.cloudflare.bindings import ConsumedQueue, WorkerBinding
+from components.cloudflare.replacements import lifecycle
+from components.config import (
+    Binding,
+    D1Binding,
+    D1DatabaseConfig,
+    KvBinding,
+    KvNamespaceConfig,
+    QueueBinding,
+    QueueConfig,
+    QueueConsumerConfig,
+    R2Binding,
+    R2BucketConfig,
+)
+from components.rules.naming import Naming
+
+TYPE = "stageplatform:index:Storage"
+
+
+@dataclass(frozen=True)
+class StorageArgs:
+    naming: Naming
+    account_id: str
+    d1: Mapping[str, D1DatabaseConfig]
+    r2: Mapping[str, R2BucketConfig]
+    kv: Mapping[str, KvNamespaceConfig]
+    queues: Mapping[str, QueueConfig]
+    protect: bool
+    """Prod: protect and retain every stateful resource."""
+
+
+class Storage(pulumi.ComponentResource):
+    """Every stateful Cloudflare resource of one stage, named ``{app}-{stage}-{name}``."""
+
+    d1: dict[str, cf.D1Database]
+    r2: dict[str, cf.R2Bucket]
+    kv: dict[str, cf.WorkersKvNamespace]
+    queues: dict[str, cf.Queue]
+    dead_letter_queues: dict[str, cf.Queue]
+    outputs: dict[str, Any]
+    """What the stack exports of the stage's storage: ids and names, by config key."""
+
+    def __init__(self, name: str, args: StorageArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(TYPE, name, None, opts)
+        self._args = args
+        keep = pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=args.protect or None)
+        physical = args.naming.physical
+
+        self.d1 = {
+            key: cf.D1Database(
+                f"d1-{key}",
+                cf.D1DatabaseArgs(
+                    account_id=args.account_id,
+                    name=physical(key),
+                    primary_location_hint=db.location_hint,
+                    jurisdiction=db.jurisdiction,
+                    read_replication=(
+                        cf.D1DatabaseReadReplicationArgs(mode=db.read_replication) if db.read_replication else None
+                    ),
+                ),
+                pulumi.ResourceOptions.merge(
+                    pulumi.ResourceOptions.merge(keep, lifecycle("D1Database")),
+                    adopted("D1Database", args.account_id, db.adopt),
+                ),
+            )
+            for key, db in sorted(args.d1.items())
+        }
+        self.r2 = {
+            key: cf.R2Bucket(
+                f"r2-{key}",
+                cf.R2BucketArgs(
+                    account_id=args.account_id,
+                    name=physical(key),
+                    location=bucket.location,
+                    jurisdiction=bucket.jurisdiction,
+                    storage_class=bucket.storage_class,
+                ),
+                pulumi.ResourceOptions.merge(
+                    keep, adopted("R2Bucket", args.account_id, bucket.adopt, bucket.jurisdiction or "default")
+                ),
+            )
+            for key, bucket in sorted(args.r2.items())
+        }
+        self.kv = {
+            key: cf.WorkersKvNamespace(
+                f"kv-{key}",
+                cf.WorkersKvNamespaceArgs(account_id=args.account_id, title=physical(key)),
+                pulumi.ResourceOptions.merge(keep, adopted("WorkersKvNamespace", args.account_id, kv.adopt)),
+            )
+            for key, kv in sorted(args.kv.items())
+        }
+        self.queues = {}
+        self.dead_letter_queues = {}
+        for key, queue in sorted(args.queues.items()):
+            settings = cf.QueueSettingsArgs(
+                delivery_delay=queue.delivery_delay_seconds,
+                message_retention_period=queue.message_retention_seconds,
+            )
+            self.queues[key] = cf.Queue(
+                f"queue-{key}",
+                cf.QueueArgs(account_id=args.account_id, queue_name=physical(key), settings=settings),
+                pulumi.ResourceOptions.merge(keep, adopted("Queue", args.account_id, queue.adopt)),
+            )
+            if queue.dead_letter:
+                self.dead_letter_queues[key] = cf.Queue(
+                    f"queue-{key}-dlq",
+                    cf.QueueArgs(account_id=args.account_id, queue_name=args.naming.dead_letter_queue(key)),
+                    keep,
+                )
+
+        self.outputs = {
+            "d1Databases": {key: {"id": db.uuid, "name": db.name} for key, db in self.d1.items()},
+            "r2Buckets": {key: {"name": bucket.name} for key, bucket in self.r2.items()},
+            "kvNamespaces": {key: {"id": kv.id, "title": kv.title} for key, kv in self.kv.items()},
+            "queues": {key: self._queue_outputs(key) for key in self.queues},
+        }
+        self.register_outputs(self.outputs)
+
+    def binding(self, name: str, binding: Binding) -> WorkerBinding:
+        """The script binding and wrangler entry that bind ``name`` to one of these resources."""
+        match binding:
+            case D1Binding(database=key):
+                db = self.d1[key]
+                return bindings.d1(name, db.uuid, db.name, self._args.d1[key].migrations_dir)
+            case R2Binding(bucket=key):
+                jurisdiction = self._args.r2[key].jurisdiction
+                return bindings.r2(name, self.r2[key].name, None if jurisdiction == "default" else jurisdiction)
+            case KvBinding(namespace=key):
+                return bindings.kv(name, self.kv[key].id)
+            case QueueBinding(queue=key):
+                return bindings.queue_producer(name, self.queues[key].queue_name)
+        raise AssertionError(f"binding type {binding.type!r} is not a storage binding")  # config admits no other
+
+    def consumed(self, settings: QueueConsumerConfig) -> ConsumedQueue:
+        """The queue a consumer with ``settings`` reads, and the dead-letter queue its failures go to."""
+        queue = self.queues[settings.queue]
+        dead_letter = self.dead_letter_queues.get(settings.queue)
+        return ConsumedQueue(
+            settings, queue.queue_id, queue.queue_name, dead_letter.queue_name if dead_letter else None
+        )
+
+    def _queue_outputs(self, key: str) -> dict[str, Any]:
+        queue = self.queues[key]
+        outputs: dict[str, Any] = {"id": queue.queue_id, "name": queue.queue_name}
+        if dlq := self.dead_letter_queues.get(key):
+            outputs["deadLetterQueue"] = {"id": dlq.queue_id, "name": dlq.queue_name}
+        return outputs

@@ -1,0 +1,117 @@
+"""What a deploy takes from its process environment, read once by the program and handed down.
+
+The program reads the deploy environment in one place (:meth:`DeployEnvironment.read`), before any resource
+exists: a missing injected secret stops it there, naming every key. What it hands the ``Stage`` is a
+:class:`DeployInputs`: every value already a Pulumi secret, and today's date for rotation. No component below
+the program reads the environment again, so there is one way in for a secret value and it is always wrapped.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+import pulumi
+
+from components.config import INJECTED_SECRETS_FOLDER, InjectedSecret, StageConfig
+from components.rules.rotation import ROTATION_DATE_ENV, RotationDateError, rotation_date
+from components.secrets.owners import injected_variable
+
+NOT_PROVIDED = "[secret: not provided]"
+"""What the credential-free plan binds (as a secret) where a deploy would read a real value."""
+
+CLOUDFLARE_TOKEN_ENV = "CLOUDFLARE_API_TOKEN"  # noqa: S105 (a variable name)
+SYNC_TOKEN_ENV = "CLOUDFLARE_SYNC_API_TOKEN"  # noqa: S105 (a variable name)
+"""With ``infisical.syncToken.source: manual``, the token Infisical's app connection uses to write Worker
+secrets. Injected from the stage's own Infisical environment, so a staging deploy never even holds
+prod's token. By default the stage creates that token itself (components/cloudflare/sync_token.py)."""
+
+
+class MissingSecretsError(pulumi.RunError):
+    """Injected secrets are missing from the deploy environment. Names keys, never values."""
+
+    def __init__(self, stage: str, environment_slug: str, missing: Mapping[str, list[str]]) -> None:
+        self.missing = dict(missing)
+        lines = "\n".join(f"  - {key} ({', '.join(users)})" for key, users in sorted(missing.items()))
+        super().__init__(
+            f"{len(missing)} secret(s) that stage {stage!r} injects at deploy time are missing or empty in "
+            f"the environment:\n{lines}\n"
+            f"Add them to Infisical (environment {environment_slug!r}, folder {INJECTED_SECRETS_FOLDER}) and run "
+            f"through the Infisical CLI:\n  infisical run --env={environment_slug} --path={INJECTED_SECRETS_FOLDER} "
+            f"-- pulumi up -s {stage}"
+        )
+
+
+@dataclass(frozen=True)
+class DeployInputs:
+    """Everything the stage takes from the deploy process, each value already a Pulumi secret."""
+
+    cloudflare_api_token: pulumi.Output[str]
+    injected: Mapping[str, pulumi.Output[str]]
+    """Variable name → value, for every variable :func:`required_variables` names."""
+    today: date
+    """The UTC date that places generated secrets and the sync token on their rotation grid."""
+
+    def secret(self, variable: str) -> pulumi.Output[str]:
+        """An injected value; only variables the program read (so checked) exist here."""
+        return self.injected[variable]
+
+
+@dataclass(frozen=True)
+class DeployEnvironment:
+    """Where injected values come from: the deploy process's environment (or a test's)."""
+
+    variables: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    allow_missing: bool = False
+    """The credential-free plan shows the stage without any secret at hand."""
+
+    def read(self, config: StageConfig) -> DeployInputs:
+        """Every value the stage needs, wrapped as secrets; :class:`MissingSecretsError` names what is missing."""
+        required = required_variables(config)
+        missing = {variable: users for variable, users in required.items() if not self.variables.get(variable)}
+        if missing and not self.allow_missing:
+            raise MissingSecretsError(config.stage, config.infisical_environment_slug, missing)
+        return DeployInputs(
+            cloudflare_api_token=self._cloudflare_api_token(),
+            injected={variable: self._secret(variable) for variable in required},
+            today=self._today(),
+        )
+
+    def _secret(self, variable: str) -> pulumi.Output[str]:
+        """The variable's value, a Pulumi secret from the moment it is read."""
+        return pulumi.Output.secret(self.variables.get(variable) or NOT_PROVIDED)
+
+    def _today(self) -> date:
+        try:
+            return rotation_date(self.variables)
+        except RotationDateError as error:
+            raise pulumi.RunError(f"{ROTATION_DATE_ENV}: {error}") from None
+
+    def _cloudflare_api_token(self) -> pulumi.Output[str]:
+        """``CLOUDFLARE_API_TOKEN``, else the ``cloudflare:apiToken`` secret config."""
+        if self.variables.get(CLOUDFLARE_TOKEN_ENV):
+            return self._secret(CLOUDFLARE_TOKEN_ENV)
+        configured = pulumi.Config("cloudflare").get_secret("apiToken")
+        if configured is not None:
+            return pulumi.Output.secret(configured)
+        if self.allow_missing:
+            return pulumi.Output.secret(NOT_PROVIDED)
+        raise pulumi.RunError(
+            f"no Cloudflare API token: set {CLOUDFLARE_TOKEN_ENV} (e.g. from Infisical with `infisical run`) "
+            "or `pulumi config set --secret cloudflare:apiToken`"
+        )
+
+
+def required_variables(config: StageConfig) -> dict[str, list[str]]:
+    """Every variable a deploy of this stage reads, with who reads it (the Cloudflare token aside)."""
+    required: dict[str, list[str]] = {}
+    for worker_name, worker in sorted(config.workers.items()):
+        for name, secret in sorted(worker.secrets.items()):
+            if isinstance(secret, InjectedSecret) and (variable := injected_variable(name, secret, config.stage)):
+                required.setdefault(variable, []).append(f"worker {worker_name}")
+    manual = config.infisical is not None and config.infisical.sync_token.source == "manual"
+    if manual and any(worker.synced_secret_names() for worker in config.workers.values()):
+        required[SYNC_TOKEN_ENV] = ["the Infisical Cloudflare connection"]
+    return required

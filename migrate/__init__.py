@@ -1,0 +1,1 @@
+"""``bin/migrate``: a stage's D1 migrations with the pinned wrangler; prod only after a Time Travel bookmark."""

@@ -1,0 +1,177 @@
+"""deploy.yml and pr-stage.yml: which stage deploys on which event, with which gates, and what each job runs."""
+
+import re
+
+import pytest
+
+from tests.workflow_tools import (
+    WORKFLOWS,
+    Workflow,
+    dispatch,
+    environment_name,
+    job,
+    jobs_that_run,
+    load,
+    pull_request,
+    push,
+    run,
+    step_index,
+    steps,
+    triggers,
+    uses,
+    with_,
+)
+
+# --------------------------------------------------------------------------------------------------
+# deploy.yml
+# --------------------------------------------------------------------------------------------------
+
+
+def test_deploy_triggers(deploy: Workflow) -> None:
+    on = triggers(deploy)
+    assert on["push"]["branches"] == ["main"]
+    assert "v*" in on["push"]["tags"]
+    stage = on["workflow_dispatch"]["inputs"]["stage"]
+    assert "prod" in stage["options"]
+    assert stage.get("default") != "prod", "a manual run must not default to prod"
+
+
+def test_which_deploy_job_runs_for_which_event(deploy: Workflow) -> None:
+    assert jobs_that_run(deploy, push("refs/heads/main")) == {"deploy-staging"}
+    assert jobs_that_run(deploy, push("refs/tags/v1.4.0")) == {"deploy-prod"}
+    assert jobs_that_run(deploy, dispatch("prod")) == {"deploy-prod"}
+    assert jobs_that_run(deploy, dispatch("prod", "refs/tags/v1.4.0")) == {"deploy-prod"}
+    assert jobs_that_run(deploy, dispatch("staging")) == {"deploy-staging"}
+    assert jobs_that_run(deploy, push("refs/heads/feature")) == set()
+    assert jobs_that_run(deploy, dispatch("prod", "refs/heads/feature")) == set()
+
+
+def test_only_the_production_environment_deploys_prod(deploy: Workflow) -> None:
+    assert environment_name(job(deploy, "deploy-prod")) == "production"
+    assert environment_name(job(deploy, "deploy-staging")) == "staging"
+    for job_id, job_ in deploy["jobs"].items():
+        if any("--env=prod" in run(step) for step in steps(job_)):
+            assert environment_name(job_) == "production", f"{job_id} touches prod outside `production`"
+    assert "INFISICAL_IDENTITY_ID_PROD" in str(job(deploy, "deploy-prod")["env"])
+    assert "INFISICAL_IDENTITY_ID_PROD" not in str(job(deploy, "deploy-staging"))
+
+
+@pytest.mark.parametrize(("job_id", "stage"), [("deploy-staging", "staging"), ("deploy-prod", "prod")])
+def test_one_concurrency_group_per_stage_never_cancelled(deploy: Workflow, job_id: str, stage: str) -> None:
+    concurrency = job(deploy, job_id).get("concurrency")
+    assert isinstance(concurrency, dict), f"{job_id} needs a concurrency group"
+    assert stage in str(concurrency.get("group"))
+    assert concurrency.get("cancel-in-progress") is False
+    groups = {str(j["concurrency"]["group"]) for j in deploy["jobs"].values()}
+    assert len(groups) == len(deploy["jobs"]), "each stage has its own group"
+
+
+@pytest.mark.parametrize(("job_id", "stage"), [("deploy-staging", "staging"), ("deploy-prod", "prod")])
+def test_pulumi_up_runs_under_infisical_run(deploy: Workflow, job_id: str, stage: str) -> None:
+    deploy_job = job(deploy, job_id)
+    index = step_index(deploy_job, lambda s: "pulumi up" in run(s), "running pulumi up")
+    script = run(steps(deploy_job)[index])
+    assert f"infisical run --env={stage} --path=/cloudflare" in script
+    assert "--yes" in script
+    assert "--policy-pack policy" in script
+
+
+def test_prod_backs_up_every_d1_database_before_pulumi_up(deploy: Workflow) -> None:
+    prod = job(deploy, "deploy-prod")
+    backup = step_index(prod, lambda s: "wrangler d1 export" in run(s), "exporting D1")
+    script = run(steps(prod)[backup])
+    assert "--remote" in script
+    assert "pulumi stack output --json d1Databases" in script
+    up = step_index(prod, lambda s: "pulumi up" in run(s), "running pulumi up")
+    upload = step_index(
+        prod,
+        lambda s: uses(s).startswith("actions/upload-artifact@") and "d1" in str(with_(s)),
+        "uploading D1",
+    )
+    assert backup < upload < up, "the backup is taken and kept before prod changes"
+    assert int(with_(steps(prod)[upload])["retention-days"]) <= 7, "a D1 export holds data: short retention"
+
+
+@pytest.mark.parametrize(("job_id", "stage"), [("deploy-staging", "staging"), ("deploy-prod", "prod")])
+def test_wrangler_configs_are_published_after_the_deploy(deploy: Workflow, job_id: str, stage: str) -> None:
+    deploy_job = job(deploy, job_id)
+    up = step_index(deploy_job, lambda s: "pulumi up" in run(s), "running pulumi up")
+    write = step_index(deploy_job, lambda s: "pulumi stack output --json wranglerConfigs" in run(s), "writing configs")
+    upload = step_index(
+        deploy_job,
+        lambda s: uses(s).startswith("actions/upload-artifact@") and "wrangler" in str(with_(s).get("name")),
+        "uploading the wrangler configs",
+    )
+    assert up < write < upload
+    assert stage in str(with_(steps(deploy_job)[upload]).get("name"))
+
+
+# --------------------------------------------------------------------------------------------------
+# pr-stage.yml
+# --------------------------------------------------------------------------------------------------
+
+
+def test_pr_stage_triggers(pr_stage: Workflow) -> None:
+    types = set(triggers(pr_stage)["pull_request"]["types"])
+    assert {"labeled", "unlabeled", "closed"} <= types
+
+
+def test_which_pr_stage_job_runs_for_which_event(pr_stage: Workflow) -> None:
+    labelled = ("preview-stage",)
+    assert jobs_that_run(pr_stage, pull_request(action="labeled", labels=labelled, label="preview-stage")) == {"up"}
+    assert jobs_that_run(pr_stage, pull_request(action="synchronize", labels=labelled)) == {"up"}
+    assert jobs_that_run(pr_stage, pull_request(action="closed", labels=labelled)) == {"down"}
+    assert jobs_that_run(pr_stage, pull_request(action="unlabeled", label="preview-stage")) == {"down"}
+    assert jobs_that_run(pr_stage, pull_request(action="labeled", labels=("bug",), label="bug")) == set()
+    assert jobs_that_run(pr_stage, pull_request(action="synchronize")) == set()
+    forked = pull_request(fork=True, action="labeled", labels=labelled, label="preview-stage")
+    assert jobs_that_run(pr_stage, forked) == set(), "fork PRs never get a stage"
+    assert jobs_that_run(pr_stage, pull_request(fork=True, action="closed", labels=labelled)) == set()
+
+
+def test_pr_stage_creates_the_stack_from_staging_and_deploys_it(pr_stage: Workflow) -> None:
+    up_job = job(pr_stage, "up")
+    assert "pull_request.number" in str(pr_stage["env"]["STAGE"])
+    create = step_index(up_job, lambda s: "pulumi stack init" in run(s), "creating the stack")
+    assert "--copy-config-from" in run(steps(up_job)[create])
+    assert "staging" in run(steps(up_job)[create])
+    deploy_step = step_index(up_job, lambda s: "pulumi up" in run(s), "running pulumi up")
+    assert "infisical run --env=preview --path=/cloudflare" in run(steps(up_job)[deploy_step])
+    assert create < deploy_step
+
+
+def test_pr_stage_destroys_and_removes_the_stack(pr_stage: Workflow) -> None:
+    down_job = job(pr_stage, "down")
+    index = step_index(down_job, lambda s: "pulumi destroy" in run(s), "destroying the stage")
+    script = run(steps(down_job)[index])
+    destroy = script.index("pulumi destroy --yes")
+    remove = script.index("pulumi stack rm --yes")
+    assert destroy < remove
+    assert "infisical run --env=preview --path=/cloudflare" in script
+
+
+def test_pr_stage_deploy_and_destroy_never_overlap(pr_stage: Workflow) -> None:
+    groups = set()
+    for job_id in ("up", "down"):
+        concurrency = job(pr_stage, job_id)["concurrency"]
+        assert "pull_request.number" in str(concurrency["group"])
+        assert concurrency["cancel-in-progress"] is False
+        groups.add(str(concurrency["group"]))
+    assert len(groups) == 1, "up and down share one group per PR"
+
+
+def test_workflows_take_wrangler_from_the_lockfile() -> None:
+    """wrangler is pinned once, in package-lock.json: a workflow installs it with `npm ci`, never by version."""
+    pinned = [path.name for path in WORKFLOWS.glob("*.yml") if "wrangler@" in path.read_text()]
+    assert pinned == []
+    deploy = load("deploy.yml").get("jobs", {})
+    command = re.compile(r"\bwrangler (d1|deploy|dev|tail|types|secret)\b")
+    using_wrangler = [
+        job_id
+        for job_id, body in deploy.items()
+        if any(command.search(str(step.get("run", ""))) for step in body.get("steps", []))
+    ]
+    assert using_wrangler, "the deploy workflow runs wrangler (D1 backups)"
+    for job_id in using_wrangler:
+        steps = deploy[job_id]["steps"]
+        assert any("npm ci" in str(step.get("run", "")) for step in steps), job_id
