@@ -53,7 +53,7 @@ def payload(
     return json.dumps(document).encode()
 
 
-def _filled_pipe(data: bytes) -> int:
+def filled_pipe(data: bytes) -> int:
     """A pipe holding ``data`` with its write end closed; returns the read end (inheritable)."""
     read_end, write_end = os.pipe()
     try:
@@ -80,6 +80,6 @@ def exec_runtime(data: bytes, env: Mapping[str, str], cwd: Path) -> NoReturn:
     node = shutil.which("node", path=env.get("PATH"))
     if node is None:
         raise FileNotFoundError("node is not on PATH")
-    fd = _filled_pipe(data)
+    fd = filled_pipe(data)
     os.chdir(cwd)
     os.execve(node, [node, str(LAUNCHER), str(fd)], dict(env))  # noqa: S606 (the project's launcher)

@@ -78,7 +78,7 @@ def _secret_values(
     reads = secret_reads(config, workers)
     values, missing = resolve(reads, sources.read(config, wanted(reads), args.secrets_from, os.environ))
     if missing:
-        project = (config.infisical.project_id if config.infisical else None) or os.environ.get(sources.PROJECT_ID_ENV)
+        project = sources.project_id_of(config, os.environ)
         print(missing_message(config.stage, config.infisical_environment_slug, project, missing), file=sys.stderr)
         if not args.allow_missing_secrets:
             print(

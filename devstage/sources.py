@@ -79,11 +79,17 @@ def source(choice: str, environ: Mapping[str, str]) -> str | None:
     return None
 
 
+def project_id_of(config: StageConfig, environ: Mapping[str, str]) -> str | None:
+    """The stage's Infisical project: its config's, else ``INFISICAL_PROJECT_ID`` (a stage that takes it from the
+    project stack's outputs, which a local run cannot read)."""
+    return (config.infisical.project_id if config.infisical else None) or environ.get(PROJECT_ID_ENV)
+
+
 def read(config: StageConfig, folders: Mapping[str, list[str]], choice: str, environ: Mapping[str, str]) -> Reading:
     """The values of ``folders`` (folder → keys), or per folder the reason they could not be read."""
     if not folders:
         return Reading()
-    project_id = (config.infisical.project_id if config.infisical else None) or environ.get(PROJECT_ID_ENV)
+    project_id = project_id_of(config, environ)
     if config.infisical is None:
         why = f"stage {config.stage!r} has no `infisical` section, so no Infisical project to read from"
     elif project_id is None:
@@ -97,9 +103,11 @@ def read(config: StageConfig, folders: Mapping[str, list[str]], choice: str, env
     return Reading(failures=dict.fromkeys(folders, why))
 
 
-def export_command(project_id: str, environment: str, folder: str) -> list[str]:
+def export_command(cli: str, project_id: str, environment: str, folder: str) -> list[str]:
+    """One folder's secrets as JSON on stdout (Infisical/cli packages/cmd/export.go: a list of objects with
+    ``key``, ``value``, ``type`` and ``secretPath``); ``--silent`` keeps tips and update notices out."""
     return [
-        CLI, "export", f"--projectId={project_id}", f"--env={environment}", f"--path={folder}", "--format=json",
+        cli, "export", f"--projectId={project_id}", f"--env={environment}", f"--path={folder}", "--format=json",
         "--silent",
     ]  # fmt: skip
 
@@ -115,7 +123,7 @@ def read_with_cli(
         if cli is None:
             reading.failures[folder] = "the Infisical CLI (`infisical`) is not on PATH"
             continue
-        command = [cli, *export_command(project_id, environment, folder)[1:]]
+        command = export_command(cli, project_id, environment, folder)
         try:
             done = subprocess.run(  # noqa: S603 (the Infisical CLI on PATH, fixed arguments)
                 command, env=dict(environ), capture_output=True, stdin=subprocess.DEVNULL, timeout=CLI_TIMEOUT,

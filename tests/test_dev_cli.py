@@ -161,7 +161,7 @@ def test_the_values_go_to_the_runtime_over_a_pipe_and_nowhere_else(
 
 def test_a_payload_larger_than_a_default_pipe_buffer_still_fits() -> None:
     data = json.dumps({"value": "x" * 300_000}).encode()
-    fd = launch._filled_pipe(data)
+    fd = launch.filled_pipe(data)
     with os.fdopen(fd, "rb") as pipe:
         assert pipe.read() == data
 
