@@ -48,7 +48,7 @@ def parser() -> argparse.ArgumentParser:
         prog="bin/dev", description=DESCRIPTION, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("workers", nargs="*", metavar="WORKER", help="workers to run (default: all of the stage)")
-    parser.add_argument("--stage", default="dev", help="the stage to copy: dev, staging, prod or pr-<n> (default dev)")
+    parser.add_argument("--stage", default="dev", help="the stage to copy, from its Pulumi.<stage>.yaml (default dev)")
     parser.add_argument(
         "--config-only", type=Path, metavar="DIR", help="write the local wrangler configs to DIR and exit"
     )

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from components.config import StageConfig, StageConfigError
+from components.config.project_config import PROJECT_STACK
 from devstage import configs, guard, launch, sources, wrangler
 from devstage.exits import Exit
 from devstage.secrets import missing_message, resolve, secret_reads, wanted
@@ -22,12 +23,10 @@ STATE = Path(".dev")
 
 
 def run(args: argparse.Namespace, root: Path) -> int:
-    try:
-        local = configs.build(args.stage, root)
-        workers = local.select(args.workers)
-    except (StageConfigError, configs.UnknownWorkerError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return Exit.USAGE
+    stage = _stage(args, root)
+    if isinstance(stage, Exit):
+        return stage
+    local, workers = stage
     if args.config_only:
         for path in local.write(args.config_only.resolve(), workers):
             print(path)
@@ -57,6 +56,20 @@ def run(args: argparse.Namespace, root: Path) -> int:
     except (OSError, launch.PipeTooSmallError) as error:
         print(f"error: the local runtime could not start: {error}", file=sys.stderr)
     return Exit.FAILED
+
+
+def _stage(args: argparse.Namespace, root: Path) -> tuple[configs.LocalStage, list[str]] | Exit:
+    """The stage's local configs and the workers to run, or the usage error that says why not."""
+    if args.stage == PROJECT_STACK:
+        print(f"error: {PROJECT_STACK!r} is the project stack (Infisical project, team access): no workers to run",
+              file=sys.stderr)  # fmt: skip
+        return Exit.USAGE
+    try:
+        local = configs.build(args.stage, root)
+        return local, local.select(args.workers)
+    except (StageConfigError, configs.UnknownWorkerError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return Exit.USAGE
 
 
 def _refused(local: configs.LocalStage, workers: list[str], root: Path, stage_dir: Path) -> Exit | None:

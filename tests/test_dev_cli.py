@@ -76,6 +76,8 @@ def test_help_and_usage_errors_answer_before_the_program_is_imported(tmp_path: P
 def test_an_unknown_worker_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["api", "nosuch", "--config-only", str(tmp_path)], root=app_copy(tmp_path / "app")) == Exit.USAGE
     assert "stage 'dev' has no worker nosuch (workers: api, jobs)" in capsys.readouterr().err
+    assert cli.main(["--stage", "project"]) == Exit.USAGE
+    assert "'project' is the project stack" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("stage", STAGES)
