@@ -1,6 +1,6 @@
-"""``bin/dev``'s arguments, checked with the standard library only, so that ``--help`` and a usage error answer
-at once. The steps that follow (``devstage.run``) import the program, which takes seconds: they are imported
-only once the arguments are good.
+"""``bin/dev``'s arguments, checked with the standard library (and ``components.rules``) only, so that ``--help`` and
+a usage error answer at once. The steps that follow (``devstage.run``) import the program, which takes seconds:
+they are imported only once the arguments are good.
 """
 
 from __future__ import annotations
@@ -8,9 +8,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from components.rules.naming import PROJECT_STACK, is_valid_stage
+from components.rules.terminal import HelpFormatter
 from devstage.exits import exit_code_lines
 
-ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ("auto", "cli", "identity")
 
 DESCRIPTION = """\
@@ -45,10 +46,11 @@ def _port(text: str) -> int:
 def parser() -> argparse.ArgumentParser:
     epilog = "exit codes:\n" + "\n".join(f"  {line}" for line in exit_code_lines())
     parser = argparse.ArgumentParser(
-        prog="bin/dev", description=DESCRIPTION, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="bin/dev", description=DESCRIPTION, epilog=epilog, formatter_class=HelpFormatter
     )
     parser.add_argument("workers", nargs="*", metavar="WORKER", help="workers to run (default: all of the stage)")
-    parser.add_argument("--stage", default="dev", help="the stage to copy, from its Pulumi.<stage>.yaml (default dev)")
+    stages = "dev, staging, prod or pr-<number>"
+    parser.add_argument("--stage", default="dev", help=f"the stage to copy: {stages} (default dev)")
     parser.add_argument(
         "--config-only", type=Path, metavar="DIR", help="write the local wrangler configs to DIR and exit"
     )
@@ -65,18 +67,20 @@ def parser() -> argparse.ArgumentParser:
     return parser
 
 
-def parse(argv: list[str] | None, root: Path = ROOT) -> argparse.Namespace:
-    """The arguments, or exit 2 with the problem: a bad option, or a stage with no ``Pulumi.<stage>.yaml``."""
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    """The arguments, or exit 2 with the problem: a bad option, or a stage name that is no stage."""
     arg_parser = parser()
     args = arg_parser.parse_args(argv)
-    if not (root / f"Pulumi.{args.stage}.yaml").is_file():
-        known = sorted(path.name.removeprefix("Pulumi.").removesuffix(".yaml") for path in root.glob("Pulumi.*.yaml"))
-        arg_parser.error(f"no stage {args.stage!r}: no Pulumi.{args.stage}.yaml here (stages: {', '.join(known)})")
+    if args.stage == PROJECT_STACK:
+        arg_parser.error(f"{PROJECT_STACK!r} is the project stack (Infisical project, team access): no workers to run")
+    if not is_valid_stage(args.stage):
+        arg_parser.error(f"{args.stage!r} is not a stage: dev, staging, prod or pr-<number>")
     return args
 
 
-def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
-    args = parse(argv, root)
+def main(argv: list[str] | None = None, root: Path | None = None) -> int:
+    """Parse, then run (``root``: the project to run, this one by default)."""
+    args = parse(argv)
     from devstage.run import run  # noqa: PLC0415 (imports the program: only once the arguments are good)
 
     return run(args, root)

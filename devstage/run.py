@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from components.config import StageConfig, StageConfigError
-from components.config.project_config import PROJECT_STACK
+from components.rules.stage_layout import PROJECT_ROOT
 from devstage import configs, guard, launch, sources, wrangler
 from devstage.exits import Exit
 from devstage.secrets import missing_message, resolve, secret_reads, wanted
@@ -22,7 +22,8 @@ from devstage.secrets import missing_message, resolve, secret_reads, wanted
 STATE = Path(".dev")
 
 
-def run(args: argparse.Namespace, root: Path) -> int:
+def run(args: argparse.Namespace, root: Path | None = None) -> int:
+    root = root or PROJECT_ROOT
     stage = _stage(args, root)
     if isinstance(stage, Exit):
         return stage
@@ -60,10 +61,6 @@ def run(args: argparse.Namespace, root: Path) -> int:
 
 def _stage(args: argparse.Namespace, root: Path) -> tuple[configs.LocalStage, list[str]] | Exit:
     """The stage's local configs and the workers to run, or the usage error that says why not."""
-    if args.stage == PROJECT_STACK:
-        print(f"error: {PROJECT_STACK!r} is the project stack (Infisical project, team access): no workers to run",
-              file=sys.stderr)  # fmt: skip
-        return Exit.USAGE
     try:
         local = configs.build(args.stage, root)
         return local, local.select(args.workers)

@@ -90,11 +90,14 @@ class SyncToken(pulumi.ComponentResource):
         self.value = pulumi.Output.secret(self.token.value)
         self.register_outputs({"tokenId": self.token.id, "expiresOn": self.token.expires_on})
 
-    def _group_id(self, group: PermissionGroup, account_id: str) -> pulumi.Output[str]:
-        found = cf.get_account_api_token_permission_groups_list_output(
+    def _group_id(self, group: PermissionGroup, account_id: str) -> str:
+        # The plain (not ``_output``) lookup: its inputs are plain, and a missing group stops the program here,
+        # before the token registers, instead of failing the token's registration and leaving every output of it
+        # and of the resources that depend on it resolved with an error nobody reads.
+        found = cf.get_account_api_token_permission_groups_list(
             account_id=account_id,
             name=quote(group.name),
             scope=ACCOUNT_SCOPE,
-            opts=pulumi.InvokeOutputOptions(parent=self),
+            opts=pulumi.InvokeOptions(parent=self),
         )
-        return found.results.apply(lambda results: _one_group(results, group))
+        return _one_group(found.results, group)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from components.config.fields import Loc
 from components.rules.access import ACK_PROD_READABLE, trusts_pull_requests
 from components.rules.rotation import Period
+from components.rules.stack_file import StackFileError
 from components.rules.stage_layout import PROD, exposures, layouts_with
 
 if TYPE_CHECKING:
@@ -33,7 +34,8 @@ def problems(config: StageConfig, project_root: Path | None) -> Iterator[Problem
     if infisical is None:
         return
     identity = infisical.ci_identity
-    if identity is not None and identity.subjects is not None and trusts_pull_requests(identity.subjects):
+    subjects = identity.subjects if identity is not None else None
+    if identity is not None and subjects is not None and trusts_pull_requests(subjects, identity.repository):
         yield (
             ("infisical", "ciIdentity", "subjects"),
             "a deploy identity must not trust pull requests (a pull_request subject or a glob): any branch could "
@@ -62,7 +64,12 @@ def problems(config: StageConfig, project_root: Path | None) -> Iterator[Problem
     if project_root is None:
         return
     raw = infisical.model_dump(by_alias=True, mode="json", exclude_none=True)
-    for exposure in exposures(layouts_with(config.stage, raw, project_root)):
+    try:
+        layouts = layouts_with(config.stage, raw, project_root)
+    except StackFileError as error:
+        yield ("infisical",), f"the isolation check reads every committed stage file, and {error}"
+        return
+    for exposure in exposures(layouts):
         if config.stage == exposure.stage:
             yield ("infisical", "ciIdentity", "role"), exposure.message()
         elif config.stage == PROD:

@@ -25,9 +25,6 @@ from components.config.fields import Model
 from components.config.load import StageConfigError, describe_problems, project_config
 from components.infisical.project_role import BUILT_IN_ROLES
 
-PROJECT_STACK = "project"
-"""The stack name that makes the program build the project stack instead of a stage."""
-
 Level = Literal["viewer", "developer", "admin", "owner"]
 LEVELS: tuple[str, ...] = typing.get_args(Level)
 

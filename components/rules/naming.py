@@ -22,6 +22,10 @@ MAX_PHYSICAL_NAME = 63
 """Worker script, R2 bucket and queue names share a 63-character limit; we hold every name to it."""
 
 
+PROJECT_STACK = "project"
+"""The stack name that makes the program build the project stack instead of a stage."""
+
+
 def is_valid_stage(stage: str) -> bool:
     return bool(_STAGE_RE.match(stage))
 

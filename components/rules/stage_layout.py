@@ -6,7 +6,7 @@ manage) in the project prod lives in. One stage config cannot see that, so the c
 policy rule read the committed ``Pulumi.<stage>.yaml`` files (pr-<number> stacks are never committed and
 create no identity), with the running stage's own config taking the place of its file.
 
-Pure: PyYAML only, so the policy pack can import it.
+Pure: PyYAML only (through :mod:`components.rules.stack_file`), so the policy pack can import it.
 """
 
 from __future__ import annotations
@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from components.rules.access import ACK_PROD_READABLE
 from components.rules.naming import is_preview_stage, is_valid_stage
+from components.rules.stack_file import read_config
 from components.rules.stack_values import decode
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -94,11 +93,8 @@ def committed_layouts(root: Path = PROJECT_ROOT) -> Mapping[str, StageLayout]:
         stage = path.name.removeprefix("Pulumi.").removesuffix(".yaml")
         if not is_valid_stage(stage) or is_preview_stage(stage):
             continue
-        try:
-            document = yaml.safe_load(path.read_text()) or {}
-        except yaml.YAMLError:
-            continue  # the stage's own load reports its file; a broken sibling hides nothing here
-        values = document.get("config") or {}
+        # A file it cannot read raises StackFileError (file and line): the check cannot vouch for prod without it.
+        values = read_config(path)
         infisical = next((value for key, value in values.items() if str(key).endswith(":infisical")), None)
         layouts[stage] = layout_of(stage, infisical)
     return layouts

@@ -38,6 +38,11 @@ FLAGS = {
 }
 
 
+def shell_lines(lines: list[str]) -> list[str]:
+    """The lines as the shell reads them: one ending in a backslash continues on the next."""
+    return "\n".join(lines).replace("\\\n", " ").splitlines()
+
+
 class CliStandIn:
     """Carries out ``infisical`` command lines against the server the environment points at."""
 
@@ -49,8 +54,12 @@ class CliStandIn:
         self.side: StageSide | None = None
 
     def run(self, line: str) -> None:
-        words = shlex.split(line, comments=True)
+        words = [self._expand(word) for word in shlex.split(line, comments=True)]
         if not words:
+            return
+        if len(words) == 1 and re.fullmatch(r"\w+=.*", words[0]):  # a shell variable, such as project=<id>
+            name, _, value = words[0].partition("=")
+            self.shell = {**self.shell, name: value}
             return
         assert words[0] == "infisical", line
         if words[1:] == ["login"]:
@@ -66,7 +75,6 @@ class CliStandIn:
             elif command == ("secrets", "set"):
                 for assignment in rest:
                     name, _, value = assignment.partition("=")
-                    value = re.sub(r"\$(\w+)", lambda m: self.shell.get(m.group(1), ""), value)  # the shell's part
                     body = {"projectId": self.project_id, "environment": flags["--env"], "secretPath": flags["--path"]}
                     client.post(
                         "/api/v4/secrets/{secretName}", path={"secretName": name}, json={**body, "secretValue": value}
@@ -74,6 +82,10 @@ class CliStandIn:
             else:
                 assert rest == ["--", "pulumi", "up", "-s", self.stage], line
                 self._pulumi_up(client, flags)
+
+    def _expand(self, word: str) -> str:
+        """What the shell makes of ``$NAME`` in a word (the values come from the shell, never from the lines)."""
+        return re.sub(r"\$(\w+)", lambda m: self.shell.get(m.group(1), ""), word)
 
     @staticmethod
     def _flags(words: list[str], known: set[str]) -> tuple[dict[str, str], list[str]]:
@@ -109,7 +121,7 @@ def test_day_one_from_a_ui_project_to_a_converged_stage(
 
     shell = {name: f"value-of-{name.lower()}" for name in deploy_secret_names(config)}
     cli = CliStandIn(shell, raw, stage)
-    for line in bootstrap_commands(config):
+    for line in shell_lines(bootstrap_commands(config)):
         cli.run(line)
 
     side = cli.side
@@ -145,6 +157,7 @@ def test_bootstrap_prints_names_never_values(monkeypatch: pytest.MonkeyPatch) ->
     assert "CANARY" not in text
     for name in deploy_secret_names(config):
         assert f'{name}="${name}"' in text
+    assert max(len(line) for line in text.splitlines()) <= 120
     assert "infisical secrets folders create --projectId" in text
     assert text.index("folders create") < text.index("secrets set") < text.index("infisical run")
 
@@ -153,5 +166,6 @@ def test_bootstrap_reads_the_project_id_from_the_project_stack_when_the_stage_ha
     raw = raw_config("dev")
     del raw["infisical"]["projectId"]
     lines = bootstrap_commands(parse_stage_config(raw, stage="dev", namespace=PROJECT))
+    assert 'project="$(pulumi stack output projectId --stack project)"' in lines
     folder_create = next(line for line in lines if "folders create" in line)
-    assert '--projectId "$(pulumi stack output projectId --stack project)"' in folder_create
+    assert '--projectId "$project"' in folder_create
