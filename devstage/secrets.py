@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 
 from components.config import GeneratedSecret, InjectedSecret, StageConfig, SyncedSecret
 from components.config.models import GENERATED_SECRETS_FOLDER, INJECTED_SECRETS_FOLDER
+from components.rules.terminal import MAX_WIDTH
 from components.secrets.owners import injected_variable
 
 LOCAL_STAGE_RULES = "dev"
 """Local runs follow non-prod rules whatever stage they copy: a laptop never gets prod's live side effects."""
 NOT_SET = "not set in Infisical"
-WIDTH = 118
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def missing_message(stage: str, environment: str, project: str | None, missing: 
     lines.append("Why:")
     for reason in dict.fromkeys(item.reason for item in missing):
         folders = ", ".join(sorted({str(item.read.folder) for item in missing if item.reason == reason}))
-        lines += textwrap.wrap(f"{folders}: {reason}", WIDTH, initial_indent="  ", subsequent_indent="    ")
+        lines += textwrap.wrap(f"{folders}: {reason}", MAX_WIDTH, initial_indent="  ", subsequent_indent="    ")
     project_flag = shlex.quote(project) if project else '"$INFISICAL_PROJECT_ID"'
     by_folder: dict[str, list[str]] = {}
     for item in missing:
