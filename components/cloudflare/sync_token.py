@@ -7,10 +7,10 @@ as a Pulumi secret; no person ever sees or pastes it.
 
 Rotation follows the fixed UTC grid of :mod:`components.rules.rotation`: the token expires one period after
 the end of the current period, and the expiry is its keeper. When a period ends, the first ``pulumi up``
-computes a new expiry, and ``replace_on_changes`` turns that into a new token (created before the old
-one is deleted); the connection's token input is the new value, so the connection follows in the same
-``up``. A stage nobody deploys for a whole period ends up with an expired token: syncs then fail rather
-than run on a token nobody rotates.
+computes a new expiry, and ``replace_on_changes`` (declared in ``components.cloudflare.replacements``) turns
+that into a new token (created before the old one is deleted); the connection's token input is the new
+value, so the connection follows in the same ``up``. A stage nobody deploys for a whole period ends up with
+an expired token: syncs then fail rather than run on a token nobody rotates.
 
 Permission group ids differ per account, so they are looked up by name (a data source the deploy token
 may call with ``Account API Tokens Read``); under the mock engine the lookup answers with plan ids, so
@@ -28,6 +28,7 @@ from urllib.parse import quote
 import pulumi
 import pulumi_cloudflare as cf
 
+from components.cloudflare.replacements import lifecycle
 from components.cloudflare.tokens import ACCOUNT_SCOPE, SYNC, PermissionGroup
 from components.rules.naming import Naming
 from components.rules.rotation import Period
@@ -85,7 +86,7 @@ class SyncToken(pulumi.ComponentResource):
                 expires_on=f"{expiry(period, args.today).isoformat()}T00:00:00Z",
                 status="active",
             ),
-            pulumi.ResourceOptions(parent=self, replace_on_changes=["*"], delete_before_replace=False),
+            pulumi.ResourceOptions.merge(pulumi.ResourceOptions(parent=self), lifecycle("AccountToken")),
         )
         self.value = pulumi.Output.secret(self.token.value)
         self.register_outputs({"tokenId": self.token.id, "expiresOn": self.token.expires_on})
