@@ -3,7 +3,8 @@
 // request proves a deploy (or `bin/dev`) wired the stage up. Binding names come from `env`, not from code,
 // so the same module serves any stage config. It exports the Durable Object class `Visits` (bound here) and
 // binds `Counter`, which `jobs` exports; it exports the Workflow class `ReportWorkflow` and serves the static
-// files of `public/`.
+// files of `public/`. Under `bin/dev`, `env.DECLARED_SECRETS` lists the secrets the stage declares: one started
+// without some of them (`--allow-missing-secrets`) lists those as "missing" and keeps serving everything else.
 import { DurableObject, WorkflowEntrypoint } from "cloudflare:workers";
 
 // Visits by name (a page, a user), in its own SQLite-backed storage: one object per name.
@@ -52,6 +53,10 @@ const describe = (value) => {
   if (typeof value.fetch === "function") return "fetcher"; // static assets, or a service without RPC
   return "object"; // a JSON var
 };
+
+// The declared secrets this Worker was started without (names only).
+const missingSecrets = (env) =>
+  (Array.isArray(env.DECLARED_SECRETS) ? env.DECLARED_SECRETS : []).filter((name) => env[name] === undefined);
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -159,8 +164,10 @@ export default {
   async fetch(request, env) {
     const url = new URL(request.url);
     if (url.pathname === "/_platform/bindings") {
-      const bindings = Object.fromEntries(Object.keys(env).sort().map((name) => [name, describe(env[name])]));
-      return Response.json({ worker: "api", bindings });
+      const missing = missingSecrets(env);
+      const names = [...Object.keys(env), ...missing].sort();
+      const bindings = Object.fromEntries(names.map((name) => [name, describe(env[name])]));
+      return Response.json({ worker: "api", bindings, missing });
     }
     if (url.pathname === "/_platform/roundtrip" && request.method === "POST") {
       return Response.json({ worker: "api", bindings: await roundtrip(env, url) });

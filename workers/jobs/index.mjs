@@ -1,7 +1,9 @@
 // Example `jobs` Worker: consumes the stage's queue and records each message in D1 (`job_runs`, see
 // migrations/); failed messages are retried and then go to the dead-letter queue. It exports the Durable Object
 // class `Counter` (declared by the stage config's migrations; `api` binds it too) and counts the messages it
-// handled in the object "jobs". It also runs on a cron trigger. It logs binding names only, never values.
+// handled in the object "jobs". It also runs on a cron trigger. It logs binding names only, never values, and
+// names the declared secrets it was started without (`bin/dev --allow-missing-secrets` lists them in
+// `env.DECLARED_SECRETS`) instead of failing on them.
 import { DurableObject } from "cloudflare:workers";
 
 // Counts by name in its own SQLite-backed storage: one object per name.
@@ -20,6 +22,9 @@ export class Counter extends DurableObject {
 // Its binding to the Counter namespace, whatever the stage config names it.
 const counterOf = (env) =>
   Object.values(env).find((value) => value && typeof value.idFromName === "function" && typeof value.get === "function");
+
+const missingSecrets = (env) =>
+  (Array.isArray(env.DECLARED_SECRETS) ? env.DECLARED_SECRETS : []).filter((name) => env[name] === undefined);
 
 export default {
   async queue(batch, env) {
@@ -42,11 +47,16 @@ export default {
   },
 
   async scheduled(controller, env) {
-    console.log("cron", controller.cron, "bindings:", Object.keys(env).sort().join(","));
+    const missing = missingSecrets(env).join(",") || "none";
+    console.log("cron", controller.cron, "bindings:", Object.keys(env).sort().join(","), "missing:", missing);
   },
 
-  async fetch(request) {
-    if (new URL(request.url).pathname === "/_platform/ping") return new Response("jobs\n");
+  async fetch(request, env) {
+    const { pathname } = new URL(request.url);
+    if (pathname === "/_platform/ping") return new Response("jobs\n");
+    if (pathname === "/_platform/bindings") {
+      return Response.json({ worker: "jobs", bindings: Object.keys(env).sort(), missing: missingSecrets(env) });
+    }
     return new Response("jobs worker: no HTTP surface\n", { status: 404 });
   },
 };
