@@ -36,22 +36,29 @@ def test_staging_never_binds_the_real_side_effect_value() -> None:
     assert texts["STRIPE_SECRET_KEY"] == canary("STRIPE_SECRET_KEY_SANDBOX")
     assert texts["RESEND_API_KEY"] == ""
     assert injected_variables(parse_stage_config(raw, stage="staging", namespace=PROJECT)) == [
+        "HYPERDRIVE_MAIN_PASSWORD",
         "STRIPE_SECRET_KEY_SANDBOX",
     ]  # the sync token is made by the stage (infisical.syncToken.source: managed, the default)
     raw["infisical"]["syncToken"] = {"source": "manual"}
     assert injected_variables(parse_stage_config(raw, stage="staging", namespace=PROJECT)) == [
         "CLOUDFLARE_SYNC_API_TOKEN",
+        "HYPERDRIVE_MAIN_PASSWORD",
         "STRIPE_SECRET_KEY_SANDBOX",
     ]
 
 
 def test_prod_binds_the_real_side_effect_values() -> None:
     prod = parse_stage_config(raw_config("prod"), stage="prod", namespace=PROJECT)
-    assert injected_variables(prod) == ["RESEND_API_KEY", "STRIPE_SECRET_KEY"]
+    assert injected_variables(prod) == ["HYPERDRIVE_MAIN_PASSWORD", "RESEND_API_KEY", "STRIPE_SECRET_KEY"]
     raw = raw_config("prod")
     raw["infisical"]["syncToken"] = {"source": "manual"}
     manual = parse_stage_config(raw, stage="prod", namespace=PROJECT)
-    assert injected_variables(manual) == ["CLOUDFLARE_SYNC_API_TOKEN", "RESEND_API_KEY", "STRIPE_SECRET_KEY"]
+    assert injected_variables(manual) == [
+        "CLOUDFLARE_SYNC_API_TOKEN",
+        "HYPERDRIVE_MAIN_PASSWORD",
+        "RESEND_API_KEY",
+        "STRIPE_SECRET_KEY",
+    ]
 
 
 def test_missing_injected_secrets_stop_before_any_registration() -> None:

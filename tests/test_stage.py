@@ -52,6 +52,8 @@ def test_complete_resource_set(stage: str, stage_runs: dict[str, ProgramRun]) ->
             "WorkersCronTrigger/api-cron",  # no crons: kept with an empty list (deleting one clears nothing)
             "WorkersCronTrigger/jobs-cron",
             "AccountToken/token",  # the Infisical sync token (components/cloudflare/sync_token.py)
+            "HyperdriveConfig/hyperdrive-main",
+            "Workflow/api-workflow-reports",
         ]
     )
 
@@ -130,6 +132,8 @@ def test_d1_binding_shapes(stage_runs: dict[str, ProgramRun]) -> None:
         "DB", "ASSETS", "CACHE", "JOBS", "FEATURES", "LOG_LEVEL", "PUBLIC_APP_URL", "STRIPE_PUBLISHABLE_KEY",
         "ALGOLIA_SEARCH_KEY", "BETTER_AUTH_SECRET", "STRIPE_SECRET_KEY", "RESEND_API_KEY",
         "GOOGLE_CLIENT_SECRET", "GITHUB_CLIENT_SECRET",  # synced: inherited by name, never given a value
+        "VISITS", "COUNTER", "REPORTS", "AI", "EMBEDDINGS", "EVENTS", "LIMITER", "VERSION", "PG",
+        "STATIC",  # the other kinds: tests/test_bindings.py
     }  # fmt: skip
     assert api["GOOGLE_CLIENT_SECRET"] == {"name": "GOOGLE_CLIENT_SECRET", "type": "inherit"}
 
@@ -258,7 +262,8 @@ def test_components_are_parented(stage_runs: dict[str, ProgramRun]) -> None:
     assert parent_of("index:SyncToken", "sync-token") == "Stage/dev"
     assert parent_of("AccountToken", "token") == "SyncToken/sync-token"
     types = {r.type for r in run.registrations if not r.custom}
-    assert types == {f"stageplatform:index:{t}" for t in ("Stage", "Storage", "Worker", "InfisicalStage", "SyncToken")}
+    kinds = ("Stage", "Storage", "Hyperdrive", "Worker", "InfisicalStage", "SyncToken")
+    assert types == {f"stageplatform:index:{t}" for t in kinds}
 
 
 def test_stack_outputs(stage_runs: dict[str, ProgramRun]) -> None:

@@ -15,14 +15,13 @@ from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from components.config import isolation, safe_changes
+from components.config import binding_checks, isolation, safe_changes
 from components.config.fields import Loc
 from components.config.models import (
     GENERATED_SECRETS_FOLDER,
     INJECTED_SECRETS_FOLDER,
     GeneratedSecret,
     InjectedSecret,
-    ServiceBinding,
     WorkerConfig,
 )
 from components.rules.naming import MAX_PHYSICAL_NAME, stage_in_hostname
@@ -58,6 +57,7 @@ def problems(config: StageConfig, project_root: Path | None) -> Iterator[Problem
         if worker.secrets_folder is not None and not worker.synced_secret_names():
             yield (*at, "secretsFolder"), "set only for workers with secrets whose owner is 'sync'"
         yield from _sync_folder(config, at, worker_name, worker)
+    yield from binding_checks.problems(config, project_root)
     yield from _service_cycle(config)
     yield from _ci_identity(config)
     yield from safe_changes.problems(config)
@@ -65,11 +65,8 @@ def problems(config: StageConfig, project_root: Path | None) -> Iterator[Problem
 
 
 def service_graph(workers: Mapping[str, WorkerConfig]) -> dict[str, set[str]]:
-    """Worker → the workers it binds as services: the order their scripts must be created in."""
-    return {
-        name: {b.worker for b in worker.bindings.values() if isinstance(b, ServiceBinding)} & set(workers)
-        for name, worker in sorted(workers.items())
-    }
+    """Worker → the workers it binds (services, Durable Objects, Workflows): the order their scripts are made in."""
+    return {name: binding_checks.bound_workers(name, worker, workers) for name, worker in sorted(workers.items())}
 
 
 def _physical_names(config: StageConfig) -> Iterator[Problem]:
@@ -190,7 +187,7 @@ def _sync_folder(config: StageConfig, at: Loc, worker_name: str, worker: WorkerC
 
 
 def _service_cycle(config: StageConfig) -> Iterator[Problem]:
-    """Service bindings become dependencies between scripts, so a cycle could never deploy."""
+    """Bindings between workers become dependencies between scripts, so a cycle could never deploy."""
     try:
         TopologicalSorter(service_graph(config.workers)).prepare()
     except CycleError as error:
@@ -200,7 +197,7 @@ def _service_cycle(config: StageConfig) -> Iterator[Problem]:
         cycle = cycle[start:] + cycle[:start]
         yield (
             ("workers", cycle[0], "bindings"),
-            "service bindings form a cycle (" + " -> ".join([*cycle, cycle[0]]) + "); one side must go",
+            "bindings between workers form a cycle (" + " -> ".join([*cycle, cycle[0]]) + "); one side must go",
         )
 
 

@@ -17,6 +17,7 @@ import pulumi
 
 from components.config import INJECTED_SECRETS_FOLDER, InjectedSecret, StageConfig
 from components.rules.rotation import ROTATION_DATE_ENV, RotationDateError, rotation_date
+from components.secrets.origin_passwords import origin_password_name, read_synced_passwords
 from components.secrets.owners import injected_variable
 
 NOT_PROVIDED = "[secret: not provided]"
@@ -53,6 +54,8 @@ class DeployInputs:
     """Variable name → value, for every variable :func:`required_variables` names."""
     today: date
     """The UTC date that places generated secrets and the sync token on their rotation grid."""
+    hyperdrive_passwords: Mapping[str, pulumi.Output[str]] = field(default_factory=dict)
+    """Hyperdrive config key → its origin password (``components.secrets.origin_passwords``)."""
 
     def secret(self, variable: str) -> pulumi.Output[str]:
         """An injected value; only variables the program read (so checked) exist here."""
@@ -73,10 +76,19 @@ class DeployEnvironment:
         missing = {variable: users for variable, users in required.items() if not self.variables.get(variable)}
         if missing and not self.allow_missing:
             raise MissingSecretsError(config.stage, config.infisical_environment_slug, missing)
+        injected = {variable: self._secret(variable) for variable in required}
+        synced = {} if self.allow_missing else read_synced_passwords(config, self.variables)
+        passwords = {
+            key: injected[origin_password_name(key)]
+            if settings.password.owner == "inject"
+            else pulumi.Output.secret(synced.get(key) or NOT_PROVIDED)
+            for key, settings in sorted(config.hyperdrive.items())
+        }
         return DeployInputs(
             cloudflare_api_token=self._cloudflare_api_token(),
-            injected={variable: self._secret(variable) for variable in required},
+            injected=injected,
             today=self._today(),
+            hyperdrive_passwords=passwords,
         )
 
     def _secret(self, variable: str) -> pulumi.Output[str]:
@@ -111,6 +123,9 @@ def required_variables(config: StageConfig) -> dict[str, list[str]]:
         for name, secret in sorted(worker.secrets.items()):
             if isinstance(secret, InjectedSecret) and (variable := injected_variable(name, secret, config.stage)):
                 required.setdefault(variable, []).append(f"worker {worker_name}")
+    for key, settings in sorted(config.hyperdrive.items()):
+        if settings.password.owner == "inject":
+            required.setdefault(origin_password_name(key), []).append(f"hyperdrive {key}")
     manual = config.infisical is not None and config.infisical.sync_token.source == "manual"
     if manual and any(worker.synced_secret_names() for worker in config.workers.values()):
         required[SYNC_TOKEN_ENV] = ["the Infisical Cloudflare connection"]
