@@ -24,17 +24,14 @@ and is recorded, so an unexpected call fails loudly.
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from tests.fakes.loopback import LoopbackServer
 
 from .store import Account, Call, Database, QueryError
 
@@ -119,15 +116,14 @@ def build_app(account: Account) -> Starlette:
     )
 
 
-class StandInCloudflare:
+class StandInCloudflare(LoopbackServer):
     """The stand-in API, served by uvicorn in a background thread on an OS-chosen port."""
+
+    name = "stand-in Cloudflare API"
 
     def __init__(self, account_id: str, token: str = "stand-in-cloudflare-token") -> None:
         self.account = Account(account_id, token)
-        self.app = build_app(self.account)
-        self.url = ""
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        super().__init__(build_app(self.account))
 
     @property
     def api(self) -> str:
@@ -137,48 +133,6 @@ class StandInCloudflare:
     def environment(self) -> dict[str, str]:
         """What points wrangler here: the API base and the accepted token."""
         return {"CLOUDFLARE_API_BASE_URL": self.api, "CLOUDFLARE_API_TOKEN": self.account.token}
-
-    def start(self, timeout: float = 10.0) -> Self:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            self.app,
-            lifespan="off",
-            log_config=None,
-            log_level="critical",
-            access_log=False,
-            timeout_graceful_shutdown=1,
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]}, name="stand-in-cloudflare", daemon=True
-        )
-        self._thread.start()
-        deadline = time.monotonic() + timeout
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("the stand-in Cloudflare API did not start")
-            time.sleep(0.01)
-        self.url = f"http://127.0.0.1:{port}"
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = None
-        self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     def calls(self) -> list[Call]:
         return self.account.log()

@@ -10,13 +10,9 @@ is a control (``unknown_scripts``, ``rejected_tokens``, ``sync_job_seconds``).
 from __future__ import annotations
 
 import fnmatch
-import socket
-import threading
-import time
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
-import uvicorn
+from tests.fakes.loopback import LoopbackServer
 
 from .app import build_app
 from .faults import Fault, FaultInjector, FaultPlan, RecordedRequest
@@ -25,7 +21,7 @@ from .rate_limits import RateLimiter, RateLimits
 from .store import FOLDER_BEHAVIOURS, FolderBehaviour, Store, new_id
 
 
-class FakeInfisical:
+class FakeInfisical(LoopbackServer):
     """The fake server.
 
     ``folder_behaviour`` picks how a create of an existing folder is answered: ``"current"`` (the default,
@@ -37,6 +33,8 @@ class FakeInfisical:
     ``allow_internal_ip_connections``: the server's ``ALLOW_INTERNAL_IP_CONNECTIONS``, which a loopback
     OIDC issuer needs (`discovery`).
     """
+
+    name = "fake Infisical server"
 
     def __init__(
         self,
@@ -56,55 +54,9 @@ class FakeInfisical:
         self.store = Store(admin_token=admin_token)
         self._restore_switches()
         self.faults = FaultPlan()
-        self.app = FaultInjector(build_app(self.store), self.faults)
-        self.url = ""
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        super().__init__(FaultInjector(build_app(self.store), self.faults))
 
     # -- lifecycle ----
-
-    def start(self, timeout: float = 10.0) -> Self:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # accepted sockets inherit it
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            self.app,
-            lifespan="off",
-            log_config=None,
-            log_level="critical",
-            access_log=False,
-            timeout_graceful_shutdown=1,
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]}, name="fake-infisical", daemon=True
-        )
-        self._thread.start()
-        deadline = time.monotonic() + timeout
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("the fake Infisical server did not start")
-            time.sleep(0.01)
-        self.url = f"http://127.0.0.1:{port}"
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = None
-        self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     def reset(self) -> None:
         """Empty every table, disarm every fault, forget recorded requests, restore every switch."""
