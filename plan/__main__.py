@@ -4,8 +4,9 @@ Exit codes: 0 the plan is valid, 2 the stage config is invalid (every problem li
 3 a mandatory policy rule fails, 4 a diff destroys data or breaks traffic in prod, 5 ``--inventory
 --check-age`` found a secret overdue for rotation, 6 it could not read Infisical (see ``plan.exits``).
 ``--inventory`` shows the secrets inventory instead; ``--bootstrap`` the Infisical CLI commands that
-prepare the stage's first deploy (``plan/bootstrap.py``); ``--against BASE`` (a saved ``--format json`` plan
-or a git ref) shows what the change from BASE does (``plan/diff/``).
+prepare the stage's first deploy (``plan/bootstrap.py``); ``--backend`` where the stack keeps its Pulumi
+state and where that backend's credentials are (``plan/backend.py``); ``--against BASE`` (a saved
+``--format json`` plan or a git ref) shows what the change from BASE does (``plan/diff/``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from components.config import StageConfigError
+from plan.backend import show_backend
 from plan.bootstrap import show_bootstrap
 from plan.exits import EXIT_INVALID_CONFIG, EXIT_POLICY
 from plan.inventory_cli import show_inventory
@@ -35,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--inventory", action="store_true", help="the stage's secrets inventory instead of the plan")
     parser.add_argument("--all-stages", action="store_true", help="with --inventory: every committed stage and pr-<n>")
     parser.add_argument("--bootstrap", action="store_true", help="the infisical commands for the stage's day one")
+    parser.add_argument(
+        "--backend", action="store_true", help="the stack's own state backend: pulumi login URL, secrets provider"
+    )
     parser.add_argument("--against", metavar="BASE", help="show the change from BASE: a JSON plan file or a git ref")
     parser.add_argument(
         "--check-age",
@@ -53,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         return show_inventory(args)
     if args.bootstrap:
         return _write(args.output, lambda: show_bootstrap(args.stage))
+    if args.backend:
+        return _write(args.output, lambda: show_backend(args.stage, args.format))
 
     try:
         config, secret_keys = stack_config(args.stage)

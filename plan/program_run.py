@@ -14,7 +14,7 @@ from pathlib import Path
 
 from components.infisical_side.project_stack import ProjectStack
 from components.program import run as program
-from components.rules.naming import is_valid_stage
+from components.rules.naming import PREVIEW_SOURCE, is_valid_stage
 from components.rules.rotation import ROTATION_DATE_ENV
 from components.rules.stage_layout import PROJECT_ROOT
 from components.secrets.deploy_inputs import DeployEnvironment
@@ -25,8 +25,6 @@ from plan.stack_files import project_name, stack_config
 PREVIEW_STACK = "pr-1"
 """The stack a ``pr-<number>`` stage is shown as: every pull request's stage is made the same way."""
 PREVIEW_LABEL = "pr-<number>"
-PREVIEW_SOURCE = "staging"
-"""``pr-stage.yml`` makes each pull request's stack from staging's config, without its hostnames."""
 
 
 @dataclass(frozen=True)

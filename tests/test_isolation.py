@@ -168,12 +168,16 @@ def test_an_acknowledgement_outside_prod_is_refused(tmp_path: Path) -> None:
     assert "Pulumi.prod.yaml" in problems("staging", root)[f"{PROJECT}:infisical.acknowledge[0]"]
 
 
-@pytest.mark.parametrize("subject", ["repo:acme/app:pull_request", "repo:acme/app:*"])
-def test_a_deploy_identity_that_trusts_pull_requests_is_refused(subject: str, staging_raw: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    ("subject", "said"), [("repo:acme/app:pull_request", "previewFolder"), ("repo:acme/app:*", "must be literal")]
+)
+def test_a_deploy_identity_that_trusts_pull_requests_is_refused(
+    subject: str, said: str, staging_raw: dict[str, Any]
+) -> None:
     staging_raw["infisical"]["ciIdentity"]["subjects"] = ["repo:acme/app:environment:staging", subject]
     with pytest.raises(StageConfigError) as caught:
         parse_stage_config(staging_raw, stage="staging", namespace=PROJECT)
-    assert "previewFolder" in dict(caught.value.problems)[f"{PROJECT}:infisical.ciIdentity.subjects"]
+    assert said in dict(caught.value.problems)[f"{PROJECT}:infisical.ciIdentity.subjects[1]"]
 
 
 def test_prod_gets_no_pr_preview_identity() -> None:
@@ -218,7 +222,7 @@ def test_a_deploy_identity_trusting_pull_requests_is_caught(stage_runs: dict[str
 
 def with_layouts(run: ProgramRun, stage: str, *, acknowledged: bool) -> PolicySettings:
     """The stage's real policy settings with a layout where staging's identity is project-wide."""
-    return dataclasses.replace(settings_for(run), infisical_layouts=layouts(acknowledged=acknowledged))
+    return dataclasses.replace(settings_for(run), stage_layouts=layouts(acknowledged=acknowledged))
 
 
 def layouts(*, acknowledged: bool) -> dict[str, StageLayout]:

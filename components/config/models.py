@@ -34,6 +34,9 @@ INJECTED_SECRETS_FOLDER = "/cloudflare"
 GENERATED_SECRETS_FOLDER = "/generated"
 """Where generated secrets are written (per worker) so people see them; no sync ever reads it."""
 
+DRIFT_SECRETS_FOLDER = "/drift"
+"""Where the scheduled drift check's read-only Cloudflare token lives (docs/drift.md)."""
+
 
 def union_tags(union: Any, tag: str) -> tuple[str, ...]:
     """The tag values of a discriminated union of models (``("d1", "r2", ...)`` for ``Binding``)."""

@@ -20,6 +20,8 @@ import fnmatch
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
+from components.rules.oidc_subjects import is_literal
+
 SECRET_READ: Final = ("describeSecret", "readValue")
 SECRET_WRITE: Final = (*SECRET_READ, "create", "edit", "delete")
 FOLDER_WRITE: Final = ("create", "edit", "delete")
@@ -114,5 +116,6 @@ def reaches_environment(permissions: Sequence[Mapping[str, Any]], environment: s
 
 
 def trusts_pull_requests(subjects: Iterable[str]) -> bool:
-    """Whether an OIDC ``sub`` binding lets pull_request runs (or any run, with a glob) log in."""
-    return any(s.endswith(":" + PR_PREVIEW_SUBJECT) or s.endswith(":*") or s == "*" for s in subjects)
+    """Whether an OIDC ``sub`` binding may let pull_request runs log in: a ``…:pull_request`` subject, or any
+    subject that is not literal (on Infisical's server it is a glob, see `components.rules.oidc_subjects`)."""
+    return any(not is_literal(s) or s.endswith(":" + PR_PREVIEW_SUBJECT) for s in subjects)

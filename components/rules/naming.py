@@ -50,6 +50,12 @@ class Naming:
         return self.physical(f"{queue}-dlq")
 
 
+PROJECT_STACK = "project"
+"""The stack name that makes the program build the project stack (what every stage shares) instead of a stage."""
+PREVIEW_SOURCE = "staging"
+"""The committed stage a ``pr-<number>`` stage is made from (``pr-stage.yml`` copies its config, without its
+hostnames): its Cloudflare account is the pr stages' account."""
+
 PREVIEW_ENVIRONMENT = "preview"
 """Infisical environment that every ``pr-<number>`` stage shares (one set of preview secrets)."""
 
@@ -89,3 +95,6 @@ def component_type(name: str) -> str:
 STAGE_TYPE = component_type("Stage")
 WORKER_TYPE = component_type("Worker")
 """The policy pack reads what these components register (the app, each worker's allow-lists)."""
+STAGE_LAYOUT = "stageLayout"
+"""The Stage's registered output with its config values that the stages' layout is read from
+(`components.rules.stage_layout.layout_of`)."""

@@ -24,9 +24,10 @@ NOT_PROVIDED = "[secret: not provided]"
 
 CLOUDFLARE_TOKEN_ENV = "CLOUDFLARE_API_TOKEN"  # noqa: S105 (a variable name)
 SYNC_TOKEN_ENV = "CLOUDFLARE_SYNC_API_TOKEN"  # noqa: S105 (a variable name)
-"""With ``infisical.syncToken.source: manual``, the token Infisical's app connection uses to write Worker
-secrets. Injected from the stage's own Infisical environment, so a staging deploy never even holds
-prod's token. By default the stage creates that token itself (components/cloudflare/sync_token.py)."""
+"""The token Infisical's app connection uses to write Worker secrets. Injected from the stage's own Infisical
+environment (folder ``/cloudflare``), so a staging deploy never even holds prod's token. The project stack
+mints it and writes it there (components/infisical_side/stage_tokens.py); with
+``infisical.syncToken.source: manual`` a person does."""
 
 
 class MissingSecretsError(pulumi.RunError):
@@ -79,6 +80,10 @@ class DeployEnvironment:
             today=self._today(),
         )
 
+    def read_for_project(self) -> DeployInputs:
+        """What the project stack takes: the Cloudflare token that mints the stages' sync tokens, and today."""
+        return DeployInputs(cloudflare_api_token=self._cloudflare_api_token(), injected={}, today=self._today())
+
     def _secret(self, variable: str) -> pulumi.Output[str]:
         """The variable's value, a Pulumi secret from the moment it is read."""
         return pulumi.Output.secret(self.variables.get(variable) or NOT_PROVIDED)
@@ -111,7 +116,13 @@ def required_variables(config: StageConfig) -> dict[str, list[str]]:
         for name, secret in sorted(worker.secrets.items()):
             if isinstance(secret, InjectedSecret) and (variable := injected_variable(name, secret, config.stage)):
                 required.setdefault(variable, []).append(f"worker {worker_name}")
-    manual = config.infisical is not None and config.infisical.sync_token.source == "manual"
-    if manual and any(worker.synced_secret_names() for worker in config.workers.values()):
-        required[SYNC_TOKEN_ENV] = ["the Infisical Cloudflare connection"]
+    if config.infisical is not None and any(worker.synced_secret_names() for worker in config.workers.values()):
+        written_by = "set by hand" if config.infisical.sync_token.source == "manual" else "minted by the project stack"
+        required[SYNC_TOKEN_ENV] = [f"the Infisical Cloudflare connection; {written_by}"]
     return required
+
+
+def minted_variables(config: StageConfig) -> list[str]:
+    """The variables of :func:`required_variables` that the project stack writes into the deploy folder."""
+    minted = config.infisical is not None and config.infisical.sync_token.source == "managed"
+    return [SYNC_TOKEN_ENV] if minted and SYNC_TOKEN_ENV in required_variables(config) else []

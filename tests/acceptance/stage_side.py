@@ -20,7 +20,7 @@ import dill  # type: ignore[import-untyped]
 from pulumi.dynamic import ResourceProvider
 
 from plan.engine import DYNAMIC_PREFIX, PROVIDER_KEY, PlanMocks, ProgramRun, mocks
-from tests.conftest import run_stage
+from tests.conftest import raw_config, run_stage
 
 Key = tuple[str, str]
 
@@ -127,3 +127,14 @@ class StageSide:
 
     def adopted(self) -> list[Applied]:
         return [a for a in self.applied if a.state.get("adopted") is True]
+
+
+def project_up(project_id: str, stages: list[str], *, day: str | None = None) -> ProgramRun:
+    """``pulumi up -s project`` of the Infisical side, against the server the environment points at: the project
+    adopted by id, no members, and each of ``stages``' sync token minted (Cloudflare mocked) and written into
+    that stage's Infisical environment, as the project stack does it."""
+    raw = raw_config("project")
+    raw["project"] = {"projectId": project_id, "stages": stages}
+    raw["access"] = {}
+    environment = {"CLOUDFLARE_API_TOKEN": "the-minting-token", **({"ROTATION_DATE": day} if day else {})}
+    return run_stage("project", raw, environment=environment, resource_mocks=StageRun("project"))

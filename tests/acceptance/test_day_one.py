@@ -20,12 +20,13 @@ import pytest
 
 from components.config import parse_stage_config
 from components.infisical import InfisicalClient
-from plan.bootstrap import bootstrap_commands, deploy_secret_names, stage_config
+from components.secrets.deploy_inputs import minted_variables
+from plan.bootstrap import bootstrap_commands, deploy_secret_names, stage_config, state_backend
 from tests.conftest import PROJECT, STAGES, raw_config
 from tests.fakes.infisical import FakeInfisical
 from tests.infisical.conftest import fake_infisical, fake_infisical_both_folder_modes, fake_infisical_server
 
-from .stage_side import StageSide
+from .stage_side import StageSide, project_up
 
 __all__ = ["fake_infisical", "fake_infisical_both_folder_modes", "fake_infisical_server"]
 
@@ -49,6 +50,9 @@ class CliStandIn:
         self.side: StageSide | None = None
 
     def run(self, line: str) -> None:
+        if line.startswith("#") and "`pulumi up -s project`" in line:
+            # The admin's step the sequence names here: the project stack writes the sync token into the folder.
+            project_up(self.project_id, [self.stage])
         words = shlex.split(line, comments=True)
         if not words:
             return
@@ -71,9 +75,15 @@ class CliStandIn:
                     client.post(
                         "/api/v4/secrets/{secretName}", path={"secretName": name}, json={**body, "secretValue": value}
                     )
-            else:
+            elif rest[:3] == ["--", "pulumi", "up"]:
                 assert rest == ["--", "pulumi", "up", "-s", self.stage], line
                 self._pulumi_up(client, flags)
+            else:  # the stage's own state backend: `pulumi login <url>`, `pulumi stack select <stack> --create ...`
+                backend = state_backend(parse_stage_config(self.raw, stage=self.stage, namespace=PROJECT))
+                assert rest in (
+                    ["--", "pulumi", "login", backend.url],
+                    ["--", "pulumi", "stack", "select", self.stage, "--create", "--secrets-provider", "passphrase"],
+                ), line
 
     @staticmethod
     def _flags(words: list[str], known: set[str]) -> tuple[dict[str, str], list[str]]:
@@ -86,7 +96,7 @@ class CliStandIn:
     def _pulumi_up(self, client: InfisicalClient, flags: Mapping[str, str]) -> None:
         injected = {}
         config = parse_stage_config(self.raw, stage=self.stage, namespace=PROJECT)
-        for name in deploy_secret_names(config):
+        for name in [*deploy_secret_names(config), *minted_variables(config)]:
             params = {"projectId": self.project_id, "environment": flags["--env"], "secretPath": flags["--path"]}
             secret = client.get("/api/v4/secrets/{secretName}", path={"secretName": name}, params=params)["secret"]
             injected[name] = secret["secretValue"]
