@@ -161,6 +161,7 @@ class Stage(pulumi.ComponentResource):
                 connection_token=self._sync_token(deploy_inputs) if syncs else None,
                 workers={name: StageWorker(self.workers[name].script, secrets[name]) for name in sorted(secrets)},
                 protect=config.is_prod,
+                keep_connection_token=SYNC_TOKEN_ENV in deploy_inputs.withheld,
             ),
             pulumi.ResourceOptions(parent=self),
         )

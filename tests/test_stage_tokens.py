@@ -11,18 +11,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pulumi
 import pytest
 from pulumi.runtime import mocks
 
 from components.cloudflare import tokens
 from components.config import INJECTED_SECRETS_FOLDER
 from components.config.load import StageConfigError, parse_stage_config
-from components.secrets.deploy_inputs import SYNC_TOKEN_ENV
+from components.secrets.deploy_inputs import SYNC_TOKEN_ENV, MissingSecretsError
 from plan.engine import PERMISSION_GROUPS_LOOKUP, PlanMocks, ProgramRun, Registration, fake_id
 from plan.model import is_secret
 from plan.policy import check
 from plan.stack_files import stack_config
-from tests.conftest import PROJECT, STAGES, raw_config, run_stage
+from tests.conftest import PROJECT, STAGES, full_environment, raw_config, run_stage
 from tests.policy_tools import analyzer, deploy_environment, found
 
 __all__ = ["analyzer"]
@@ -218,3 +219,29 @@ def test_a_failed_permission_group_lookup_names_the_missing_permission() -> None
     raw["project"]["stages"] = ["dev"]  # one token, one lookup: the error is the run's only one
     with pytest.raises(Exception, match="Account API Tokens Read"):
         project_run(raw=raw, resource_mocks=NoGroups("project"))
+
+
+# --- only `pulumi up` reads the sync token ------------------------------------------------------------------
+
+
+def without_sync_token(stage: str) -> dict[str, str]:
+    environment = full_environment(stage, raw_config(stage), lambda name: f"dummy-{name.lower()}")
+    del environment[SYNC_TOKEN_ENV]
+    return environment
+
+
+def test_a_preview_goes_without_the_sync_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The PR preview and the drift check run `pulumi preview`: they never need a token that writes scripts; the
+    connection keeps the token its state has (no diff)."""
+    monkeypatch.setattr(pulumi.runtime, "is_dry_run", lambda: True)
+    run = run_stage("staging", environment=without_sync_token("staging"))
+    (connection,) = run.by_type("infisical:CloudflareAppConnection")
+    assert connection.ignore_changes == ["api_token"]
+    assert is_secret(connection.inputs["api_token"])
+
+
+def test_pulumi_up_needs_the_sync_token() -> None:
+    with pytest.raises(MissingSecretsError, match=SYNC_TOKEN_ENV):
+        run_stage("staging", environment=without_sync_token("staging"))
+    (connection,) = run_stage("staging").by_type("infisical:CloudflareAppConnection")
+    assert not connection.ignore_changes  # with the token a deploy sends it (a rotated one reaches the connection)

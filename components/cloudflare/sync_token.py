@@ -15,8 +15,9 @@ tokens leave the program, so ``pulumi up`` deletes them. A stage nobody deploys 
 up with an expired token: its syncs then fail rather than run on a token nobody rotates.
 
 Permission group ids differ per account, so they are looked up by name (a data source the minting token
-may call with ``Account API Tokens Read``); under the mock engine the lookup answers with plan ids, so
-the credential-free plan needs no credential.
+may call with ``Account API Tokens Read``), once per stage and before any token is registered: a failed
+lookup stops the run with one error naming the missing permission. Under the mock engine the lookup
+answers with plan ids, so the credential-free plan needs no credential.
 """
 
 from __future__ import annotations
@@ -80,6 +81,8 @@ class SyncToken(pulumi.ComponentResource):
         period = Period.parse(args.rotate_every)
         if period is None:  # the config check refuses this; a RunError keeps a broken caller readable
             raise pulumi.RunError("infisical.syncToken.rotateEvery must be a period such as 30d")
+        # Looked up at once (a blocking invoke): a token that cannot be looked up fails here, with one error,
+        # before any token is registered.
         groups = [self._group_id(group, args.account_id) for group in SYNC]
         self.tokens = {}
         for start in live_periods(period, args.today):
@@ -106,11 +109,11 @@ class SyncToken(pulumi.ComponentResource):
         self.value = pulumi.Output.secret(self.tokens[current].value)
         self.register_outputs({"tokenIds": [token.id for token in self.tokens.values()], "expiresOn": self.expires_on})
 
-    def _group_id(self, group: PermissionGroup, account_id: str) -> pulumi.Output[str]:
-        found = cf.get_account_api_token_permission_groups_list_output(
+    def _group_id(self, group: PermissionGroup, account_id: str) -> str:
+        found = cf.get_account_api_token_permission_groups_list(
             account_id=account_id,
             name=quote(group.name),
             scope=ACCOUNT_SCOPE,
-            opts=pulumi.InvokeOutputOptions(parent=self),
+            opts=pulumi.InvokeOptions(parent=self),
         )
-        return found.results.apply(lambda results: _one_group(results, group))
+        return _one_group(found.results, group)

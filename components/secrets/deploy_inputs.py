@@ -29,6 +29,11 @@ environment (folder ``/cloudflare``), so a staging deploy never even holds prod'
 mints it and writes it there (components/infisical_side/stage_tokens.py); with
 ``infisical.syncToken.source: manual`` a person does."""
 
+READ_ONLY_BY_UP = (SYNC_TOKEN_ENV,)
+"""Variables only ``pulumi up`` needs. A preview (the PR preview, the scheduled drift check) may go without them:
+the connection then keeps the token its state has, so no read-only identity ever needs a token that can write
+Worker scripts."""
+
 
 class MissingSecretsError(pulumi.RunError):
     """Injected secrets are missing from the deploy environment. Names keys, never values."""
@@ -54,6 +59,8 @@ class DeployInputs:
     """Variable name → value, for every variable :func:`required_variables` names."""
     today: date
     """The UTC date that places generated secrets and the sync token on their rotation grid."""
+    withheld: frozenset[str] = frozenset()
+    """Variables of :data:`READ_ONLY_BY_UP` that this preview went without (their values are markers)."""
 
     def secret(self, variable: str) -> pulumi.Output[str]:
         """An injected value; only variables the program read (so checked) exist here."""
@@ -72,12 +79,15 @@ class DeployEnvironment:
         """Every value the stage needs, wrapped as secrets; :class:`MissingSecretsError` names what is missing."""
         required = required_variables(config)
         missing = {variable: users for variable, users in required.items() if not self.variables.get(variable)}
+        withheld = frozenset(missing) & set(READ_ONLY_BY_UP) if pulumi.runtime.is_dry_run() else frozenset()
+        missing = {variable: users for variable, users in missing.items() if variable not in withheld}
         if missing and not self.allow_missing:
             raise MissingSecretsError(config.stage, config.infisical_environment_slug, missing)
         return DeployInputs(
             cloudflare_api_token=self._cloudflare_api_token(),
             injected={variable: self._secret(variable) for variable in required},
             today=self._today(),
+            withheld=withheld,
         )
 
     def read_for_project(self) -> DeployInputs:
