@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from components.config import StageConfigError
-from plan.backend import show_backend
+from plan.backend import show_backend, state_summary
 from plan.bootstrap import show_bootstrap
 from plan.exits import EXIT_INVALID_CONFIG, EXIT_POLICY
 from plan.inventory_cli import show_inventory
@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INVALID_CONFIG
 
     plan = build_plan(result.run, policy=policy_check(result.run))
+    plan["state"] = state_summary(args.stage)
     if args.against:
         return review(plan, args.against, args.format, args.output)
     text = RENDERERS[args.format](plan)

@@ -45,6 +45,18 @@ def backend_for(stack: str) -> StateBackend:
     return state_backend(stage_config(PREVIEW_SOURCE if is_preview_stage(stack) else stack), stack)
 
 
+def state_summary(stack: str) -> str | None:
+    """One line for the plan's header: where the stack's state is and where its credentials are (None: unknown)."""
+    try:
+        backend = backend_for(stack)
+    except StageConfigError:
+        return None
+    cloud = f"Pulumi Cloud {backend.stack_name}, team {backend.team}"
+    where = f"R2 bucket {backend.bucket}" if backend.bucket else cloud
+    credentials = f"{backend.credentials_environment}:{backend.credentials_folder}"
+    return f"State: {where}; secrets {backend.secrets_provider}; credentials in Infisical {credentials}"
+
+
 def environment_lines(backend: StateBackend) -> list[str]:
     """The backend as shell assignments (values quoted; the R2 URL composed from its parts, so every line fits)."""
     lines = []
