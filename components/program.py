@@ -11,8 +11,9 @@ import pulumi
 
 from components.config import load_stage_config
 from components.config.committed import committed_stage_configs
-from components.config.project_config import PROJECT_STACK, load_project_config
+from components.config.project_config import load_project_config
 from components.infisical_side.project_stack import ProjectStack, ProjectStackArgs
+from components.rules.naming import PROJECT_STACK
 from components.secrets.deploy_inputs import DeployEnvironment
 from components.stage import Stage, StageArgs
 

@@ -27,6 +27,7 @@ import sys
 from pathlib import Path
 
 from components.rules.naming import is_valid_stage  # standard library only
+from components.rules.terminal import HelpFormatter
 from migrate import exits
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,7 +40,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         prog="bin/migrate",
         description=__doc__,
         epilog=f"exit codes:\n{codes}",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     parser.add_argument("stage", help="the stage to migrate: dev, staging, prod or pr-<number>")
     parser.add_argument("--dry-run", action="store_true", help="list what would run; change nothing")

@@ -17,8 +17,8 @@ import json
 import shlex
 
 from components.config.load import StageConfigError
-from components.config.project_config import PROJECT_STACK, parse_project_config
-from components.rules.naming import PREVIEW_SOURCE, is_preview_stage
+from components.config.project_config import parse_project_config
+from components.rules.naming import PROJECT_STACK, is_preview_stage
 from components.rules.stack_values import namespace_values
 from components.rules.state_backend import PULUMI_CLOUD_SECRETS, R2, R2_URL, StateBackend, backend_of
 from plan.bootstrap import stage_config, state_backend
@@ -26,7 +26,7 @@ from plan.stack_files import project_name, stack_config
 
 
 def backend_for(stack: str) -> StateBackend:
-    """The checked backend of ``stack`` (a ``pr-<number>`` stack is made from staging's config)."""
+    """The checked backend of ``stack`` (a ``pr-<number>`` stack is made from its template)."""
     if stack == PROJECT_STACK:
         values, _ = stack_config(stack)
         config = parse_project_config(namespace_values(values, project_name()), namespace=project_name())
@@ -42,7 +42,7 @@ def backend_for(stack: str) -> StateBackend:
                 ]
             )
         return backend_of(config.app, stack, None, state)
-    return state_backend(stage_config(PREVIEW_SOURCE if is_preview_stage(stack) else stack), stack)
+    return state_backend(stage_config(stack), stack)  # a pr-<number> stack: its template
 
 
 def state_summary(stack: str) -> str | None:

@@ -2,7 +2,8 @@
 
 A git ref is planned with *its own* code and stage config (``python -m plan <stage> --format json``
 run inside a detached worktree of that ref), so the base is exactly what that commit would deploy.
-A ref without the stage's config file is an empty base: everything is a create.
+A ref without the stage's config file (or, for a pr stage, the pr template) is an empty base: everything
+is a create. A ref is resolved to a commit with ``--end-of-options``, so git never reads it as an option.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from components.rules.stage_layout import PROJECT_ROOT
+from plan.stack_files import stack_file
 
 _PLANNED = (0, 3)
 """Exit codes of ``python -m plan`` that still wrote a plan (3: a policy violation at the base)."""
@@ -46,13 +48,20 @@ def empty_plan(stage: str, project: str) -> dict[str, Any]:
 
 
 def plan_at_ref(ref: str, stage: str, project: str, repo: Path = PROJECT_ROOT) -> dict[str, Any]:
+    if ref.startswith("-"):  # the CLI refuses these too; git must never read a ref as one of its options
+        raise BaseError(f"{ref!r} is neither a plan file nor a git ref")
+    # --end-of-options: whatever the ref looks like, git takes it as a ref, never as an option.
+    resolved = _git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
+    if resolved.returncode != 0:
+        raise BaseError(f"{ref!r} is neither a plan file nor a git ref (no commit by that name)")
+    commit = resolved.stdout.strip()
     with tempfile.TemporaryDirectory(prefix="plan-base-") as tmp:
         tree = Path(tmp) / "tree"
-        added = _git(repo, "worktree", "add", "--detach", "--quiet", str(tree), ref)
+        added = _git(repo, "worktree", "add", "--detach", "--quiet", "--end-of-options", str(tree), commit)
         if added.returncode != 0:
-            raise BaseError(f"{ref!r} is neither a plan file nor a git ref: {added.stderr.strip()}")
+            raise BaseError(f"checking out {ref!r} ({commit[:12]}) failed: {added.stderr.strip()}")
         try:
-            if not (tree / f"Pulumi.{stage}.yaml").is_file():
+            if stack_file(stage, tree) is None:
                 return empty_plan(stage, project)
             output = Path(tmp) / "base.json"
             planned = subprocess.run(  # noqa: S603 (our own interpreter and module, arguments from the CLI)

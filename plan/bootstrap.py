@@ -15,7 +15,7 @@ from __future__ import annotations
 import shlex
 
 from components.config import INJECTED_SECRETS_FOLDER, StageConfig, parse_stage_config
-from components.config.project_config import PROJECT_STACK
+from components.rules.naming import PROJECT_STACK
 from components.rules.stack_values import namespace_values
 from components.rules.state_backend import PULUMI_CLOUD_SECRETS, StateBackend, backend_of
 from components.secrets.deploy_inputs import CLOUDFLARE_TOKEN_ENV, minted_variables, required_variables
@@ -52,50 +52,68 @@ def folder_chain(path: str) -> list[tuple[str, str]]:
     return [("/" + "/".join(parts[:depth]), name) for depth, name in enumerate(parts)]
 
 
+CONTINUED = " \\"
+"""The end of a shell line that the next line continues."""
+
+
 def bootstrap_commands(config: StageConfig) -> list[str]:
-    """The shell lines, comments included, that prepare ``config``'s stage for its first deploy."""
+    """The shell lines, comments included, that prepare ``config``'s stage for its first deploy.
+
+    Every line fits the CLI's 120 columns: the project id is set once in ``$project``, and the secrets are set by
+    one ``infisical secrets set`` with one ``NAME="$NAME"`` per continued line.
+    """
     if config.infisical is None:
         return [f"# Stage {config.stage!r} has no Infisical side: nothing to prepare."]
     env = ["--env", config.infisical_environment_slug]
     folder = INJECTED_SECRETS_FOLDER
     if config.infisical.project_id is not None:
-        project = shlex.join(["--projectId", config.infisical.project_id])
+        project = f"project={shlex.quote(config.infisical.project_id)}"
     else:  # the stage reads its project id from the project stack's output: so does the shell
         stack = config.infisical.project_stack or PROJECT_STACK
-        project = f'--projectId "$(pulumi stack output projectId --stack {shlex.quote(stack)})"'
+        project = f'project="$(pulumi stack output projectId --stack {shlex.quote(stack)})"'
 
     def command(verb: str, *words: str) -> str:
-        """``infisical <verb> --projectId <id> <words>`` (the verb may be several words)."""
-        return " ".join(["infisical", verb, project, shlex.join(words)])
+        """``infisical <verb> --projectId "$project" <words>`` (the verb may be several words)."""
+        return " ".join(["infisical", verb, '--projectId "$project"', shlex.join(words)])
 
     lines = [
         f"# Day one for stage {config.stage!r}: Infisical environment {config.infisical_environment_slug!r},"
         f" folder {folder}.",
         "# The environment must exist: a project made in the Infisical UI has dev, staging and prod.",
         "infisical login",
+        project,
     ]
     lines += [
         command("secrets folders create", *env, "--path", parent, "--name", name)
         for parent, name in folder_chain(folder)
     ]
     lines.append("# Each deploy-time secret, by name: export it in this shell first (values are never printed).")
-    for name in deploy_secret_names(config):
-        assignment = f'{name}="${name}"'  # expanded by the shell that runs the line, never written here
-        lines.append(f"{command('secrets set', *env, '--path', folder)} {assignment}")
+    # expanded by the shell that runs the lines, never written here
+    assignments = [f'  {name}="${name}"' for name in deploy_secret_names(config)]
+    if assignments:
+        lines += _continued([command("secrets set", *env, "--path", folder), *assignments])
     for name in minted_variables(config):
         lines += [
             f"# {name}: the project stack mints it and writes it into this folder. An Infisical admin runs",
             "# `pulumi up -s project` now, with the Cloudflare token that may mint tokens (docs/access.md).",
         ]
-    backend = state_backend(config)
-    select = ["pulumi", "stack", "select", backend.stack_name, "--create"]
-    if backend.secrets_provider != PULUMI_CLOUD_SECRETS:
-        select += ["--secrets-provider", backend.secrets_provider]
-    lines.append(f"# The stack's own state backend (bin/plan {config.stage} --backend), then the first deploy:")
-    lines.append(command("run", *env, "--path", folder, "--", "pulumi", "login", backend.url))
-    lines.append(command("run", *env, "--path", folder, "--", *select))
+    select = 'pulumi stack select "$PULUMI_STACK" --create'
+    if state_backend(config).secrets_provider != PULUMI_CLOUD_SECRETS:
+        select += ' --secrets-provider "$PULUMI_SECRETS_PROVIDER"'
+    run = command("run", *env, "--path", folder, "--")
+    lines += [
+        "# The stack's own state backend (its login URL, stack and secrets provider), then the first deploy:",
+        f'eval "$(bin/plan {config.stage} --backend)"',
+        f'{run} pulumi login "$PULUMI_BACKEND_URL"',
+        *_continued([run, f"  {select}"]),
+    ]
     lines.append(command("run", *env, "--path", folder, "--", "pulumi", "up", "-s", config.stage))
     return lines
+
+
+def _continued(parts: list[str]) -> list[str]:
+    """One shell command over several lines: every line but the last ends in a backslash."""
+    return [part + CONTINUED for part in parts[:-1]] + parts[-1:]
 
 
 def show_bootstrap(stage: str) -> str:

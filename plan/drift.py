@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from components.rules.terminal import HelpFormatter
+
 EXIT_DRIFT = 1
 EXIT_FAILED = 2
 UNCHANGED = frozenset({"same", "read", "refresh"})
@@ -96,7 +98,9 @@ def markdown(stage: str, found: list[Drifted], failures: list[str]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m plan.drift", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m plan.drift", description=__doc__.split("\n\n")[0], formatter_class=HelpFormatter
+    )
     parser.add_argument("preview", type=Path, help="the output of `pulumi preview --refresh --json`")
     parser.add_argument("--stage", required=True)
     parser.add_argument("--preview-exit-code", type=int, default=0, help="pulumi preview's exit code")

@@ -22,6 +22,7 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from plan.event_loop import open_event_loop, retrieve_failures, settle
 from policy.names import DYNAMIC_PREFIX, SECRET_SIG, SECRET_SIG_KEY
 from policy.resources import PropPath, unwrap
 
@@ -265,6 +266,7 @@ def run_program(
     """
     resource_mocks = resource_mocks or PlanMocks(stack)
     monitor = monitor or RecordingMonitor(resource_mocks)
+    open_event_loop()
     runtime_settings.ROOT.set(None)  # a new root stack per run, named after this run's project/stack
     set_all_config(dict(config), secret_keys or [])
     mocks.set_mocks(resource_mocks, project=project, stack=stack, preview=False, monitor=monitor)
@@ -284,5 +286,14 @@ def run_program(
         program()
         return resolve_outputs()
 
-    _sync_await(run_pulumi_func(body))
+    try:
+        _sync_await(run_pulumi_func(body))
+    except BaseException as error:
+        settle()
+        retrieve_failures(error)
+        raise
+    finally:
+        # A failed run leaves its failed outputs in the SDK's global set "for program exit"; this process goes on,
+        # so drop them now: anything left unread is then reported during this run, not during a later one.
+        runtime_settings.SETTINGS.outputs.clear()
     return ProgramRun(project, stack, list(monitor.registrations), dict(sorted(outputs.items())))

@@ -15,7 +15,7 @@ from typing import Any
 from components.rules.rotation import Period, describe
 from plan.engine import ProgramRun
 from plan.model import redact
-from plan.tables import markdown_table, text_table
+from plan.tables import markdown_table, text_cards, text_table, wrap_prose
 
 SECRET_COLUMNS = ("Secret", "Workers", "Owner kind", "Where it is kept", "Owned by", "Sensitivity",
                   "Side effects / sandbox", "Rotation", "Method")  # fmt: skip
@@ -228,7 +228,7 @@ def render_table(data: dict[str, Any]) -> str:
     out = [
         "Secrets inventory: " + ", ".join(s["stage"] for s in data["stages"]),
         "",
-        *text_table(secrets, (*stage_column, *(c.upper() for c in SECRET_COLUMNS))),
+        *text_cards(secrets, (*stage_column, *SECRET_COLUMNS), titles=len(stage_column) + 1),
         "",
         "Plain vars",
         *text_table(public, (*stage_column, *(c.upper() for c in VAR_COLUMNS))),
@@ -236,7 +236,9 @@ def render_table(data: dict[str, Any]) -> str:
         "Rotation playbooks",
     ]
     for kind, steps in data["playbooks"].items():
-        out += ["", f"  {_PLAYBOOK_TITLES[kind]}", *(f"    {i}. {step}" for i, step in enumerate(steps, 1))]
+        out += ["", f"  {_PLAYBOOK_TITLES[kind]}"]
+        for i, step in enumerate(steps, 1):
+            out += wrap_prose(step, f"    {i}. ", " " * len(f"    {i}. "))
     return "\n".join(out) + "\n"
 
 

@@ -6,7 +6,6 @@ program registers and exports, and none of them describes the resources a second
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -14,17 +13,13 @@ from pathlib import Path
 
 from components.infisical_side.project_stack import ProjectStack
 from components.program import run as program
-from components.rules.naming import PREVIEW_SOURCE, is_valid_stage
+from components.rules.naming import PREVIEW_LABEL, PREVIEW_STACK, is_preview_stage, is_valid_stage
 from components.rules.rotation import ROTATION_DATE_ENV
 from components.rules.stage_layout import PROJECT_ROOT
 from components.secrets.deploy_inputs import DeployEnvironment
 from components.stage import Stage
 from plan.engine import ProgramRun, run_program
-from plan.stack_files import project_name, stack_config
-
-PREVIEW_STACK = "pr-1"
-"""The stack a ``pr-<number>`` stage is shown as: every pull request's stage is made the same way."""
-PREVIEW_LABEL = "pr-<number>"
+from plan.stack_files import PR_TEMPLATE, file_config, project_name, stack_config
 
 
 @dataclass(frozen=True)
@@ -46,23 +41,20 @@ def plan_run(stack: str, variables: Mapping[str, str] | None = None) -> PlanRun:
 
 
 def preview_plan_run(variables: Mapping[str, str] | None = None) -> PlanRun:
-    """A pull request's stage, made the way ``pr-stage.yml`` makes it: staging's config, no hostnames."""
-    config, secret_keys = stack_config(PREVIEW_SOURCE)
-    workers_key = f"{project_name()}:workers"
-    if workers_key in config:
-        workers = json.loads(config[workers_key])
-        for worker in workers.values():
-            worker.pop("domains", None)
-            worker.pop("routes", None)
-        config = {**config, workers_key: json.dumps(workers)}
+    """A pull request's stage, made the way ``pr-stage.yml`` makes it: from the committed template."""
+    config, secret_keys = file_config(PROJECT_ROOT / PR_TEMPLATE)
     return run_stack(PREVIEW_STACK, config, secret_keys, label=PREVIEW_LABEL, variables=variables)
 
 
 def committed_stages(root: Path = PROJECT_ROOT) -> list[str]:
-    """The stages with a committed ``Pulumi.<stage>.yaml``, long-lived ones first (dev, staging, prod)."""
+    """The stages with a committed ``Pulumi.<stage>.yaml``, long-lived ones first (dev, staging, prod).
+
+    A ``Pulumi.pr-<number>.yaml`` is never committed (CI's copy of the template, gitignored): not one of them.
+    """
     order = {"dev": 0, "staging": 1, "prod": 2}
     found = (p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in root.glob("Pulumi.*.yaml"))
-    return sorted((s for s in found if is_valid_stage(s)), key=lambda s: (order.get(s, 3), s))
+    committed = (s for s in found if is_valid_stage(s) and not is_preview_stage(s))
+    return sorted(committed, key=lambda s: (order.get(s, 3), s))
 
 
 def run_stack(

@@ -25,7 +25,13 @@ def review(head: dict[str, Any], against: str, output_format: str, output: Path 
     except BaseError as error:
         print(f"error: the base of the diff: {error}", file=sys.stderr)
         return EXIT_REFUSED
-    diff = diff_plans(base, head, base_name)
+    try:
+        diff = diff_plans(base, head, base_name)
+    except (KeyError, TypeError, AttributeError, ValueError) as error:
+        # Only a hand-made or damaged plan file gets here: a git ref's base is a plan this code wrote.
+        print(f"error: the base of the diff: {against}: not a plan written by `bin/plan --format json` "
+              f"({type(error).__name__}: {error})", file=sys.stderr)  # fmt: skip
+        return EXIT_REFUSED
     text = RENDERERS[output_format](diff)
     if output:
         output.write_text(text)

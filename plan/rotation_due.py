@@ -14,7 +14,8 @@ import os
 import sys
 from datetime import date, timedelta
 
-from components.rules.rotation import ROTATION_DATE_ENV, rotation_date
+from components.rules.rotation import ROTATION_DATE_ENV, RotationDateError, rotation_date
+from components.rules.terminal import HelpFormatter
 from plan.engine import ProgramRun
 from plan.program_run import committed_stages, plan_run
 
@@ -31,11 +32,18 @@ def due(run: ProgramRun, today: date, window_days: int) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="plan.rotation_due", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argparse.ArgumentParser(
+        prog="plan.rotation_due",
+        description=__doc__.splitlines()[0] if __doc__ else None,
+        formatter_class=HelpFormatter,
+    )
     parser.add_argument("--window", type=int, default=7, help="days since the last scheduled run (default 7)")
     parser.add_argument("stages", nargs="*", help="stages to look at (default: every committed stage)")
     args = parser.parse_args(argv)
-    today = rotation_date(os.environ)
+    try:
+        today = rotation_date(os.environ)
+    except RotationDateError as error:
+        parser.error(f"{ROTATION_DATE_ENV}: {error}")
     variables = {ROTATION_DATE_ENV: today.isoformat()}
     print(f"date={today.isoformat()}")
     for stage in args.stages or committed_stages():

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import pytest
@@ -17,6 +17,7 @@ from components.rules.stack_values import namespace_values
 from components.secrets.deploy_inputs import CLOUDFLARE_TOKEN_ENV, DeployEnvironment, required_variables
 from plan.engine import ProgramRun, run_program
 from plan.stack_files import project_name, stack_config
+from tests.quiet import ASYNCIO, StrayAsyncioErrors, describe
 
 pytest_plugins = [
     "tests.policy_tools",  # the policy pack's `analyzer` fixture
@@ -94,3 +95,23 @@ def stage_runs() -> dict[str, ProgramRun]:
 @pytest.fixture
 def staging_raw() -> dict[str, Any]:
     return raw_config("staging")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stray_asyncio_errors() -> Iterator[StrayAsyncioErrors]:
+    handler = StrayAsyncioErrors()
+    ASYNCIO.addHandler(handler)
+    yield handler
+    ASYNCIO.removeHandler(handler)
+    leftover = handler.collected()
+    if leftover:
+        pytest.fail(describe(leftover), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _no_stray_asyncio_error(_stray_asyncio_errors: StrayAsyncioErrors) -> Iterator[None]:
+    """Fails the test during which asyncio reported an error nobody retrieved (see tests/quiet.py)."""
+    yield
+    reports = _stray_asyncio_errors.take()
+    if reports:
+        pytest.fail(describe(reports), pytrace=False)

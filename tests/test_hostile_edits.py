@@ -29,8 +29,16 @@ PROD_ZONE = {"name": "example.com", "id": "023e105f4ecef8ad9ca31a8372d0c353"}
 Edit = Callable[[dict[str, Any]], None]
 
 
+TEMPLATE = "pr-template"
+"""``edited(TEMPLATE, ...)`` edits the pr stages' template, Pulumi.pr.template.yaml."""
+
+
+def file_of(stage: str) -> str:
+    return "Pulumi.pr.template.yaml" if stage == TEMPLATE else f"Pulumi.{stage}.yaml"
+
+
 def values(stage: str) -> dict[str, Any]:
-    document = yaml.safe_load((ROOT / f"Pulumi.{stage}.yaml").read_text())
+    document = yaml.safe_load((ROOT / file_of(stage)).read_text())
     return {key.split(":", 1)[1]: value for key, value in document["config"].items()}
 
 
@@ -39,7 +47,7 @@ def edited(stage: str, *edits: Edit) -> dict[str, str]:
     for edit in edits:
         edit(config)
     text = yaml.safe_dump({"config": {f"{NS}:{key}": value for key, value in config.items()}}, sort_keys=False)
-    return {f"Pulumi.{stage}.yaml": text}
+    return {file_of(stage): text}
 
 
 def subjects(*listed: str) -> Edit:
@@ -212,6 +220,13 @@ CASES: dict[str, tuple[dict[str, str], str, int, str]] = {
         3,
         "'staging'",
     ),
+    "pr-stages-in-prods-account-seen-from-prod": (
+        edited(TEMPLATE, account(PROD_ACCOUNT)),
+        "prod",
+        3,
+        "'pr-<number>'",
+    ),
+    "pr-stages-in-prods-account": (edited(TEMPLATE, account(PROD_ACCOUNT)), "pr-77", 3, "prod-has-its-own"),
     "acknowledgement-outside-prod": (
         edited("staging", acknowledge("prod-shares-cloudflare-account")),
         "staging",

@@ -128,7 +128,8 @@ def test_cli_exits_5_and_names_the_overdue_secret(
     assert "GOOGLE_CLIENT_SECRET (overdue)" in captured.err and "STRIPE" not in captured.err
     monkeypatch.setenv("ROTATION_DATE", "2026-03-31")
     assert plan_main(["staging", "--inventory", "--check-age"]) == 0
-    assert "nothing is overdue" in capsys.readouterr().out
+    table = capsys.readouterr().out
+    assert "nothing is overdue" in table and max(map(len, table.splitlines())) <= 120
 
 
 def test_cli_says_when_infisical_refuses(
@@ -175,7 +176,7 @@ def test_a_folder_the_identity_may_not_list_is_reported_unreadable(
 ) -> None:
     """The staging deploy identity's role reads /cloudflare only; the sync folder's ages are then unknown."""
     from components.infisical import IdentityProvider, ProjectIdentityMembershipProvider, ProjectRoleProvider
-    from components.rules import access
+    from components.infisical_side import ci_roles
     from tests.infisical.engine import Engine
     from tests.infisical.test_project_role import login
 
@@ -186,7 +187,7 @@ def test_a_folder_the_identity_may_not_list_is_reported_unreadable(
             ("/oauth", "GOOGLE_CLIENT_SECRET"): "2026-01-01T00:00:00Z",
         },
     )
-    permissions = access.deploy_permissions("staging", ["/cloudflare"], "/generated/**")
+    permissions = ci_roles.deploy_permissions("staging", ["/cloudflare"], "/generated/**")
     Engine(ProjectRoleProvider()).create(
         {"project_id": project_id, "slug": "staging-deploy", "name": "deploy", "permissions": permissions}
     )

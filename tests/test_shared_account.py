@@ -57,7 +57,8 @@ def test_prod_sharing_the_non_prod_account_fails_on_both_paths(
     run = sharing(stage_runs["prod"], "prod")
     violations = check(run)
     assert found(violations) == [(RULE, "Stage/prod")]
-    assert "'dev', 'staging'" in violations[0]["message"] and ACK_SHARED_ACCOUNT in violations[0]["message"]
+    message = violations[0]["message"]  # the pr stages' template is in the non-prod account too
+    assert "'dev', 'pr-<number>', 'staging'" in message and ACK_SHARED_ACCOUNT in message
     config, _ = stack_config("prod")
     assert analyzer(run, config, deploy_environment("prod")) == [(RULE, "Stage/prod")]
 
@@ -85,7 +86,7 @@ def test_every_plan_the_sharing_concerns_shows_the_acknowledgement() -> None:
     prod = layouts["prod"]
     layouts["prod"] = dataclasses.replace(prod, account_id=NON_PROD, acknowledged=frozenset({ACK_SHARED_ACCOUNT}))
     resources = [SimpleNamespace(type="stageplatform:index:Stage", name="x", props={})]
-    for stage in ("dev", "staging", "prod"):
+    for stage in ("dev", "staging", "prod", "pr-<number>"):
         assert list(account_checks.shared_account(resources, stage, layouts)) == []
         assert len(list(account_checks.acknowledged_shared_account(resources, stage, layouts))) == 1
 

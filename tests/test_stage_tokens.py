@@ -123,7 +123,7 @@ def test_the_project_stack_mints_each_stages_token_in_its_account(environment: s
     run = project_run()
     for token in tokens_of(run, environment):
         assert token.inputs["accountId"] == ACCOUNTS[environment]
-        assert token.inputs["name"].startswith(f"acme-{environment}-infisical-sync-")
+        assert token.inputs["name"].startswith(f"acme-{environment}-infisical-")
         assert token.inputs["status"] == "active"
         (policy,) = token.inputs["policies"]
         assert policy["effect"] == "allow"

@@ -75,8 +75,9 @@ def test_the_committed_layout_knows_every_backend() -> None:
     backends = {stage: layout.backend for stage, layout in committed_layouts().items()}
     project = project_backend()
     assert project is not None and all(backends.values())
+    assert set(backends) == {"dev", "staging", "prod", "pr-<number>"}  # the pr stages' template among them
     reaches = [b.reach for b in backends.values() if b] + [project.reach]
-    assert len(set(reaches)) == len(reaches) == 4
+    assert len(set(reaches)) == len(reaches) == 5
 
 
 def problems(stage: str, raw: dict[str, Any]) -> dict[str, str]:

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from plan.stack_files import PR_TEMPLATE
 from tests.workflow_tools import (
     WORKFLOWS,
     Workflow,
@@ -129,15 +130,21 @@ def test_which_pr_stage_job_runs_for_which_event(pr_stage: Workflow) -> None:
     assert jobs_that_run(pr_stage, pull_request(fork=True, action="closed", labels=labelled)) == set()
 
 
-def test_pr_stage_creates_the_stack_from_staging_and_deploys_it(pr_stage: Workflow) -> None:
+def test_pr_stage_deploys_the_committed_template_that_bin_plan_plans(pr_stage: Workflow) -> None:
+    """Both jobs write Pulumi.pr-<n>.yaml from plan.stack_files.PR_TEMPLATE, never from another stage's config."""
+    copy = f'cp {PR_TEMPLATE} "Pulumi.${{STAGE}}.yaml"'
     up_job = job(pr_stage, "up")
     assert "pull_request.number" in str(pr_stage["env"]["STAGE"])
+    config = step_index(up_job, lambda s: copy in run(s), "copying the pr template")
     create = step_index(up_job, lambda s: "pulumi stack init" in run(s), "creating the stack")
-    assert "--copy-config-from" in run(steps(up_job)[create])
-    assert "staging" in run(steps(up_job)[create])
     deploy_step = step_index(up_job, lambda s: "pulumi up" in run(s), "running pulumi up")
     assert "infisical run --env=preview --path=/cloudflare" in run(steps(up_job)[deploy_step])
-    assert create < deploy_step
+    assert config < create < deploy_step
+    down_job = job(pr_stage, "down")
+    down = run(steps(down_job)[step_index(down_job, lambda s: "pulumi destroy" in run(s), "destroying the stage")])
+    assert down.index(copy) < down.index("pulumi destroy --yes")
+    everything = "\n".join(run(step) for job_id in ("up", "down") for step in steps(job(pr_stage, job_id)))
+    assert "--copy-config-from" not in everything and "config cp" not in everything
 
 
 def test_pr_stage_destroys_and_removes_the_stack(pr_stage: Workflow) -> None:

@@ -1,15 +1,11 @@
-"""The GitHub Actions workflows: actionlint-clean, and the invariants every workflow keeps.
+"""The GitHub Actions workflows: the invariants every workflow keeps (tests/test_workflow_lint.py lints them).
 
 The invariants are checked on the parsed YAML; job conditions (``if:``) are evaluated for concrete events by
 :mod:`tests.workflow_tools`.
 """
 
 import re
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -41,38 +37,9 @@ def test_the_evaluator_itself() -> None:
     assert evaluate("${{ contains(a.labels.*.name, 'x') }}", context)
 
 
-# --------------------------------------------------------------------------------------------------
-# actionlint
-# --------------------------------------------------------------------------------------------------
-
-
-def _actionlint() -> str | None:
-    beside_python = shutil.which("actionlint", path=str(Path(sys.executable).parent))
-    return beside_python or shutil.which("actionlint")
-
-
 def test_the_three_workflows_exist() -> None:
     names = {path.name for path in all_workflow_files()}
     assert {"preview.yml", "deploy.yml", "pr-stage.yml"} <= names
-
-
-def test_actionlint_reports_nothing() -> None:
-    binary = _actionlint()
-    if binary is None:
-        pytest.skip("actionlint is not installed (pip install -r requirements-dev.txt provides it)")
-    files = [str(path.relative_to(ROOT)) for path in all_workflow_files()]
-    assert files, "no workflow files found"
-    result = subprocess.run(
-        [binary, "-no-color", "-oneline", *files],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    report = (result.stdout + result.stderr).strip()
-    assert result.returncode == 0, f"actionlint exited {result.returncode}:\n{report}"
-    assert not report, f"actionlint reported:\n{report}"
 
 
 # --------------------------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ TYPE = "stageplatform:index:SyncToken"
 @dataclass(frozen=True)
 class SyncTokenArgs:
     name: str
-    """The physical name of the stage's sync tokens, ``{app}-{stage}-infisical-sync``; each period's token
+    """The physical name of the stage's sync tokens, ``{app}-{stage}-infisical``; each period's token
     adds the date its period starts."""
     account_id: str
     rotate_every: str
@@ -110,6 +110,9 @@ class SyncToken(pulumi.ComponentResource):
         self.register_outputs({"tokenIds": [token.id for token in self.tokens.values()], "expiresOn": self.expires_on})
 
     def _group_id(self, group: PermissionGroup, account_id: str) -> str:
+        # The plain (not ``_output``) lookup: its inputs are plain, and a missing group stops the program here,
+        # before the token registers, instead of failing the token's registration and leaving every output of it
+        # and of the resources that depend on it resolved with an error nobody reads.
         found = cf.get_account_api_token_permission_groups_list(
             account_id=account_id,
             name=quote(group.name),

@@ -31,6 +31,8 @@ from components.rules.naming import MAX_PHYSICAL_NAME
 from components.rules.rotation import PREVIOUS_SUFFIX, Period
 from components.rules.secret_names import secret_looking_reason
 from components.rules.secret_values import secret_json_values
+from components.rules.stack_file import StackFileError
+from components.rules.stage_layout import layouts_with, project_backend
 
 if TYPE_CHECKING:
     from components.config.stage_config import StageConfig
@@ -60,12 +62,22 @@ def problems(config: StageConfig, project_root: Path | None) -> Iterator[Problem
         if worker.secrets_folder is not None and not worker.synced_secret_names():
             yield (*at, "secretsFolder"), "set only for workers with secrets whose owner is 'sync'"
         yield from _sync_folder(config, at, worker_name, worker)
-    yield from hostnames.problems(config, project_root)
+    layouts, project = None, None
+    if project_root is not None:
+        try:  # every committed stage's file: the checks across stages cannot vouch for prod without them
+            layouts = layouts_with(config.stage, config.layout_values(), project_root)
+            project = project_backend(project_root)
+        except StackFileError as error:
+            yield (
+                (("infisical",) if config.infisical else ("accountId",)),
+                (f"the checks across stages read every committed stage file, and {error}"),
+            )
+    yield from hostnames.problems(config, layouts)
     yield from _service_cycle(config)
     yield from _ci_identity(config)
     yield from safe_changes.problems(config)
-    yield from isolation.problems(config, project_root)
-    yield from state_checks.problems(config, project_root)
+    yield from isolation.problems(config, layouts)
+    yield from state_checks.problems(config, layouts, project)
 
 
 def service_graph(workers: Mapping[str, WorkerConfig]) -> dict[str, set[str]]:

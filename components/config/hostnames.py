@@ -10,14 +10,13 @@ stage, staging included, whose config it is made from.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from components.config.fields import Loc
 from components.rules.hostnames import Claim, carries_label, claims_of, conflicts
 from components.rules.naming import stage_in_hostname
-from components.rules.stage_layout import PROD, layouts_with
+from components.rules.stage_layout import PROD, StageLayout
 
 if TYPE_CHECKING:
     from components.config.stage_config import StageConfig
@@ -25,14 +24,13 @@ if TYPE_CHECKING:
 Problem = tuple[Loc, str]
 
 
-def problems(config: StageConfig, project_root: Path | None) -> Iterator[Problem]:
-    values = config.layout_values()
-    claims = claims_of(config.stage, values["workers"])
+def problems(config: StageConfig, layouts: Mapping[str, StageLayout] | None) -> Iterator[Problem]:
+    """``layouts``: every stage's layout with this stage's own (None: the files are not at hand, or unreadable)."""
+    claims = claims_of(config.stage, config.layout_values()["workers"])
     for claim in claims:
         yield from _within_stage(config, claim)
-    if project_root is None:
+    if layouts is None:
         return
-    layouts = layouts_with(config.stage, values, project_root)
     others = {stage: list(layout.claims) for stage, layout in layouts.items() if stage != config.stage}
     for claim in claims:
         found = list(conflicts(claim, others))
@@ -64,7 +62,7 @@ def _within_stage(config: StageConfig, claim: Claim) -> Iterator[Problem]:
         yield (
             _loc(claim),
             f"{named} {host!r} names stage {owner!r}, not {stage!r}: stages never share a hostname "
-            "(a pr-<number> stack copied from staging needs its own domains, or none)",
+            "(a pr-<number> stack, made from Pulumi.pr.template.yaml, needs domains of its own, or none)",
         )
     elif not zone.contains(host):
         yield (

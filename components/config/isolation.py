@@ -19,8 +19,7 @@ prod is reachable, and which risks prod may accept by name.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from components.config.fields import Loc
@@ -29,7 +28,7 @@ from components.rules.access import ACK_PROD_READABLE, PR_PREVIEW_SUBJECT
 from components.rules.oidc_subjects import not_literal_reason
 from components.rules.rotation import Period
 from components.rules.shared_account import ACK_SHARED_ACCOUNT
-from components.rules.stage_layout import PROD, exposures, layouts_with
+from components.rules.stage_layout import PROD, StageLayout, exposures
 
 if TYPE_CHECKING:
     from components.config.stage_config import StageConfig
@@ -38,7 +37,8 @@ Problem = tuple[Loc, str]
 ACKNOWLEDGEMENTS = (ACK_SHARED_ACCOUNT, ACK_PROD_READABLE)
 
 
-def problems(config: StageConfig, project_root: Path | None) -> Iterator[Problem]:
+def problems(config: StageConfig, layouts: Mapping[str, StageLayout] | None) -> Iterator[Problem]:
+    """``layouts``: every stage's layout with this stage's own (None: the files are not at hand, or unreadable)."""
     yield from _acknowledgements(config, ("acknowledge",), config.acknowledge)
     infisical = config.infisical
     if infisical is None:
@@ -52,9 +52,9 @@ def problems(config: StageConfig, project_root: Path | None) -> Iterator[Problem
             "the sync token rotates on a period such as 30d, 2w or 3mo: it carries an expiry, which an event "
             "cadence cannot give",
         )
-    if project_root is None:
+    if layouts is None:
         return
-    for exposure in exposures(layouts_with(config.stage, config.layout_values(), project_root)):
+    for exposure in exposures(layouts):
         if config.stage == exposure.stage:
             yield ("infisical", "ciIdentity", "role"), exposure.message()
         elif config.stage == PROD:

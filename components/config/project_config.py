@@ -25,10 +25,6 @@ from components.config.fields import Model
 from components.config.load import StageConfigError, describe_problems, project_config
 from components.config.state_config import StateConfig
 from components.infisical.project_role import BUILT_IN_ROLES
-from components.rules.naming import PROJECT_STACK
-
-__all__ = ["PROJECT_STACK", "ProjectStackConfig", "load_project_config", "member_path", "parse_project_config"]
-
 
 Level = Literal["viewer", "developer", "admin", "owner"]
 LEVELS: tuple[str, ...] = typing.get_args(Level)

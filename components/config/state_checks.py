@@ -9,13 +9,12 @@ always the stage's own: it lives in the stage's own Infisical environment.)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from components.config.fields import Loc
 from components.rules.naming import PROJECT_STACK
-from components.rules.stage_layout import layouts_with, project_backend
+from components.rules.stage_layout import StageLayout
 from components.rules.state_backend import PASSPHRASE, PULUMI_CLOUD_SECRETS, StateBackend
 
 if TYPE_CHECKING:
@@ -24,17 +23,19 @@ if TYPE_CHECKING:
 Problem = tuple[Loc, str]
 
 
-def problems(config: StageConfig, project_root: Path | None) -> Iterator[Problem]:
-    if project_root is None:
+def problems(
+    config: StageConfig, layouts: Mapping[str, StageLayout] | None, project: StateBackend | None
+) -> Iterator[Problem]:
+    """``layouts``: every stage's layout with this stage's own; ``project``: the project stack's backend."""
+    if layouts is None:
         return
-    layouts = layouts_with(config.stage, config.layout_values(), project_root)
     own = layouts[config.stage].backend
     if own is None:
         return
     others: dict[str, StateBackend] = {
         stage: layout.backend for stage, layout in layouts.items() if stage != config.stage and layout.backend
     }
-    if (project := project_backend(project_root)) is not None:
+    if project is not None:
         others[PROJECT_STACK] = project
     for stage, other in sorted(others.items()):
         if other.reach == own.reach:

@@ -11,8 +11,8 @@ can read. The stage then passes it to its Infisical connection like any injected
 Which stages get one is read from their committed configs (`token_targets`): every long-lived stage of
 ``project.stages`` whose workers sync secrets and whose ``infisical.syncToken.source`` is ``managed``, in
 that stage's account, on its ``rotateEvery`` period. ``pr-<number>`` stages mint nothing either: they share
-one token in the ``preview`` environment, made like staging's (whose config they are copied from) in
-staging's account. The project stack owns ``preview``, so it also owns that environment's ``/cloudflare``
+one token in the ``preview`` environment, made from their committed template (``Pulumi.pr.template.yaml``:
+its account, its period). The project stack owns ``preview``, so it also owns that environment's ``/cloudflare``
 folder (adopted if it exists); the other stages' ``/cloudflare`` folders are theirs, made on day one.
 """
 
@@ -29,7 +29,7 @@ import pulumi_cloudflare as cf
 from components.cloudflare.sync_token import SyncToken, SyncTokenArgs
 from components.config import INJECTED_SECRETS_FOLDER, StageConfig
 from components.infisical import Secret, SecretArgs, SecretFolder, SecretFolderArgs
-from components.rules.naming import PREVIEW_ENVIRONMENT, PREVIEW_SOURCE, Naming
+from components.rules.naming import PREVIEW_ENVIRONMENT, Naming
 from components.secrets.deploy_inputs import SYNC_TOKEN_ENV
 
 TYPE = "stageplatform:index:StageTokens"
@@ -41,7 +41,7 @@ class TokenTarget:
 
     environment: str
     naming: Naming
-    """``{app}-{environment}``: the token's physical name is ``{app}-{environment}-infisical-sync-<date>``."""
+    """``{app}-{environment}``: the token's physical name is ``{app}-{environment}-infisical-<date>``."""
     account_id: str
     rotate_every: str
     readers: tuple[str, ...]
@@ -49,7 +49,8 @@ class TokenTarget:
 
 
 def token_targets(stages: Mapping[str, StageConfig]) -> list[TokenTarget]:
-    """The environments the project stack mints a sync token for, from the stages' committed configs."""
+    """The environments the project stack mints a sync token for, from the stages' committed configs (the pr
+    stages' template under ``pr-<number>``: their one token goes to the ``preview`` environment)."""
     targets: list[TokenTarget] = []
     for stage, config in sorted(stages.items()):
         infisical = config.infisical
@@ -59,9 +60,6 @@ def token_targets(stages: Mapping[str, StageConfig]) -> list[TokenTarget]:
         environment = config.infisical_environment_slug
         args = (config.account_id, infisical.sync_token.rotate_every)
         targets.append(TokenTarget(environment, Naming(config.app, environment), *args, (stage,)))
-        if stage == PREVIEW_SOURCE:
-            naming = Naming(config.app, PREVIEW_ENVIRONMENT)
-            targets.append(TokenTarget(PREVIEW_ENVIRONMENT, naming, *args, ("pr-<number>",)))
     return targets
 
 
@@ -90,7 +88,7 @@ class StageTokens(pulumi.ComponentResource):
             token = SyncToken(
                 f"sync-token-{env}",
                 SyncTokenArgs(
-                    name=target.naming.physical("infisical-sync"),
+                    name=target.naming.physical("infisical"),
                     account_id=target.account_id,
                     rotate_every=target.rotate_every,
                     today=args.today,

@@ -22,6 +22,10 @@ MAX_PHYSICAL_NAME = 63
 """Worker script, R2 bucket and queue names share a 63-character limit; we hold every name to it."""
 
 
+PROJECT_STACK = "project"
+"""The stack name that makes the program build the project stack instead of a stage."""
+
+
 def is_valid_stage(stage: str) -> bool:
     return bool(_STAGE_RE.match(stage))
 
@@ -50,11 +54,12 @@ class Naming:
         return self.physical(f"{queue}-dlq")
 
 
-PROJECT_STACK = "project"
-"""The stack name that makes the program build the project stack (what every stage shares) instead of a stage."""
-PREVIEW_SOURCE = "staging"
-"""The committed stage a ``pr-<number>`` stage is made from (``pr-stage.yml`` copies its config, without its
-hostnames): its Cloudflare account is the pr stages' account."""
+PR_TEMPLATE = "Pulumi.pr.template.yaml"
+"""The committed config of every ``pr-<number>`` stage (``.github/workflows/pr-stage.yml`` copies it)."""
+PREVIEW_LABEL = "pr-<number>"
+"""How the ``pr-<number>`` stages are named together (their template, their shared plan)."""
+PREVIEW_STACK = "pr-1"
+"""The stack a ``pr-<number>`` stage is checked and shown as: every pull request's stage is made the same way."""
 
 PREVIEW_ENVIRONMENT = "preview"
 """Infisical environment that every ``pr-<number>`` stage shares (one set of preview secrets)."""

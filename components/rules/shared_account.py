@@ -3,8 +3,9 @@
 Cloudflare scopes the permissions of Workers scripts, D1, R2, KV and Queues to a whole account, never to
 one database, bucket or script: a token that deploys staging's Workers into an account can overwrite
 prod's Workers in it, and read or drop prod's D1 databases. Only separate accounts keep a non-prod deploy
-(or a ``pr-<number>`` stage, made in staging's account) away from prod. So a prod that shares its account
-with any other stage fails a mandatory policy rule, unless ``Pulumi.prod.yaml`` accepts the risk by name::
+(or a ``pr-<number>`` stage, made in the account its template names) away from prod. So a prod that shares
+its account with any other stage fails a mandatory policy rule, unless ``Pulumi.prod.yaml`` accepts the risk
+by name::
 
     workers-stage-platform:acknowledge: [prod-shares-cloudflare-account]
 

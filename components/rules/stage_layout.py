@@ -11,7 +11,7 @@ config taking the place of its file.
 A layout is read from a stage's config values as YAML has them (camelCase keys, no namespace): the same
 shape the ``Stage`` component registers for the policy pack (``stageLayout``).
 
-Pure: PyYAML only, so the policy pack can import it.
+Pure: PyYAML only (through :mod:`components.rules.stack_file`), so the policy pack can import it.
 """
 
 from __future__ import annotations
@@ -22,11 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from components.rules.access import ACK_PROD_READABLE
 from components.rules.hostnames import Claim, claims_of
-from components.rules.naming import PROJECT_STACK, is_preview_stage, is_valid_stage
+from components.rules.naming import PR_TEMPLATE, PREVIEW_LABEL, PROJECT_STACK, is_preview_stage, is_valid_stage
+from components.rules.stack_file import read_config, read_yaml
 from components.rules.stack_values import decode
 from components.rules.state_backend import StateBackend, backend_of
 
@@ -114,38 +113,38 @@ def layout_of(stage: str, values: Any) -> StageLayout:
     )
 
 
-def _load(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text()) or {}
-    except (OSError, yaml.YAMLError):
-        return None  # the stage's own load reports its file; a broken sibling hides nothing here
-
-
-def read_values(path: Path) -> dict[str, Any] | None:
+def read_values(path: Path) -> dict[str, Any]:
     """A stack file's values of the project's namespace, without it (``workers-stage-platform:app`` → ``app``);
-    other namespaces (``cloudflare:apiToken``) are left out. None: the file cannot be read."""
-    document, project = _load(path), _load(path.parent / "Pulumi.yaml")
-    if document is None:
-        return None
-    values = document.get("config") if isinstance(document, Mapping) else None
-    if not isinstance(values, Mapping):
-        return {}
-    name = project.get("name") if isinstance(project, Mapping) else None
-    prefix = f"{name}:"
-    return {str(key)[len(prefix) :]: value for key, value in values.items() if str(key).startswith(prefix)}
+    other namespaces (``cloudflare:apiToken``) are left out. A file it cannot read raises
+    :class:`components.rules.stack_file.StackFileError` (file and line): no check can vouch for the stages
+    together without every one of them."""
+    config = read_config(path)
+    prefix = f"{project_namespace(path.parent, config)}:"
+    return {key[len(prefix) :]: value for key, value in config.items() if key.startswith(prefix)}
+
+
+def project_namespace(root: Path, config: Mapping[str, Any]) -> str:
+    """The project's name (``Pulumi.yaml``), the namespace of its config keys; without the project file, the
+    namespace of the ``app`` key."""
+    if (root / "Pulumi.yaml").is_file():
+        document, _ = read_yaml(root / "Pulumi.yaml")
+        name = document.get("name") if isinstance(document, Mapping) else None
+        if isinstance(name, str):
+            return name
+    return next((key.rsplit(":", 1)[0] for key in config if key.endswith(":app")), "")
 
 
 @functools.cache
 def committed_values(root: Path = PROJECT_ROOT) -> Mapping[str, Mapping[str, Any]]:
-    """Every committed long-lived stage's config values (``Pulumi.<stage>.yaml`` under ``root``)."""
+    """Every committed long-lived stage's config values (``Pulumi.<stage>.yaml`` under ``root``), and the pr
+    stages' template as ``pr-<number>`` (``Pulumi.pr-<number>.yaml`` files are CI's copies of it, never read)."""
     found: dict[str, Mapping[str, Any]] = {}
     for path in sorted(root.glob("Pulumi.*.yaml")):
         stage = path.name.removeprefix("Pulumi.").removesuffix(".yaml")
-        if not is_valid_stage(stage) or is_preview_stage(stage):
-            continue
-        values = read_values(path)
-        if values is not None:
-            found[stage] = values
+        if is_valid_stage(stage) and not is_preview_stage(stage):
+            found[stage] = read_values(path)
+    if (root / PR_TEMPLATE).is_file():
+        found[PREVIEW_LABEL] = read_values(root / PR_TEMPLATE)
     return found
 
 
@@ -156,7 +155,8 @@ def committed_layouts(root: Path = PROJECT_ROOT) -> Mapping[str, StageLayout]:
 
 def project_backend(root: Path = PROJECT_ROOT) -> StateBackend | None:
     """Where the project stack (``Pulumi.project.yaml``) keeps its state, if the file is there."""
-    values = read_values(root / f"Pulumi.{PROJECT_STACK}.yaml")
+    path = root / f"Pulumi.{PROJECT_STACK}.yaml"
+    values = read_values(path) if path.is_file() else None
     if not values or not isinstance(values.get("app"), str):
         return None
     state = _mapping(values.get("state"))
@@ -165,9 +165,11 @@ def project_backend(root: Path = PROJECT_ROOT) -> StateBackend | None:
 
 def layouts_with(stage: str, values: Any, root: Path = PROJECT_ROOT) -> dict[str, StageLayout]:
     """The committed layouts with the running stage's own config in place of its file (a ``pr-<number>``
-    stage is added under its own name)."""
+    stage in place of the template it is made from)."""
     layouts = dict(committed_layouts(root))
     if values is not None:
+        if is_preview_stage(stage):
+            layouts.pop(PREVIEW_LABEL, None)
         layouts[stage] = layout_of(stage, values)
     return layouts
 
@@ -175,7 +177,7 @@ def layouts_with(stage: str, values: Any, root: Path = PROJECT_ROOT) -> dict[str
 def exposures(layouts: Mapping[str, StageLayout]) -> list[Exposure]:
     """Non-prod identities with a project-wide role in prod's project, unless prod acknowledged them.
 
-    ``pr-<number>`` stages are left out: they create no identity (their role setting is staging's copy)."""
+    ``pr-<number>`` stages are left out: they create no identity (their role setting is the template's)."""
     prod = layouts.get(PROD)
     if prod is None or prod.project_id is None or ACK_PROD_READABLE in prod.acknowledged:
         return []

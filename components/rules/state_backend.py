@@ -103,8 +103,9 @@ def _scope(stack: str) -> str:
 def backend_of(app: str, stack: str, account_id: str | None, state: Any) -> StateBackend:
     """The backend of ``stack`` from its ``state`` config value (camelCase, as in YAML; None: the defaults).
 
-    A ``pr-<number>`` stack's config is staging's copy, so of it only the kind of backend, the organization
-    and the bucket's account count: the bucket, team and secrets provider are the shared ``preview`` ones.
+    A ``pr-<number>`` stack's config is the shared template (``Pulumi.pr.template.yaml``), so of it only the
+    kind of backend, the organization and the bucket's account count: the bucket, team and secrets provider
+    are the shared ``preview`` ones.
     """
     section: Mapping[str, Any] = state if isinstance(state, Mapping) else {}
     scope = _scope(stack)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ import pytest
 from components.config import parse_stage_config
 from components.infisical import InfisicalClient
 from components.secrets.deploy_inputs import minted_variables
+from plan.backend import environment_lines
 from plan.bootstrap import bootstrap_commands, deploy_secret_names, stage_config, state_backend
 from tests.conftest import PROJECT, STAGES, raw_config
 from tests.fakes.infisical import FakeInfisical
@@ -39,6 +41,11 @@ FLAGS = {
 }
 
 
+def shell_lines(lines: list[str]) -> list[str]:
+    """The lines as the shell reads them: one ending in a backslash continues on the next."""
+    return "\n".join(lines).replace("\\\n", " ").splitlines()
+
+
 class CliStandIn:
     """Carries out ``infisical`` command lines against the server the environment points at."""
 
@@ -53,8 +60,16 @@ class CliStandIn:
         if line.startswith("#") and "`pulumi up -s project`" in line:
             # The admin's step the sequence names here: the project stack writes the sync token into the folder.
             project_up(self.project_id, [self.stage])
-        words = shlex.split(line, comments=True)
+        words = [self._expand(word) for word in shlex.split(line, comments=True)]
+        if words[:1] == ["eval"]:  # eval "$(bin/plan <stage> --backend)": the backend's assignments, as bash makes them
+            assert words == ["eval", f"$(bin/plan {self.stage} --backend)"], line
+            self._eval_backend()
+            return
         if not words:
+            return
+        if len(words) == 1 and re.fullmatch(r"\w+=.*", words[0]):  # a shell variable, such as project=<id>
+            name, _, value = words[0].partition("=")
+            self.shell = {**self.shell, name: value}
             return
         assert words[0] == "infisical", line
         if words[1:] == ["login"]:
@@ -70,7 +85,6 @@ class CliStandIn:
             elif command == ("secrets", "set"):
                 for assignment in rest:
                     name, _, value = assignment.partition("=")
-                    value = re.sub(r"\$(\w+)", lambda m: self.shell.get(m.group(1), ""), value)  # the shell's part
                     body = {"projectId": self.project_id, "environment": flags["--env"], "secretPath": flags["--path"]}
                     client.post(
                         "/api/v4/secrets/{secretName}", path={"secretName": name}, json={**body, "secretValue": value}
@@ -84,6 +98,19 @@ class CliStandIn:
                     ["--", "pulumi", "login", backend.url],
                     ["--", "pulumi", "stack", "select", self.stage, "--create", "--secrets-provider", "passphrase"],
                 ), line
+
+    def _eval_backend(self) -> None:
+        config = parse_stage_config(self.raw, stage=self.stage, namespace=PROJECT)
+        printed = "\n".join(environment_lines(state_backend(config)))
+        names = ("PULUMI_BACKEND_URL", "PULUMI_STACK", "PULUMI_SECRETS_PROVIDER")
+        show = "".join(f'printf "%s\\n" "${name}";' for name in names)
+        script = ["bash", "-c", f'eval "$1"; {show}', "_", printed]
+        done = subprocess.run(script, capture_output=True, text=True, check=True)
+        self.shell = {**self.shell, **dict(zip(names, done.stdout.splitlines(), strict=True))}
+
+    def _expand(self, word: str) -> str:
+        """What the shell makes of ``$NAME`` in a word (the values come from the shell, never from the lines)."""
+        return re.sub(r"\$(\w+)", lambda m: self.shell.get(m.group(1), ""), word)
 
     @staticmethod
     def _flags(words: list[str], known: set[str]) -> tuple[dict[str, str], list[str]]:
@@ -119,7 +146,7 @@ def test_day_one_from_a_ui_project_to_a_converged_stage(
 
     shell = {name: f"value-of-{name.lower()}" for name in deploy_secret_names(config)}
     cli = CliStandIn(shell, raw, stage)
-    for line in bootstrap_commands(config):
+    for line in shell_lines(bootstrap_commands(config)):
         cli.run(line)
 
     side = cli.side
@@ -155,6 +182,7 @@ def test_bootstrap_prints_names_never_values(monkeypatch: pytest.MonkeyPatch) ->
     assert "CANARY" not in text
     for name in deploy_secret_names(config):
         assert f'{name}="${name}"' in text
+    assert max(len(line) for line in text.splitlines()) <= 120
     assert "infisical secrets folders create --projectId" in text
     assert text.index("folders create") < text.index("secrets set") < text.index("infisical run")
 
@@ -163,5 +191,6 @@ def test_bootstrap_reads_the_project_id_from_the_project_stack_when_the_stage_ha
     raw = raw_config("dev")
     del raw["infisical"]["projectId"]
     lines = bootstrap_commands(parse_stage_config(raw, stage="dev", namespace=PROJECT))
+    assert 'project="$(pulumi stack output projectId --stack project)"' in lines
     folder_create = next(line for line in lines if "folders create" in line)
-    assert '--projectId "$(pulumi stack output projectId --stack project)"' in folder_create
+    assert '--projectId "$project"' in folder_create

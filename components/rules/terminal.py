@@ -1,0 +1,19 @@
+"""The one terminal rule every command line of this project keeps: nothing it prints is wider than 120 columns.
+
+argparse fills the terminal it finds (``COLUMNS``), so a wide terminal got help lines of 150 columns; its
+formatter here is capped. Tables and prose of ``bin/plan`` wrap to the same width (``plan/tables.py``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+
+MAX_WIDTH = 120
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's help as written (descriptions keep their line breaks), never wider than :data:`MAX_WIDTH`."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, width=min(shutil.get_terminal_size().columns, MAX_WIDTH))
