@@ -129,12 +129,17 @@ class StageSide:
         return [a for a in self.applied if a.state.get("adopted") is True]
 
 
-def project_up(project_id: str, stages: list[str], *, day: str | None = None) -> ProgramRun:
-    """``pulumi up -s project`` of the Infisical side, against the server the environment points at: the project
-    adopted by id, no members, and each of ``stages``' sync token minted (Cloudflare mocked) and written into
-    that stage's Infisical environment, as the project stack does it."""
+def project_side(project_id: str, stages: list[str]) -> StageSide:
+    """The project stack's Infisical side: the project adopted by id, no members, and each of ``stages``' sync
+    token (and the pr stages' one) minted, Cloudflare mocked, and written into that stage's Infisical
+    environment, as the project stack does it."""
     raw = raw_config("project")
     raw["project"] = {"projectId": project_id, "stages": stages}
     raw["access"] = {}
-    environment = {"CLOUDFLARE_API_TOKEN": "the-minting-token", **({"ROTATION_DATE": day} if day else {})}
-    return run_stage("project", raw, environment=environment, resource_mocks=StageRun("project"))
+    return StageSide("project", raw, {"CLOUDFLARE_API_TOKEN": "the-minting-token"})
+
+
+def project_up(project_id: str, stages: list[str]) -> ProgramRun:
+    """``pulumi up -s project`` of :func:`project_side`, against the server the environment points at."""
+    _, run = project_side(project_id, stages).up()
+    return run
