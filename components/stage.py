@@ -30,6 +30,19 @@ if TYPE_CHECKING:
     from components.infisical_side.infisical_stage import InfisicalStage
 
 TYPE = STAGE_TYPE
+PIPELINE_OUTPUTS = (
+    "app",
+    "stage",
+    "accountId",
+    "workers",
+    "d1Databases",
+    "r2Buckets",
+    "kvNamespaces",
+    "queues",
+    "wranglerConfigs",
+)
+"""The stack outputs app pipelines read (docs/config.md, "Outputs reference"): renaming or removing one of their
+keys breaks a pipeline, and the diff says so."""
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,10 @@ The program runs under the mock engine exactly as ``bin/plan`` runs it, so the l
 from what Pulumi deploys. Only what must differ locally is changed: ids are local (``local-<physical
 name>``), paths are absolute (wrangler resolves them from the config file's folder), routes and custom
 domains are dropped (Cloudflare serves those), and the worker gets its script name back because one
-``wrangler dev`` routes service bindings between its workers by name.
+local wrangler routes service bindings between its workers by name. The config's ``secrets.required`` becomes
+the JSON var ``DECLARED_SECRETS`` (names only): bin/dev hands wrangler the values itself, in memory, so wrangler
+must not go looking for them in ``.dev.vars``, ``.env`` or its environment, and a worker can still tell which
+declared secrets it was started without (``--allow-missing-secrets``).
 
 A local config names a script, so it carries an account id that no Cloudflare account has: an accidental
 ``wrangler deploy`` with it is refused by Cloudflare and can never replace the script Pulumi owns.
@@ -29,6 +32,12 @@ from plan.stack_files import project_name, stack_config
 LOCAL_ACCOUNT_ID = "local-only-not-a-cloudflare-account"
 SCHEMA = Path("node_modules/wrangler/config-schema.json")
 CONFIG_SUFFIX = ".jsonc"
+DECLARED_SECRETS = "DECLARED_SECRETS"
+"""The local var that lists a worker's declared secret names (the deployed config's ``secrets.required``)."""
+
+
+class UnknownWorkerError(ValueError):
+    """``bin/dev <worker>`` named a worker the stage does not have."""
 
 
 class LocalMocks(PlanMocks):
@@ -57,9 +66,8 @@ class LocalStage:
         unknown = [name for name in workers if name not in self.wrangler]
         if unknown:
             known = ", ".join(self.wrangler)
-            raise SystemExit(
-                f"error: stage {self.config.stage!r} has no worker {', '.join(unknown)} (workers: {known})"
-            )
+            stage = self.config.stage
+            raise UnknownWorkerError(f"stage {stage!r} has no worker {', '.join(unknown)} (workers: {known})")
         return list(dict.fromkeys(workers)) or list(self.wrangler)
 
     def write(self, directory: Path, workers: Sequence[str]) -> list[Path]:
@@ -72,7 +80,8 @@ class LocalStage:
                 f"// Local wrangler config of worker {worker!r}, stage {self.config.stage!r}, written by bin/dev from\n"
                 "// the program's wranglerConfigs output. Local ids, no secret values. Pulumi owns the deployed\n"
                 "// script: deploy with `pulumi up`; a `wrangler deploy` of this file is refused (its account_id\n"
-                "// is no Cloudflare account).\n"
+                "// is no Cloudflare account). Secret values (names in DECLARED_SECRETS) reach the local runtime\n"
+                "// from bin/dev in memory, never from a file.\n"
             )
             path.write_text(header + json.dumps(self.wrangler[worker], indent=2, sort_keys=True) + "\n")
             paths.append(path)
@@ -102,11 +111,13 @@ def build(stage: str, root: Path = PROJECT_ROOT) -> LocalStage:
 
 
 def localise(published: dict[str, Any], script_name: str, root: Path) -> dict[str, Any]:
-    config = {key: value for key, value in published.items() if key != "routes"}
+    config = {key: value for key, value in published.items() if key not in ("routes", "secrets")}
     config["$schema"] = str(root / SCHEMA)
     config["name"] = script_name
     config["account_id"] = LOCAL_ACCOUNT_ID
     config["main"] = str(root / published["main"])
+    if declared := published.get("secrets", {}).get("required"):
+        config["vars"] = {**config.get("vars", {}), DECLARED_SECRETS: sorted(declared)}
     if "d1_databases" in config:
         config["d1_databases"] = [
             {**db, "migrations_dir": str(root / db["migrations_dir"])} for db in published["d1_databases"]

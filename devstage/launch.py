@@ -1,108 +1,85 @@
-"""The last step of ``bin/dev``: apply D1 migrations locally, then exec ``wrangler dev`` with the secrets.
+"""The last step of bin/dev: become the local runtime, handing it the secret values over a pipe.
 
-Both secret sources end here. The machine-identity path calls :func:`start` with the values it read; the CLI
-path runs ``python -m devstage.launch <plan.json>`` at the end of its ``infisical run`` chain, which finds
-the values in relay slots. The plan file holds paths, names and arguments only, never a value.
-
-wrangler gets the process environment it started with (minus credentials) plus exactly the declared
-secret names; it reads those because the configs list them under ``secrets.required``. ``--env-file``
-points at the null device, so wrangler reads no ``.dev.vars`` or ``.env`` file either.
+This process writes one JSON document (the configs, each worker's values, the dev server's options) into a
+pipe, closes its end, and execs ``node launcher.cjs <fd>`` with the allowlisted environment: the launcher reads
+the pipe once, closes it, and starts wrangler's programmatic API with the values as ``secret_text`` bindings.
+So the values pass from this process's memory to node's and on to workerd (over its own stdin pipe) without
+touching a file, an argument list or an environment; and after the exec no Python process holds them.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
-import subprocess
-import sys
-from dataclasses import asdict, dataclass, field
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, NoReturn
 
-from devstage import wrangler
-from devstage.secrets import SecretRead, missing_message, resolve
+from devstage.wrangler import WRANGLER_PACKAGE
 
-EXIT_MISSING_SECRETS = 3
+LAUNCHER = Path(__file__).with_name("launcher.cjs")
 
 
-@dataclass(frozen=True)
-class Migration:
-    database: str
-    config: str
+class PipeTooSmallError(RuntimeError):
+    """The values do not fit into one pipe buffer (the exec must follow the write, with no reader yet)."""
 
 
 @dataclass(frozen=True)
-class LaunchPlan:
-    root: str
-    stage: str
-    environment: str
-    """Infisical environment slug (for the missing-secrets message)."""
-    project_id: str
-    configs: list[str]
-    state_dir: str
-    log_dir: str
-    dev_args: list[str]
-    migrations: list[Migration]
-    reads: list[SecretRead]
-    inherited: list[str]
-    """Names of the variables bin/dev was started with: anything the CLI chain added besides the declared
-    secrets (every other secret of each folder) is dropped."""
-    allow_missing: bool = False
-    slots: dict[str, str] = field(default_factory=dict)
-    """``<folder>:<key>`` → relay slot variable (CLI path only)."""
-
-    def save(self, path: Path) -> None:
-        path.write_text(json.dumps(asdict(self), indent=2, sort_keys=True) + "\n")
-
-    @classmethod
-    def load(cls, path: Path) -> LaunchPlan:
-        data = json.loads(path.read_text())
-        data["migrations"] = [Migration(**m) for m in data["migrations"]]
-        data["reads"] = [SecretRead(**r) for r in data["reads"]]
-        return cls(**data)
+class DevServer:
+    ip: str
+    port: int
+    inspector_port: int | None
+    state_dir: Path
 
 
-def start(plan: LaunchPlan, lookup: dict[tuple[str, str], str]) -> None:
-    values, missing = resolve(plan.reads, lambda folder, key: lookup.get((folder, key)))
-    if missing:
-        print(missing_message(plan.stage, plan.environment, plan.project_id, missing), file=sys.stderr)
-        if not plan.allow_missing:
-            print("Add them, or start anyway with --allow-missing-secrets.", file=sys.stderr)
-            raise SystemExit(EXIT_MISSING_SECRETS)
-    root = Path(plan.root)
-    base = wrangler.environment(os.environ, Path(plan.log_dir), keep=plan.inherited)
-    for migration in plan.migrations:
-        print(f"bin/dev: applying D1 migrations to local database {migration.database}", file=sys.stderr)
-        apply = ["d1", "migrations", "apply", migration.database, "--local", "-c", migration.config]
-        subprocess.run(  # noqa: S603 (the project's own wrangler, fixed arguments)
-            wrangler.command(*apply, "--persist-to", plan.state_dir, root=root),
-            env=base,
-            cwd=plan.state_dir,
-            check=True,
-            stdin=subprocess.DEVNULL,
-        )
-    present = ", ".join(sorted(values)) or "none"
-    print(
-        f"bin/dev: starting wrangler dev for stage {plan.stage!r} (secrets in its environment: {present})",
-        file=sys.stderr,
-    )
-    args = [f"-c={config}" for config in plan.configs]
-    options = ["--local", "--persist-to", plan.state_dir, "--env-file", os.devnull, *plan.dev_args]
-    dev = wrangler.command("dev", *args, *options, root=root)
-    os.chdir(plan.state_dir)
-    os.execve(dev[0], dev, {**base, **values})  # noqa: S606 (values exist only in this process environment)
+def payload(
+    root: Path, configs: Mapping[str, Path], values: Mapping[str, Mapping[str, str]], server: DevServer
+) -> bytes:
+    """What the launcher reads: per worker (in ``configs`` order, the first one serves) its config and values."""
+    document: dict[str, Any] = {
+        "wrangler": str(root / WRANGLER_PACKAGE),
+        "workers": [{"config": str(path), "secrets": dict(values.get(worker, {}))} for worker, path in configs.items()],
+        "dev": {
+            "ip": server.ip,
+            "port": server.port,
+            "inspectorPort": server.inspector_port,
+            "persistTo": str(server.state_dir),
+        },
+    }
+    return json.dumps(document).encode()
 
 
-def main(argv: list[str]) -> None:
-    if len(argv) != 1:
-        raise SystemExit("usage: python -m devstage.launch <plan.json>")
-    plan = LaunchPlan.load(Path(argv[0]))
-    lookup = {}
-    for slot_key, variable in plan.slots.items():
-        folder, _, key = slot_key.rpartition(":")
-        if variable in os.environ:
-            lookup[(folder, key)] = os.environ[variable]
-    start(plan, lookup)
+def filled_pipe(data: bytes) -> int:
+    """A pipe holding ``data`` with its write end closed; returns the read end (inheritable)."""
+    read_end, write_end = os.pipe()
+    try:
+        if len(data) > 65536 and hasattr(fcntl, "F_SETPIPE_SZ"):  # Linux: grow the buffer (default 64 KiB)
+            with contextlib.suppress(OSError):  # the buffer stays as it is: the size check below says so
+                fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, len(data))
+        capacity = fcntl.fcntl(write_end, fcntl.F_GETPIPE_SZ) if hasattr(fcntl, "F_GETPIPE_SZ") else 65536
+        if len(data) > capacity:
+            raise PipeTooSmallError(f"{len(data)} bytes of secrets do not fit the pipe's {capacity}-byte buffer")
+        view = memoryview(data)
+        while view:
+            view = view[os.write(write_end, view) :]
+    except BaseException:
+        os.close(read_end)
+        raise
+    finally:
+        os.close(write_end)
+    os.set_inheritable(read_end, True)
+    return read_end
 
 
-if __name__ == "__main__":
-    main(sys.argv[1:])
+def exec_runtime(data: bytes, env: Mapping[str, str], cwd: Path) -> NoReturn:
+    """Replace this process by ``node launcher.cjs <fd>`` reading ``data`` from the pipe ``fd``."""
+    node = shutil.which("node", path=env.get("PATH"))
+    if node is None:
+        raise FileNotFoundError("node is not on PATH")
+    fd = filled_pipe(data)
+    os.chdir(cwd)
+    os.execve(node, [node, str(LAUNCHER), str(fd)], dict(env))  # noqa: S606 (the project's launcher)

@@ -1,33 +1,49 @@
-"""Where secret values come from at run time: the Infisical CLI as people use it, or a machine identity.
+"""Where secret values come from when bin/dev starts: the Infisical CLI as people use it, or a machine identity.
 
-* CLI: ``infisical run --env=<env> --path=<folder> --projectId=<id> -- …``, one link per folder, each
-  followed by :mod:`devstage.relay`, which files that folder's keys under a slot of its own, so a key that
-  exists in two folders can never shadow the one the stage config names.
+* CLI: ``infisical export --format=json`` once per folder, its output captured through a pipe by this process
+  (never ``infisical run``, which would put every secret of the folder into a child's environment). Only the
+  declared keys are kept; a folder's other secrets are dropped here and reach nothing.
 * Machine identity: this project's own client (``components.infisical``) with the ``INFISICAL_*``
-  credentials of the environment, reading exactly the declared keys (``GET /api/v4/secrets/{name}``), so
-  no other secret of a folder ever reaches this process.
+  credentials of the environment, reading exactly the declared keys (``GET /api/v4/secrets/{name}``).
 
-Either way values stay in process memory and environments; nothing is written to a file.
+Either way a folder that cannot be read is not an error here: it comes back with the reason (no CLI, no
+credentials, Infisical unreachable, access refused, ...), so that bin/dev names every secret it lacks and why.
+Values stay in this process's memory until they are handed on over a pipe (``devstage.launch``).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import sys
-from collections.abc import Mapping, Sequence
+import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 
 from components.config import StageConfig
-from components.infisical import InfisicalClient, InfisicalError, InfisicalNotFoundError
-from components.infisical.auth import TOKEN_VAR, credentials_from_env
-from devstage.secrets import SecretRead
+from components.infisical import (
+    InfisicalAuthenticationError,
+    InfisicalClient,
+    InfisicalError,
+    InfisicalNotFoundError,
+    InfisicalTransportError,
+)
+from components.infisical.auth import CREDENTIAL_HELP, TOKEN_VAR, credentials_from_env
+from components.infisical.client import HTTP_TIMEOUT_VAR, MAX_RETRIES_VAR, env_number
+from devstage.secrets import Reading
+from plan.inventory_cli import PROJECT_ID_ENV
 
 CLI = "infisical"
 CLI_CONFIG = Path(".infisical") / "infisical-config.json"
 """Where the Infisical CLI keeps the logged-in user (``infisical login``), under the home folder."""
-SLOT_PREFIX = "DEVSTAGE_SLOT_"
+CLI_TIMEOUT = 120.0
+LOCAL_RETRIES = 1
+"""A developer waiting for a local start is better served by a quick, named failure than by minutes of backoff
+(``INFISICAL_MAX_RETRIES`` still wins)."""
+LOCAL_TIMEOUT = 10.0
+NO_SOURCE = (
+    "no way to read Infisical here: the Infisical CLI is not installed or not logged in (`infisical login`), "
+    f"and no machine identity is set: {CREDENTIAL_HELP}; INFISICAL_HOST for self-hosted"
+)
 
 
 def cli_logged_in(environ: Mapping[str, str]) -> bool:
@@ -52,71 +68,142 @@ def identity_configured(environ: Mapping[str, str]) -> bool:
     return True
 
 
-def slot_variable(folder_index: int, key: str) -> str:
-    return f"{SLOT_PREFIX}{folder_index}_{key}"
+def source(choice: str, environ: Mapping[str, str]) -> str | None:
+    """``cli`` or ``identity`` (``--secrets-from``, or the first that can work here), None when neither can."""
+    if choice != "auto":
+        return choice
+    if cli_logged_in(environ):
+        return "cli"
+    if identity_configured(environ):
+        return "identity"
+    return None
 
 
-def cli_command(config: StageConfig, reads: Sequence[SecretRead], inner: Sequence[str]) -> list[str]:
-    """``infisical run`` once per folder, each handing its keys to a relay slot, then ``inner``."""
-    assert config.infisical is not None  # secrets with folders exist only with an infisical section
-    folder_list = sorted({read.folder for read in reads if read.folder})
-    command: list[str] = []
-    for index, folder in enumerate(folder_list):
-        keys = sorted({read.key for read in reads if read.folder == folder and read.key})
-        command += [
-            CLI,
-            "run",
-            f"--env={config.infisical_environment_slug}",
-            f"--path={folder}",
-            f"--projectId={config.infisical.project_id}",
-            "--",
-            sys.executable,
-            "-m",
-            "devstage.relay",
-            str(index),
-            ",".join(keys),
-            "--",
-        ]
-    return command + list(inner)
+def project_id_of(config: StageConfig, environ: Mapping[str, str]) -> str | None:
+    """The stage's Infisical project: its config's, else ``INFISICAL_PROJECT_ID`` (a stage that takes it from the
+    project stack's outputs, which a local run cannot read)."""
+    return (config.infisical.project_id if config.infisical else None) or environ.get(PROJECT_ID_ENV)
 
 
-def cli_slot(folder_list: Sequence[str], reads: Sequence[SecretRead]) -> dict[tuple[str, str], str]:
-    """(folder, key) → the relay slot variable that holds it in the innermost process."""
-    index = {folder: position for position, folder in enumerate(folder_list)}
-    return {
-        (read.folder, read.key): slot_variable(index[read.folder], read.key)
-        for read in reads
-        if read.folder and read.key
-    }
+def read(config: StageConfig, folders: Mapping[str, list[str]], choice: str, environ: Mapping[str, str]) -> Reading:
+    """The values of ``folders`` (folder → keys), or per folder the reason they could not be read."""
+    if not folders:
+        return Reading()
+    project_id = project_id_of(config, environ)
+    if config.infisical is None:
+        why = f"stage {config.stage!r} has no `infisical` section, so no Infisical project to read from"
+    elif project_id is None:
+        why = f"stage {config.stage!r} takes its Infisical project id from the project stack: set {PROJECT_ID_ENV}"
+    elif (chosen := source(choice, environ)) is None:
+        why = NO_SOURCE
+    elif chosen == "cli":
+        return read_with_cli(project_id, config.infisical_environment_slug, folders, environ)
+    else:
+        return read_with_identity(project_id, config.infisical_environment_slug, folders, environ)
+    return Reading(failures=dict.fromkeys(folders, why))
 
 
-def read_with_identity(
-    config: StageConfig, reads: Sequence[SecretRead], environ: Mapping[str, str]
-) -> dict[tuple[str, str], str]:
-    """Each declared key's value (absent keys are left out), read with the environment's machine identity."""
-    assert config.infisical is not None
+def export_command(cli: str, project_id: str, environment: str, folder: str) -> list[str]:
+    """One folder's secrets as JSON on stdout (Infisical/cli packages/cmd/export.go: a list of objects with
+    ``key``, ``value``, ``type`` and ``secretPath``); ``--silent`` keeps tips and update notices out."""
+    return [
+        cli, "export", f"--projectId={project_id}", f"--env={environment}", f"--path={folder}", "--format=json",
+        "--silent",
+    ]  # fmt: skip
+
+
+def read_with_cli(
+    project_id: str, environment: str, folders: Mapping[str, list[str]], environ: Mapping[str, str]
+) -> Reading:
+    """``infisical export`` per folder, read from its stdout pipe. The CLI gets the developer's environment (its
+    login may live in the system keyring); what it prints goes nowhere but this process."""
+    reading = Reading()
+    cli = shutil.which(CLI, path=environ.get("PATH"))
+    for folder, keys in folders.items():
+        if cli is None:
+            reading.failures[folder] = "the Infisical CLI (`infisical`) is not on PATH"
+            continue
+        command = export_command(cli, project_id, environment, folder)
+        try:
+            done = subprocess.run(  # noqa: S603 (the Infisical CLI on PATH, fixed arguments)
+                command, env=dict(environ), capture_output=True, stdin=subprocess.DEVNULL, timeout=CLI_TIMEOUT,
+                check=False,
+            )  # fmt: skip
+        except (OSError, subprocess.TimeoutExpired) as error:
+            reading.failures[folder] = f"`infisical export` could not run: {type(error).__name__}"
+            continue
+        try:
+            entries = json.loads(done.stdout) if done.returncode == 0 else None
+        except ValueError:
+            entries = None
+        if not isinstance(entries, list):
+            said = done.stderr.decode(errors="replace").strip().splitlines()
+            reading.failures[folder] = f"`infisical export` exited {done.returncode}" + (
+                f": {said[-1][:200]}" if said else ""
+            )
+            continue
+        reading.values.update(_declared(folder, keys, entries))
+    return reading
+
+
+def _declared(folder: str, keys: list[str], entries: list[object]) -> dict[tuple[str, str], str]:
+    """The declared keys of one folder's export; the folder's own secret wins over an imported one."""
     found: dict[tuple[str, str], str] = {}
-    with InfisicalClient(environ=environ) as client:
-        for folder, key in sorted({(r.folder, r.key) for r in reads if r.folder and r.key}):
-            params = {
-                "projectId": config.infisical.project_id,
-                "environment": config.infisical_environment_slug,
-                "secretPath": folder,
-                "viewSecretValue": "true",
-                "expandSecretReferences": "true",
-            }
-            try:
-                data = client.get("/api/v4/secrets/{secretName}", path={"secretName": key}, params=params)
-            except InfisicalNotFoundError:
-                continue
-            value = (data or {}).get("secret", {}).get("secretValue")
-            if isinstance(value, str):
-                client.remember_secret(value)
-                found[(folder, key)] = value
+    for entry in entries:
+        if not isinstance(entry, dict) or entry.get("key") not in keys or not isinstance(entry.get("value"), str):
+            continue
+        own = entry.get("secretPath") in (None, folder)
+        if own or (folder, entry["key"]) not in found:
+            found[(folder, entry["key"])] = entry["value"]
     return found
 
 
-def python_path(root: Path) -> str:
-    """PYTHONPATH for the relay and launcher processes, so they import this project from any folder."""
-    existing = os.environ.get("PYTHONPATH")
-    return f"{root}{os.pathsep}{existing}" if existing else str(root)
+def read_with_identity(
+    project_id: str, environment: str, folders: Mapping[str, list[str]], environ: Mapping[str, str]
+) -> Reading:
+    """Each declared key, read with the environment's machine identity; absent keys are left out. A failure
+    that is the same for every folder (unreachable, credentials refused) ends the reading there."""
+    reading = Reading()
+    try:
+        client = InfisicalClient(
+            environ=environ,
+            max_retries=int(env_number(MAX_RETRIES_VAR, LOCAL_RETRIES, environ)),
+            timeout=env_number(HTTP_TIMEOUT_VAR, LOCAL_TIMEOUT, environ),
+        )
+    except InfisicalError as error:
+        return Reading(failures=dict.fromkeys(folders, f"the machine identity cannot be used: {error}"))
+    order = list(folders)
+    with client:
+        for position, folder in enumerate(order):
+            try:
+                reading.values.update(_read_folder(client, project_id, environment, folder, folders[folder]))
+            except (InfisicalTransportError, InfisicalAuthenticationError) as error:
+                why = f"Infisical at {client.host} cannot be used: {client.scrub(str(error))}"
+                reading.failures.update(dict.fromkeys(order[position:], why))
+                break
+            except InfisicalError as error:
+                reading.failures[folder] = f"Infisical at {client.host} refused: {client.scrub(str(error))}"
+    return reading
+
+
+def _read_folder(
+    client: InfisicalClient, project_id: str, environment: str, folder: str, keys: list[str]
+) -> dict[tuple[str, str], str]:
+    found: dict[tuple[str, str], str] = {}
+    params = {
+        "projectId": project_id,
+        "environment": environment,
+        "secretPath": folder,
+        "viewSecretValue": "true",
+        "expandSecretReferences": "true",
+    }
+    for key in keys:
+        try:
+            data = client.get("/api/v4/secrets/{secretName}", path={"secretName": key}, params=params)
+        except InfisicalNotFoundError:
+            continue
+        value = (data or {}).get("secret", {}).get("secretValue")
+        if isinstance(value, str):
+            client.remember_secret(value)
+            found[(folder, key)] = value
+    return found

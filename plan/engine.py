@@ -90,6 +90,9 @@ class RecordingMonitor(mocks.MockMonitor):
         self.registrations: list[Registration] = []
 
     def RegisterResource(self, request: Any) -> Any:
+        aliases = [alias.spec.name for alias in request.aliases if alias.WhichOneof("alias") == "spec"]
+        if aliases and aliases[0] and isinstance(self.mocks, PlanMocks):
+            self.mocks.first_names[(request.type, request.name)] = aliases[0]
         response = super().RegisterResource(request)
         if request.type == "pulumi:pulumi:Stack":
             return response
@@ -181,14 +184,20 @@ def fake_id(*parts: str) -> str:
 
 
 class PlanMocks(mocks.Mocks):
-    """Outputs that look like Cloudflare's: ids derived from the stack and the resource name."""
+    """Outputs that look like Cloudflare's: ids derived from the stack and the resource's first name.
+
+    A renamed resource (an alias) keeps its id, as state keeps it in a real stack: its id comes from the
+    name it had first (its first alias), so a rename shows nothing but the rename.
+    """
 
     def __init__(self, stack: str) -> None:
         self.stack = stack
+        self.first_names: dict[tuple[str, str], str] = {}
+        """(type, name) → the name of its first alias, recorded by the monitor before the mock runs."""
 
     def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         inputs = dict(args.inputs)
-        ident = fake_id(self.stack, args.typ, args.name)
+        ident = fake_id(self.stack, args.typ, self.first_names.get((args.typ, args.name), args.name))
         kind = args.typ.split(":")[-1]
         computed: dict[str, Any] = {}
         match kind:

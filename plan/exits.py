@@ -11,7 +11,8 @@ MEANINGS = {
     EXIT_INVALID_CONFIG: "bad usage or arguments, or invalid input: every problem listed with its file, line or config "
     "path, no traceback; with --against, also a refused edit (a create-only property changed on a live resource)",
     EXIT_POLICY: "a mandatory policy rule fails",
-    EXIT_DESTRUCTIVE_PROD: "--against: a change destroys data or breaks traffic in prod (a workflow wants a label)",
+    EXIT_DESTRUCTIVE_PROD: "--against: a change destroys data, breaks traffic or fails the up part-way in prod (a "
+    "workflow wants a label)",
     EXIT_OVERDUE: "--inventory --check-age: a secret is overdue for rotation (or missing from Infisical)",
     EXIT_INFISICAL: "--check-age could not read Infisical (credentials, network, or a folder it may not list)",
 }

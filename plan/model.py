@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from components.cloudflare.replacements import BINDING_TARGETS, RULES
 from components.secrets.deploy_inputs import NOT_PROVIDED
 from plan.engine import PROVIDER_KEY, ProgramRun, Registration
 from plan.licence import needs_licence
@@ -55,7 +56,7 @@ def physical_name(registration: Registration, queue_names: dict[str, str] | None
         return f"consumer of {queue}"
     if kind == "WorkersCronTrigger":
         crons = [s.get("cron") for s in registration.inputs.get("schedules") or [] if isinstance(s, dict)]
-        return "cron " + ", ".join(map(str, crons))
+        return "cron " + ", ".join(map(str, crons)) if crons else "no schedules"
     for key in _PHYSICAL_NAME_KEYS:
         value = registration.inputs.get(key)
         if isinstance(value, str):
@@ -77,6 +78,7 @@ def build_plan(run: ProgramRun, policy: list[dict[str, Any]] | None = None) -> d
         for r in run.registrations
         if short_type(r.type) == "Queue" and "queueId" in r.outputs
     }
+    targets = _targets(run.registrations)
     resources = []
     for registration in sorted(run.registrations, key=_tree_order(by_urn)):
         inputs = {k: v for k, v in registration.wire_inputs.items() if k != PROVIDER_KEY}
@@ -98,6 +100,8 @@ def build_plan(run: ProgramRun, policy: list[dict[str, Any]] | None = None) -> d
                 "importId": registration.import_id,
                 "deleteBeforeReplace": registration.delete_before_replace,
                 "ignoreChanges": registration.ignore_changes,
+                "replaceOnChanges": registration.replace_on_changes,
+                "refs": references(registration, targets),
                 "inputs": redact(inputs),
             }
         )
@@ -111,6 +115,43 @@ def build_plan(run: ProgramRun, policy: list[dict[str, Any]] | None = None) -> d
         "policy": policy or [],
         "needsLicence": needs_licence(resources),
     }
+
+
+_IDENTITY_KEYS = ("uuid", "queueId", "queueName", "name", "scriptName")
+"""Outputs (or inputs) another resource names a resource by, besides its id."""
+
+
+def _targets(registrations: list[Registration]) -> dict[tuple[str, str], str]:
+    """(short type, id or name) → label: what a reference to a resource of that type resolves to."""
+    found: dict[tuple[str, str], str] = {}
+    for registration in registrations:
+        kind = short_type(registration.type)
+        values = [registration.id, *(registration.outputs.get(k) for k in _IDENTITY_KEYS)]
+        for value in values:
+            if isinstance(value, str) and value:
+                found.setdefault((kind, value), label(registration))
+    return found
+
+
+def references(registration: Registration, targets: dict[tuple[str, str], str]) -> dict[str, str]:
+    """Input path → the label of the resource it names: each script binding's target, a consumer's queue, a
+    domain's worker (from ``components.cloudflare.replacements``: ``BINDING_TARGETS`` and ``references``)."""
+    kind = short_type(registration.type)
+    rules = RULES.get(kind)
+    found = {}
+    for prop, target_type in (rules.references if rules else {}).items():
+        value = registration.inputs.get(prop)
+        if isinstance(value, str) and (target_type, value) in targets:
+            found[prop] = targets[(target_type, value)]
+    bindings = registration.wire_inputs.get("bindings") if kind == "WorkersScript" else None
+    for binding in bindings if isinstance(bindings, list) else []:
+        if not isinstance(binding, dict) or binding.get("type") not in BINDING_TARGETS:
+            continue
+        field, target_type = BINDING_TARGETS[binding["type"]]
+        value = binding.get(field)
+        if isinstance(value, str) and (target_type, value) in targets:
+            found[f"bindings[{binding.get('name')}]"] = targets[(target_type, value)]
+    return found
 
 
 def _tree_order(by_urn: dict[str, Registration]) -> Any:

@@ -11,7 +11,15 @@ from plan.licence import HEADING, WAYS_OUT
 from plan.tables import markdown_table, text_table
 
 COLUMNS = ("#", "TYPE", "NAME", "PHYSICAL NAME", "PARENT", "DEPENDS ON", "FLAGS")
+_LISTED_OPTIONS = ("replaceOnChanges", "ignoreChanges")
 TERMINAL_WIDTH = 100
+
+
+def lifecycle_options(resource: dict[str, Any]) -> list[str]:
+    """The lifecycle options the replacement table declares and the diff reads: ``deleteBeforeReplace``,
+    ``replaceOnChanges <inputs>``, ``ignoreChanges <inputs>``."""
+    options = ["deleteBeforeReplace"] if resource.get("deleteBeforeReplace") else []
+    return options + [f"{option} {','.join(resource[option])}" for option in _LISTED_OPTIONS if resource.get(option)]
 
 
 def _flags(resource: dict[str, Any], *, adopting: bool = True) -> list[str]:
@@ -48,7 +56,7 @@ def _licence_lines(plan: dict[str, Any]) -> list[str]:
 def _rows(plan: dict[str, Any]) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = []
     for index, resource in enumerate(plan["resources"], start=1):
-        flags = _flags(resource)
+        flags = _flags(resource) + lifecycle_options(resource)
         rows.append(
             (
                 str(index),
@@ -72,7 +80,10 @@ def _tree(plan: dict[str, Any]) -> list[str]:
         depth[resource["label"]] = depth.get(resource["parent"], -1) + 1
         flags = _flags(resource, adopting=False)  # the terminal table lists adoption in a section of its own
         label = "  " * depth[resource["label"]] + resource["label"]
-        rows.append((label, resource["physicalName"] or "-", ", ".join(flags) or "-", resource["dependsOn"]))
+        extra = [f"options: {'; '.join(lifecycle_options(resource))}"] if lifecycle_options(resource) else []
+        if resource["dependsOn"]:
+            extra.append("depends on " + ", ".join(resource["dependsOn"]))
+        rows.append((label, resource["physicalName"] or "-", ", ".join(flags) or "-", extra))
     lines = text_table([row[:3] for row in rows], ("RESOURCE (BY COMPONENT)", "PHYSICAL NAME", "FLAGS"))
     if len(lines) != len(rows) + 2:  # cells wrapped onto more lines: the dependencies follow the table instead
         edges = [f"{row[0].strip()} depends on {', '.join(row[3])}" for row in rows if row[3]]
@@ -80,10 +91,15 @@ def _tree(plan: dict[str, Any]) -> list[str]:
     out = lines[:2]
     for line, row in zip(lines[2:], rows, strict=True):
         out.append(line)
-        if row[3]:
-            pad = " " * (len(row[0]) - len(row[0].lstrip()) + 4)
+        pad = " " * (len(row[0]) - len(row[0].lstrip()) + 4)
+        for text in row[3]:
             out += textwrap.wrap(
-                "depends on " + ", ".join(row[3]), TERMINAL_WIDTH, initial_indent=pad, subsequent_indent=pad + "  "
+                text,
+                TERMINAL_WIDTH,
+                initial_indent=pad,
+                subsequent_indent=pad + "  ",
+                break_on_hyphens=False,  # names and URLs stay whole
+                break_long_words=False,
             )
     return out
 

@@ -2,8 +2,8 @@
 
 Exit codes, most important first: 2 the base cannot be planned or the change edits a create-only
 property (a refusal, naming the config path), 3 a mandatory policy rule fails at the head (no label
-can acknowledge that), 4 a change destroys data or breaks traffic in prod (a workflow requires a
-label or an approval for it), 0 otherwise.
+can acknowledge that), 4 a change destroys data, breaks traffic or fails the up part-way in prod (a
+workflow requires a label or an approval for it), 0 otherwise.
 """
 
 from __future__ import annotations

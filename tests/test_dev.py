@@ -1,164 +1,83 @@
-"""``bin/dev`` for real: every committed stage served by one ``wrangler dev`` on 127.0.0.1, secrets from Infisical.
+"""``bin/dev`` for real, secrets read with a machine identity: the dev stage served by one local wrangler.
 
-``dev`` and ``prod`` read their secrets with a machine identity (universal auth) from the local
-Infisical-compatible server; ``staging`` through a stub ``infisical`` CLI on PATH, as a logged-in developer
-would. One request then goes through every binding for real (D1 query, KV and R2 put/get, a queue message
-that ``jobs`` consumes and writes to D1, service bindings), another shows each declared secret present by name
-and kind only, and afterwards no file in the project (nor the home folder) holds any canary value.
+The local Infisical-compatible server holds a canary value in every folder and key bin/dev names, plus decoys
+beside them; the developer's shell holds a machine identity and other credentials. One running stage answers
+every test of this module: a request goes through every binding (D1, KV, R2, a queue message that ``jobs``
+consumes and writes to D1), another shows each declared secret by name and kind; and while it serves, no
+process environment or argument list and no file holds a canary or a shell credential.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import subprocess
-import time
-import urllib.error
-import urllib.request
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from components.rules.stage_layout import PROJECT_ROOT
 from devstage import configs
-from devstage.secrets import secret_reads
-from tests.conftest import STAGES, checked_config
-from tests.dev_tools import (
-    STUB_LOG_VAR,
-    STUB_STORE_VAR,
+from devstage.secrets import secret_reads, wanted
+from tests.conftest import checked_config
+from tests.dev_serving import (
+    SHELL_CREDENTIALS,
+    Running,
     files_holding,
     free_port,
-    seed_stage,
-    stub_store,
-    write_stub_cli,
+    get,
+    holding,
+    outside_allowlist,
+    processes,
+    serving,
+    shell,
 )
+from tests.dev_tools import canary, seed_stage, stage_canaries
 from tests.fakes.infisical import FakeInfisical
 from tests.wrangler_tools import needs_node
 
 pytestmark = needs_node
+STAGE = "dev"
 BIN_DEV = PROJECT_ROOT / "bin" / "dev"
-PATH_OF_STAGE = {"dev": "identity", "staging": "cli", "prod": "identity"}
-START_TIMEOUT = 120.0
-
-
-def canary(label: str) -> str:
-    return f"canary-{label.lower()}-{uuid.uuid4().hex}"
-
-
-def base_environment(home: Path) -> dict[str, str]:
-    """A clean shell: PATH and a fresh home, no Cloudflare or Infisical variables of the test runner."""
-    return {"PATH": os.environ["PATH"], "HOME": str(home), "LANG": "C.UTF-8"}
 
 
 @dataclass
 class Served:
-    stage: str
-    url: str
-    log: Path
-    home: Path
+    running: Running
     canaries: list[str]
-    reads: list[str]
-    """How the values were read: the stub CLI's ``run`` flags, or the requests the local server answered."""
+    """Every value that must stay out of environments and files: secrets, decoys, credentials."""
+    requests: list[str]
+    """The requests the local server answered while bin/dev started."""
+    scanned: list[Path]
+    """Folders scanned for files: the project, and the home folder (TMPDIR is inside)."""
 
 
-def _get(url: str, method: str = "GET", timeout: float = 60) -> dict[str, Any]:
-    """One JSON request; a 503 (wrangler dev still starting a worker, as under load) is retried until ``timeout``."""
-    deadline = time.monotonic() + timeout
-    request = urllib.request.Request(url, method=method, data=b"" if method == "POST" else None)
-    while True:
-        try:
-            with urllib.request.urlopen(request, timeout=max(1.0, deadline - time.monotonic())) as response:
-                return dict(json.loads(response.read()))
-        except urllib.error.HTTPError as error:
-            if error.code != 503 or time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
-
-
-def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"bin/dev exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            _get(f"{url}/_platform/bindings", timeout=5)
-            return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.5)
-    pytest.fail(f"bin/dev did not serve within {START_TIMEOUT}s:\n{log.read_text()}")
-
-
-@pytest.fixture(scope="module", params=STAGES)
-def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """One ``bin/dev`` (one ``wrangler dev``) per stage, for every test of this module."""
-    stage: str = request.param
-    config = checked_config(stage)
-    reads = [read for read in secret_reads(config, list(config.workers)) if read.folder and read.key]
-    values = {(read.folder, read.key): canary(read.name) for read in reads if read.folder and read.key}
-    # Other secrets in the same folders (infisical run hands a whole folder over): never bound.
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    config = checked_config(STAGE)
+    values = stage_canaries(config)
     decoys = {("/oauth", "STRIPE_SECRET_KEY_SANDBOX"): canary("decoy"), ("/cloudflare", "UNRELATED"): canary("other")}
-    home = tmp_path_factory.mktemp(f"home-{stage}")
-    log = home / "bin-dev.log"
-    env = base_environment(home)
-    port, inspector = free_port(), free_port()
-    args = [str(BIN_DEV), "--stage", stage, "--port", str(port), "--inspector-port", str(inspector)]
+    home = tmp_path_factory.mktemp("home")
+    credentials = {name: canary(name) for name in SHELL_CREDENTIALS}
+    port = free_port()
     with FakeInfisical() as fake:
-        if PATH_OF_STAGE[stage] == "identity":
-            client_id, client_secret = seed_stage(fake, config, {**values, **decoys})
-            fake.clear_requests()
-            env |= {
-                "INFISICAL_HOST": fake.url,
-                "INFISICAL_UNIVERSAL_AUTH_CLIENT_ID": client_id,
-                "INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET": client_secret,
-            }
-            args += ["--secrets-from", "identity"]
-            secrets_known = [*values.values(), *decoys.values(), client_secret]
-        else:
-            stub_dir = home / "stub-bin"
-            write_stub_cli(stub_dir)
-            (home / ".infisical").mkdir()
-            (home / ".infisical" / "infisical-config.json").write_text(json.dumps({"loggedInUserEmail": "dev@acme"}))
-            env |= {
-                "PATH": f"{stub_dir}{os.pathsep}{env['PATH']}",
-                STUB_STORE_VAR: stub_store(config, {**values, **decoys}),
-                STUB_LOG_VAR: str(home / "stub-calls.jsonl"),
-            }
-            secrets_known = [*values.values(), *decoys.values()]
-        with log.open("wb") as output:
-            process = subprocess.Popen(
-                args, env=env, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )  # fmt: skip
-        try:
-            url = f"http://127.0.0.1:{port}"
-            _wait_ready(url, process, log)
-            calls_file = home / "stub-calls.jsonl"
-            if PATH_OF_STAGE[stage] == "cli":
-                seen = calls_file.read_text().splitlines()
-            else:
-                seen = sorted(
-                    f"{r.method} {r.path}" for r in fake.requests() if "/secrets/" in r.path or "login" in r.path
-                )
-            yield Served(stage, url, log, home, secrets_known, seen)
-        finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
+        client_id, client_secret = seed_stage(fake, config, {**values, **decoys})
+        fake.clear_requests()
+        env = shell(home, home / "tmp", credentials) | {
+            "INFISICAL_HOST": fake.url,
+            "INFISICAL_UNIVERSAL_AUTH_CLIENT_ID": client_id,
+            "INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET": client_secret,
+        }
+        command = [str(BIN_DEV), "--stage", STAGE, "--port", str(port), "--secrets-from", "identity"]
+        with serving(command, env, port, home / "bin-dev.log") as running:
+            seen = fake.requests()
+            answered = sorted(f"{r.method} {r.path}" for r in seen if "/secrets/" in r.path or "login" in r.path)
+            secrets = [*values.values(), *decoys.values(), client_secret, *credentials.values()]
+            yield Served(running, secrets, answered, [PROJECT_ROOT, home])
 
 
 def test_one_request_goes_through_every_binding(served: Served) -> None:
-    local = configs.build(served.stage)
-    api = local.wrangler["api"]
-    answer = _get(f"{served.url}/_platform/roundtrip", method="POST", timeout=90)
-    used = answer["bindings"]
+    api = configs.build(STAGE).wrangler["api"]
+    used = get(f"{served.running.url}/_platform/roundtrip", method="POST", timeout=90)["bindings"]
     expected = {db["binding"]: "d1" for db in api.get("d1_databases", [])}
     expected |= {kv["binding"]: "kv" for kv in api.get("kv_namespaces", [])}
     expected |= {r2["binding"]: "r2" for r2 in api.get("r2_buckets", [])}
@@ -170,30 +89,34 @@ def test_one_request_goes_through_every_binding(served: Served) -> None:
     assert queues and all(result["consumedBy"] == "job_runs" for result in queues), "jobs wrote the message to D1"
 
 
-def test_each_declared_secret_is_present_by_name_and_kind(served: Served) -> None:
-    config = checked_config(served.stage)
-    with urllib.request.urlopen(f"{served.url}/_platform/bindings", timeout=30) as response:
-        raw = response.read().decode()
-    assert not [value for value in served.canaries if value in raw]
-    bindings = json.loads(raw)["bindings"]
-    for read in secret_reads(config, ["api"]):
-        assert bindings[read.name] == ("text" if read.folder else "empty-text"), read.name
-    assert "UNRELATED" not in bindings, "a folder's other secrets never reach the worker"
+def test_each_declared_secret_is_served_by_name_and_kind_only(served: Served) -> None:
+    answer = get(f"{served.running.url}/_platform/bindings")
+    assert not [value for value in served.canaries if value in str(answer)]
+    for read in secret_reads(checked_config(STAGE), ["api"]):
+        assert answer["bindings"][read.name] == ("text" if read.folder else "empty-text"), read.name
+    assert answer["missing"] == []
+    assert "UNRELATED" not in answer["bindings"], "a folder's other secrets never reach the worker"
 
 
-def test_no_file_holds_a_secret_value_after_the_run(served: Served) -> None:
-    assert (PROJECT_ROOT / ".dev" / served.stage / "logs").is_dir(), "wrangler's logs are kept under .dev/"
-    assert files_holding(served.canaries, [PROJECT_ROOT, served.home]) == []
+def test_no_process_environment_or_argument_list_holds_a_value(served: Served) -> None:
+    tree = processes(session=served.running.process.pid)
+    assert {"node", "workerd", "esbuild"} <= {proc.name for proc in tree}, "the scan sees the whole runtime"
+    assert holding(served.canaries, processes()) == []
+    assert {proc.name: outside_allowlist(proc) for proc in tree} == {proc.name: set() for proc in tree}
 
 
-def test_secrets_are_read_only_where_the_stage_config_says(served: Served) -> None:
-    config = checked_config(served.stage)
-    assert config.infisical is not None
-    reads = [read for read in secret_reads(config, list(config.workers)) if read.folder and read.key]
-    if PATH_OF_STAGE[served.stage] == "cli":  # one `infisical run` per folder, as a developer would type it
-        folders = sorted({read.folder for read in reads if read.folder})
-        expected = {"env": config.infisical_environment_slug, "projectId": config.infisical.project_id}
-        assert [json.loads(call) for call in served.reads] == [{**expected, "path": folder} for folder in folders]
-    else:  # a machine-identity login, then exactly the declared keys: no other secret is ever fetched
-        keys = sorted(f"GET /api/v4/secrets/{read.key}" for read in reads)
-        assert served.reads == sorted(["POST /api/v1/auth/universal-auth/login", *keys])
+def test_no_file_holds_a_value_while_the_stage_serves(served: Served) -> None:
+    assert (PROJECT_ROOT / ".dev" / STAGE / "logs").is_dir(), "wrangler's logs are kept under .dev/"
+    assert files_holding(served.canaries, served.scanned) == []
+
+
+def test_the_log_points_at_no_secrets_file(served: Served) -> None:
+    output = served.running.output()
+    assert "Using secrets defined in" not in output and "Missing required secrets" not in output
+    assert "secrets handed over in memory: " in output and "(hidden)" in output
+
+
+def test_exactly_the_declared_keys_are_read(served: Served) -> None:
+    folders = wanted(secret_reads(checked_config(STAGE), ["api", "jobs"]))
+    keys = [f"GET /api/v4/secrets/{key}" for keys in folders.values() for key in keys]
+    assert served.requests == sorted(["POST /api/v1/auth/universal-auth/login", *keys])

@@ -29,7 +29,7 @@ def roles() -> dict[str, list[tuple[str, list[dict[str, Any]]]]]:
     registered = {}
     for stack in STACKS:
         project = stack == "project"
-        environment = {} if project else None
+        environment: dict[str, str] | None = {} if project else None
         run: ProgramRun = run_stage(stack, raw_config(stack), environment=environment, allow_missing=project)
         registered[stack] = [(r.name, list(r.inputs["permissions"])) for r in run.registrations if r.type == ROLE_TYPE]
     return registered

@@ -126,3 +126,70 @@ def test_removing_crons_clears_them_instead_of_leaving_them_firing() -> None:
     assert (change.label, change.op) == ("WorkersCronTrigger/jobs-cron", UPDATE)
     assert change.paths == ['schedules: [{"cron": "*/30 * * * *"}] → []']
     assert [f.message for f in change.flags] == ["schedules removed, they stop firing: */30 * * * *"]
+
+
+def renamed_database(raw: dict[str, Any], *previous: str) -> dict[str, Any]:
+    raw["d1"]["primary"] = {**raw["d1"].pop("main"), "renamedFrom": list(previous)}
+    for worker in raw["workers"].values():
+        for binding in worker.get("bindings", {}).values():
+            if binding.get("type") == "d1":
+                binding["database"] = "primary"
+    return raw
+
+
+def test_a_renamed_storage_key_keeps_its_state_and_its_physical_name() -> None:
+    run = run_stage("staging", renamed_database(raw_config("staging"), "main"))
+    (d1,) = run.by_type(":D1Database")
+    assert (d1.name, [a["name"] for a in d1.aliases], d1.inputs["name"]) == (
+        "d1-primary",
+        ["d1-main"],
+        "acme-staging-main",
+    )
+    raw = raw_config("staging")
+    raw["queues"]["tasks"] = {**raw["queues"].pop("jobs"), "renamedFrom": "jobs"}
+    raw["workers"]["api"]["bindings"]["JOBS"]["queue"] = "tasks"
+    raw["workers"]["jobs"]["consumes"]["queue"] = "tasks"
+    queues = {r.name: r for r in run_stage("staging", raw).by_type(":Queue")}
+    assert [a["name"] for a in queues["queue-tasks-dlq"].aliases] == ["queue-jobs-dlq"]
+    assert queues["queue-tasks-dlq"].inputs["queueName"] == "acme-staging-jobs-dlq"
+
+
+def test_a_chain_of_renames_keeps_the_first_name() -> None:
+    """main → primary (deployed) → rows: both earlier keys, oldest first; the name stays the oldest key's."""
+    raw = renamed_database(raw_config("staging"), "main", "primary")
+    raw["d1"]["rows"] = raw["d1"].pop("primary")
+    for worker in raw["workers"].values():
+        for binding in worker.get("bindings", {}).values():
+            if binding.get("type") == "d1":
+                binding["database"] = "rows"
+    (d1,) = run_stage("staging", raw).by_type(":D1Database")
+    assert ([a["name"] for a in d1.aliases], d1.inputs["name"]) == (["d1-main", "d1-primary"], "acme-staging-main")
+
+
+@pytest.mark.parametrize(
+    ("edit", "path", "message"),
+    [
+        (lambda raw: renamed_database(raw, "primary"), "d1.primary.renamedFrom[0]", "cannot be renamed from its own"),
+        (
+            lambda raw: (renamed_database(raw, "main"), raw["d1"].update(main={})),
+            "d1.primary.renamedFrom[0]",
+            "'main' still exists in d1",
+        ),
+        (
+            lambda raw: raw["kv"].update(old={"renamedFrom": "gone"}, new={"renamedFrom": "gone"}),
+            "kv.old.renamedFrom[0]",
+            "'new' already names 'gone' in renamedFrom",
+        ),
+        (
+            lambda raw: raw["r2"]["assets"].update(renamedFrom="media", adopt="acme-staging-media"),
+            "r2.assets.adopt",
+            "adopt imports a resource the stack does not have, renamedFrom follows one it has",
+        ),
+    ],
+)
+def test_config_refuses_a_storage_rename_state_cannot_follow(edit: Any, path: str, message: str) -> None:
+    raw = raw_config("staging")
+    edit(raw)
+    with pytest.raises(StageConfigError) as error:
+        parse_stage_config(raw, stage="staging", namespace=PROJECT)
+    assert any(p == f"{PROJECT}:{path}" and message in m for p, m in error.value.problems), error.value.problems

@@ -131,7 +131,7 @@ def test_the_project_stack_mints_each_stages_token_in_its_account(environment: s
         assert policy["permissionGroups"] == [{"id": fake_id("permission-group", g.name)} for g in tokens.SYNC]
         assert token.inputs["expiresOn"].endswith("T00:00:00Z")
         assert "value" in token.additional_secret_outputs
-        assert token.replace_on_changes == ["*"] and token.delete_before_replace is False
+        assert token.replace_on_changes == ["*"] and not token.delete_before_replace
 
 
 @pytest.mark.parametrize("environment", sorted(ACCOUNTS))

@@ -1,16 +1,17 @@
 """Adopting a live app: the import id of each adopted resource, and the live name it keeps.
 
-An adopted resource is registered with Pulumi's ``import_`` option: the first ``pulumi up`` reads it
-into state instead of creating it, and fails (changing nothing) if the program's inputs differ from
-what is live. So an adopted resource keeps its live name: the bucket or script name given as its
-``adopt`` id, or the ``name`` configured next to it, instead of ``{app}-{stage}-<key>``.
+An adopted resource is registered with Pulumi's ``import_`` option: the first ``pulumi up`` reads it into state
+instead of creating it, and fails (changing nothing) if an input it does not ignore differs from what the
+provider read (pulumi ``pkg/resource/deploy/step.go``, ``ImportStep.Apply``). So an adopted resource keeps its
+live name (the bucket or script name given as its ``adopt`` id, or the ``name`` configured next to it), and the
+adopting up ignores what the provider cannot read back (``components.cloudflare.replacements.ignored_at_import``):
+a script's code, its upload metadata and its secret bindings. Once that up has run, ``adopt`` is removed and the
+next up sends the program's values (a script: its code, bindings and secrets).
 
 Import id formats come from ``components.cloudflare.replacements`` (the SDK's documented ``pulumi import`` ids).
 """
 
 from __future__ import annotations
-
-import pulumi
 
 from components.cloudflare.replacements import RULES
 
@@ -25,8 +26,8 @@ def import_id(short_type: str, *parts: str) -> str:
     return "/".join(parts)
 
 
-def adopted(short_type: str, *parts: str | None) -> pulumi.ResourceOptions:
-    """``import_`` for an adopted resource; nothing when it is not adopted (its adopt id, a part, is None)."""
+def adopted_id(short_type: str, *parts: str | None) -> str | None:
+    """The import id of an adopted resource; None when it is not adopted (its adopt id, a part, is None)."""
     if any(part is None for part in parts):
-        return pulumi.ResourceOptions()
-    return pulumi.ResourceOptions(import_=import_id(short_type, *(str(part) for part in parts)))
+        return None
+    return import_id(short_type, *(str(part) for part in parts))

@@ -2,7 +2,8 @@
 
 They are grouped in one component because they share one life-cycle rule: in prod they carry
 ``protect`` and ``retain_on_delete``, so neither a stray ``pulumi destroy`` nor a rename can drop data
-(replacing a D1 database creates a new, empty one: every row is gone).
+(replacing a D1 database creates a new, empty one: every row is gone). A key renamed with ``renamedFrom``
+keeps its state (aliases) and its physical name, so a rename changes nothing in Cloudflare.
 
 Each resource also hands out its own binding and wrangler entry (:meth:`Storage.binding`) and the
 queue a consumer reads (:meth:`Storage.consumed`), so a worker never needs the stage's whole config.
@@ -18,9 +19,9 @@ import pulumi
 import pulumi_cloudflare as cf
 
 from components.cloudflare import bindings
-from components.cloudflare.adoption import adopted
+from components.cloudflare.adoption import adopted_id
 from components.cloudflare.bindings import ConsumedQueue, WorkerBinding
-from components.cloudflare.replacements import lifecycle
+from components.cloudflare.replacements import lifecycle, renamed
 from components.config import (
     Binding,
     D1Binding,
@@ -33,6 +34,7 @@ from components.config import (
     R2Binding,
     R2BucketConfig,
 )
+from components.config.models import StorageConfig
 from components.rules.naming import Naming
 
 TYPE = "stageplatform:index:Storage"
@@ -65,24 +67,29 @@ class Storage(pulumi.ComponentResource):
         super().__init__(TYPE, name, None, opts)
         self._args = args
         keep = pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=args.protect or None)
-        physical = args.naming.physical
+        account = args.account_id
+
+        def options(kind: str, prefix: str, entry: StorageConfig, import_id: str | None) -> pulumi.ResourceOptions:
+            """Prod's protection, the table's lifecycle, and the aliases of a renamed key (``renamedFrom``)."""
+            return _merged(keep, lifecycle(kind, import_id), renamed(*(f"{prefix}{old}" for old in entry.renamed_from)))
+
+        def physical(key: str, entry: StorageConfig) -> str:
+            """``{app}-{stage}-<key>``, from the key the resource was first created under: a rename keeps it."""
+            return args.naming.physical(entry.physical_key(key))
 
         self.d1 = {
             key: cf.D1Database(
                 f"d1-{key}",
                 cf.D1DatabaseArgs(
-                    account_id=args.account_id,
-                    name=physical(key),
+                    account_id=account,
+                    name=physical(key, db),
                     primary_location_hint=db.location_hint,
                     jurisdiction=db.jurisdiction,
                     read_replication=(
                         cf.D1DatabaseReadReplicationArgs(mode=db.read_replication) if db.read_replication else None
                     ),
                 ),
-                pulumi.ResourceOptions.merge(
-                    pulumi.ResourceOptions.merge(keep, lifecycle("D1Database")),
-                    adopted("D1Database", args.account_id, db.adopt),
-                ),
+                options("D1Database", "d1-", db, adopted_id("D1Database", account, db.adopt)),
             )
             for key, db in sorted(args.d1.items())
         }
@@ -90,14 +97,17 @@ class Storage(pulumi.ComponentResource):
             key: cf.R2Bucket(
                 f"r2-{key}",
                 cf.R2BucketArgs(
-                    account_id=args.account_id,
-                    name=physical(key),
+                    account_id=account,
+                    name=physical(key, bucket),
                     location=bucket.location,
                     jurisdiction=bucket.jurisdiction,
                     storage_class=bucket.storage_class,
                 ),
-                pulumi.ResourceOptions.merge(
-                    keep, adopted("R2Bucket", args.account_id, bucket.adopt, bucket.jurisdiction or "default")
+                options(
+                    "R2Bucket",
+                    "r2-",
+                    bucket,
+                    adopted_id("R2Bucket", account, bucket.adopt, bucket.jurisdiction or "default"),
                 ),
             )
             for key, bucket in sorted(args.r2.items())
@@ -105,8 +115,8 @@ class Storage(pulumi.ComponentResource):
         self.kv = {
             key: cf.WorkersKvNamespace(
                 f"kv-{key}",
-                cf.WorkersKvNamespaceArgs(account_id=args.account_id, title=physical(key)),
-                pulumi.ResourceOptions.merge(keep, adopted("WorkersKvNamespace", args.account_id, kv.adopt)),
+                cf.WorkersKvNamespaceArgs(account_id=account, title=physical(key, kv)),
+                options("WorkersKvNamespace", "kv-", kv, adopted_id("WorkersKvNamespace", account, kv.adopt)),
             )
             for key, kv in sorted(args.kv.items())
         }
@@ -119,14 +129,18 @@ class Storage(pulumi.ComponentResource):
             )
             self.queues[key] = cf.Queue(
                 f"queue-{key}",
-                cf.QueueArgs(account_id=args.account_id, queue_name=physical(key), settings=settings),
-                pulumi.ResourceOptions.merge(keep, adopted("Queue", args.account_id, queue.adopt)),
+                cf.QueueArgs(account_id=account, queue_name=physical(key, queue), settings=settings),
+                options("Queue", "queue-", queue, adopted_id("Queue", account, queue.adopt)),
             )
             if queue.dead_letter:
                 self.dead_letter_queues[key] = cf.Queue(
                     f"queue-{key}-dlq",
-                    cf.QueueArgs(account_id=args.account_id, queue_name=args.naming.dead_letter_queue(key)),
-                    keep,
+                    cf.QueueArgs(account_id=account, queue_name=args.naming.dead_letter_queue(queue.physical_key(key))),
+                    _merged(
+                        keep,
+                        lifecycle("Queue"),
+                        renamed(*(f"queue-{old}-dlq" for old in queue.renamed_from)),
+                    ),
                 )
 
         self.outputs = {
@@ -166,3 +180,10 @@ class Storage(pulumi.ComponentResource):
         if dlq := self.dead_letter_queues.get(key):
             outputs["deadLetterQueue"] = {"id": dlq.queue_id, "name": dlq.queue_name}
         return outputs
+
+
+def _merged(*options: pulumi.ResourceOptions) -> pulumi.ResourceOptions:
+    merged = pulumi.ResourceOptions()
+    for option in options:
+        merged = pulumi.ResourceOptions.merge(merged, option)
+    return merged

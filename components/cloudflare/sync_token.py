@@ -11,8 +11,9 @@ Rotation follows the fixed UTC grid of :mod:`components.rules.rotation`. Each pe
 own, named after the period's first day and expiring one period after the period ends: the current
 period's token is the one handed over, and the previous period's stays alive, because the stage's
 Infisical connection keeps the previous value until the stage's next deploy reads the new one. Older
-tokens leave the program, so ``pulumi up`` deletes them. A stage nobody deploys for a whole period ends
-up with an expired token: its syncs then fail rather than run on a token nobody rotates.
+tokens leave the program, so ``pulumi up`` deletes them; any change to a token's inputs replaces it
+(``replace_on_changes``, declared in ``components.cloudflare.replacements``). A stage nobody deploys for a
+whole period ends up with an expired token: its syncs then fail rather than run on a token nobody rotates.
 
 Permission group ids differ per account, so they are looked up by name (a data source the minting token
 may call with ``Account API Tokens Read``), once per stage and before any token is registered: a failed
@@ -31,6 +32,7 @@ from urllib.parse import quote
 import pulumi
 import pulumi_cloudflare as cf
 
+from components.cloudflare.replacements import lifecycle
 from components.cloudflare.tokens import ACCOUNT_SCOPE, SYNC, PermissionGroup
 from components.rules.rotation import Period
 
@@ -102,7 +104,7 @@ class SyncToken(pulumi.ComponentResource):
                     expires_on=f"{expiry(period, start).isoformat()}T00:00:00Z",
                     status="active",
                 ),
-                pulumi.ResourceOptions(parent=self, replace_on_changes=["*"], delete_before_replace=False),
+                pulumi.ResourceOptions.merge(pulumi.ResourceOptions(parent=self), lifecycle("AccountToken")),
             )
         current = max(self.tokens)
         self.expires_on = f"{expiry(period, current).isoformat()}T00:00:00Z"

@@ -14,9 +14,10 @@ from typing import Any
 import pulumi
 import pulumi_cloudflare as cf
 
-from components.cloudflare.adoption import adopted
+from components.cloudflare.adoption import adopted_id
 from components.cloudflare.bindings import ConsumedQueue
 from components.cloudflare.replacements import lifecycle
+from components.cloudflare.replacements import renamed as aliased
 from components.cloudflare.worker_args import WorkerArgs
 from components.cloudflare.wrangler import published_config
 from components.rules.naming import WORKER_TYPE
@@ -33,7 +34,7 @@ def renamed(old_key: str | None) -> pulumi.ResourceOptions:
     child whose name starts with the parent's (``api-domain-…``, ``api-cron``) swaps that prefix too, so
     the script, domains, routes, cron trigger and consumer all keep their state.
     """
-    return pulumi.ResourceOptions(aliases=[pulumi.Alias(name=old_key)] if old_key else None)
+    return aliased(old_key)
 
 
 class Worker(pulumi.ComponentResource):
@@ -71,7 +72,11 @@ class Worker(pulumi.ComponentResource):
                 observability=cf.WorkersScriptObservabilityArgs(enabled=args.observability),
             ),
             pulumi.ResourceOptions.merge(
-                child, adopted("WorkersScript", args.account_id, args.script_name if args.adopt else None)
+                child,
+                lifecycle(
+                    "WorkersScript",
+                    adopted_id("WorkersScript", args.account_id, args.script_name if args.adopt else None),
+                ),
             ),
         )
         self.script_name = self.script.script_name
@@ -86,8 +91,11 @@ class Worker(pulumi.ComponentResource):
                     zone_id=args.zone_id,
                 ),
                 pulumi.ResourceOptions.merge(
-                    pulumi.ResourceOptions.merge(child, lifecycle("WorkersCustomDomain")),
-                    adopted("WorkersCustomDomain", args.account_id, args.adopt_domains.get(hostname)),
+                    child,
+                    lifecycle(
+                        "WorkersCustomDomain",
+                        adopted_id("WorkersCustomDomain", args.account_id, args.adopt_domains.get(hostname)),
+                    ),
                 ),
             )
         for pattern in args.routes:
@@ -95,8 +103,8 @@ class Worker(pulumi.ComponentResource):
                 f"{name}-route-{pattern}",
                 cf.WorkersRouteArgs(zone_id=args.zone_id, pattern=pattern, script=self.script_name),
                 pulumi.ResourceOptions.merge(
-                    pulumi.ResourceOptions.merge(child, lifecycle("WorkersRoute")),
-                    adopted("WorkersRoute", args.zone_id, args.adopt_routes.get(pattern)),
+                    child,
+                    lifecycle("WorkersRoute", adopted_id("WorkersRoute", args.zone_id, args.adopt_routes.get(pattern))),
                 ),
             )
         # Always registered, with an empty list when the worker has no crons: deleting a cron trigger does
@@ -108,7 +116,7 @@ class Worker(pulumi.ComponentResource):
                 script_name=self.script_name,
                 schedules=[cf.WorkersCronTriggerScheduleArgs(cron=cron) for cron in args.crons],
             ),
-            child,
+            pulumi.ResourceOptions.merge(child, lifecycle("WorkersCronTrigger")),
         )
         if args.consumer is not None:
             self._consume(name, args.account_id, args.consumer, child)

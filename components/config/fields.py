@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from components.rules.cron import check_cron
 from components.rules.rotation import CADENCE_DESCRIPTION, CADENCE_PATTERN
 
 Loc = tuple[str | int, ...]
@@ -42,9 +43,10 @@ HexId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$", description="A 32-charac
 IsoDate = Annotated[str, Field(pattern=r"^20[0-9]{2}-[01][0-9]-[0-3][0-9]$", description="A date written YYYY-MM-DD.")]
 CronExpression = Annotated[
     str,
+    AfterValidator(check_cron),
     Field(
-        pattern=r"^\S+( \S+){4}$",
-        description="A five-field cron expression, e.g. '*/30 * * * *' (Cloudflare cron triggers run in UTC).",
+        description="A five-field cron expression in Cloudflare's dialect, e.g. '*/30 * * * *' (UTC; each field "
+        "within its range: components/rules/cron.py).",
     ),
 ]
 FolderPath = Annotated[

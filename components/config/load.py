@@ -109,6 +109,8 @@ def _message(kind: str, loc: tuple[Any, ...], fallback: str, context: dict[str, 
         return f"unknown key {loc[-1]!r}{hint}"
     if kind == "missing":
         return "this key is required"
+    if kind == "value_error":  # a validator's own message (a cron field out of range), without pydantic's prefix
+        return fallback.removeprefix("Value error, ")
     if kind == "string_pattern_mismatch":
         described = _PATTERN_DESCRIPTIONS.get(str(context.get("pattern")))
         field = _field_at(root, loc)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import typing
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from components.config.fields import (
     D1_LOCATIONS,
@@ -57,7 +57,26 @@ class Zone(Model):
 # --- storage ---------------------------------------------------------------------------------------
 
 
-class D1DatabaseConfig(Model):
+def _as_list(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+class StorageConfig(Model):
+    """What every stateful resource's config shares: a rename that keeps its state and its name."""
+
+    renamed_from: Annotated[list[ResourceKey], BeforeValidator(_as_list)] = Field(
+        default_factory=list,
+        description="The key this resource had before a rename (or every earlier key, oldest first): its state "
+        "follows (aliases) and it keeps the physical name of the oldest, so Cloudflare sees no change. Keep it as "
+        "long as the resource lives: the name depends on it.",
+    )
+
+    def physical_key(self, key: str) -> str:
+        """The key the resource's physical name is made from: the oldest one it had."""
+        return self.renamed_from[0] if self.renamed_from else key
+
+
+class D1DatabaseConfig(StorageConfig):
     location_hint: D1_LOCATIONS | None = Field(None, description="Where the primary lives (ignored with jurisdiction).")
     jurisdiction: Literal["eu", "fedramp"] | None = None
     read_replication: Literal["auto", "disabled"] | None = None
@@ -65,7 +84,7 @@ class D1DatabaseConfig(Model):
     adopt: Uuid | None = Field(None, description="Import the live database with this uuid instead of creating one.")
 
 
-class R2BucketConfig(Model):
+class R2BucketConfig(StorageConfig):
     location: D1_LOCATIONS | None = Field(None, description="Only honoured when the bucket is first created.")
     jurisdiction: Literal["default", "eu", "fedramp"] | None = None
     storage_class: Literal["Standard", "InfrequentAccess"] | None = None
@@ -75,7 +94,7 @@ class R2BucketConfig(Model):
     )
 
 
-class KvNamespaceConfig(Model):
+class KvNamespaceConfig(StorageConfig):
     """A Workers KV namespace; nothing to tune, the title comes from the naming rule."""
 
     adopt: HexId | None = Field(None, description="Import the live namespace with this id instead of creating one.")
@@ -85,7 +104,7 @@ class KvNamespaceConfig(Model):
     )
 
 
-class QueueConfig(Model):
+class QueueConfig(StorageConfig):
     dead_letter: bool = Field(True, description="Create `<name>-dlq` and route failed messages to it.")
     delivery_delay_seconds: int | None = Field(None, ge=0, le=43200)
     message_retention_seconds: int | None = Field(None, ge=60, le=1209600)

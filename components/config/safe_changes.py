@@ -2,6 +2,8 @@
 
 A rename keeps its state only if the old key is named exactly once and is not still in use; an
 adopted resource is imported, so nothing may be configured that the import would have to replace.
+Whether an old key is one the stack really had is known only against the deployed plan:
+``bin/plan --against`` refuses a ``renamedFrom`` that matches nothing there (``plan.diff.renames``).
 """
 
 from __future__ import annotations
@@ -17,9 +19,39 @@ if TYPE_CHECKING:
 Problem = tuple[Loc, str]
 
 
+STORAGE_SECTIONS = ("d1", "r2", "kv", "queues")
+"""The config sections of stateful resources: a renamed key keeps its physical name (``renamedFrom``)."""
+
+
 def problems(config: StageConfig) -> Iterator[Problem]:
     yield from _renames(config)
+    yield from _storage_renames(config)
     yield from _adoptions(config)
+
+
+def _storage_renames(config: StageConfig) -> Iterator[Problem]:
+    for section in STORAGE_SECTIONS:
+        entries = getattr(config, section)
+        claimed: dict[str, str] = {}
+        for key, entry in sorted(entries.items()):
+            for index, old in enumerate(entry.renamed_from):
+                at: Loc = (section, key, "renamedFrom", index)
+                if old == key:
+                    yield at, f"{key!r} cannot be renamed from its own key; remove it from renamedFrom"
+                elif old in entries:
+                    yield (
+                        at,
+                        f"{old!r} still exists in {section}; a rename moves its state here, so the old key must go",
+                    )
+                elif old in claimed:
+                    yield at, f"{claimed[old]!r} already names {old!r} in renamedFrom; state can follow only one"
+                else:
+                    claimed[old] = key
+            if entry.renamed_from and getattr(entry, "adopt", None) is not None:
+                yield (
+                    (section, key, "adopt"),
+                    "adopt imports a resource the stack does not have, renamedFrom follows one it has: keep one",
+                )
 
 
 def _adoptions(config: StageConfig) -> Iterator[Problem]:
@@ -27,8 +59,9 @@ def _adoptions(config: StageConfig) -> Iterator[Problem]:
         if db.adopt is not None and db.location_hint is not None:
             yield (
                 ("d1", key, "locationHint"),
-                "an import never reads the location hint back (the provider leaves it unset), so with a hint the "
-                "import plans a replacement that loses every row; remove locationHint from the adopted database",
+                "an import never reads the location hint back (the provider leaves it unset) and the program never "
+                "sends it after create, so the config would claim a location the database may not have; remove "
+                "locationHint from the adopted database",
             )
     # An import must match what is live, and every physical name carries its stage: what is adopted by name
     # (a bucket, a script) must already have the name the stage gives it.

@@ -1,4 +1,8 @@
-"""What a change costs: the flags (data, traffic, fails, note) and the refused edits, from the replacement table."""
+"""What one change costs: the flags (data, traffic, fails, note) and the refused edits, from the replacement table.
+
+Changes that cost something only together (a binding moved to a new database, a hostname handed from one worker
+to another) are :mod:`plan.diff.traffic`'s.
+"""
 
 from __future__ import annotations
 
@@ -7,23 +11,64 @@ from typing import Any
 from components.cloudflare.replacements import ResourceRules
 from plan.diff.model import ADOPT, DELETE, PROTECTED, REPLACE, Flag, Refusal
 from plan.diff.values import inputs, show
-from policy.names import short_type
+
+DEAD_LETTER_SUFFIX = "-dlq"
+"""A queue's dead-letter queue is named after it (``components.rules.naming.Naming.dead_letter_queue``)."""
+
+
+def config_key(rules: ResourceRules, resource: dict[str, Any]) -> str | None:
+    """The stage config entry a resource is declared by (``d1.main``, ``workers.api``), if any."""
+    parent = str(resource.get("parent") or "")
+    if parent.startswith("Worker/"):
+        return f"workers.{parent.split('/', 1)[1]}"
+    if rules.config is None:
+        return None
+    section, prefix = rules.config
+    return f"{section}.{resource['name'].removeprefix(prefix)}"
+
+
+def _adopt_path(rules: ResourceRules, resource: dict[str, Any]) -> str | None:
+    """The config key that adopts a live twin of ``resource`` (``workers.api.adoptDomains.<hostname>``)."""
+    key = config_key(rules, resource)
+    if rules.adopt_key is None or key is None or resource["name"].endswith(DEAD_LETTER_SUFFIX):
+        return None
+    placeholder = rules.adopt_key.split(".", 1)[-1]
+    value = str(resource.get("physicalName") or placeholder)
+    return f"{key}.{rules.adopt_key.replace(placeholder, value) if '.' in rules.adopt_key else rules.adopt_key}"
 
 
 def create_flags(rules: ResourceRules | None, resource: dict[str, Any], op: str) -> list[Flag]:
     """What to know before creating: a live twin would be overwritten or refused, so adopt it instead."""
-    if rules is None or rules.find_id is None:
+    if rules is None:
         return []
     if op == ADOPT:
-        return [Flag("note", "imported, not created: the inputs must match the live resource or the import fails")]
+        return [Flag("note", _adopting(rules))]
+    note = _live_twin(rules, resource)
+    return [Flag("note", note)] if note else []
+
+
+def _adopting(rules: ResourceRules) -> str:
+    if not rules.not_read_back:
+        return "imported, not created: the inputs must match the live resource or the import fails"
+    ignored = ", ".join(sorted(set(rules.write_once) | set(rules.not_read_back)))
+    return (
+        f"imported, not created: the other inputs must match the live resource; the import ignores what the "
+        f"provider cannot read back ({ignored}): once it has run, remove adopt and the next up sends the "
+        "program's values"
+    )
+
+
+def _live_twin(rules: ResourceRules, resource: dict[str, Any]) -> str | None:
+    """What a create does when a live one of the same name exists, and how to adopt it instead."""
     if rules.import_id is None:
-        return [Flag("note", rules.find_id)]
-    kind = short_type(resource["type"])
-    live = {
-        "WorkersScript": "a live worker of this name would be overwritten (an upload is a PUT)",
-        "WorkersCustomDomain": "Cloudflare refuses a hostname that already has DNS records (100117)",
-    }.get(kind, "if one is live already")
-    return [Flag("note", f"{live}: adopt it instead (adopt: <id>); find the id with: {rules.find_id}")]
+        return rules.find_id
+    live = rules.create_note or "if one is live already, the create fails"
+    path = _adopt_path(rules, resource)
+    if path is not None:
+        return f"{live}: adopt it instead ({path}: <id>); find the id with: {rules.find_id}"
+    if rules.find_id is None:
+        return live if rules.create_note else None
+    return f"{live}; it cannot be adopted: delete a live one first (find it with: {rules.find_id})"
 
 
 def change_flags(rules: ResourceRules, before: dict[str, Any], after: dict[str, Any], op: str) -> list[Flag]:
@@ -61,6 +106,11 @@ def _crons(inputs: dict[str, Any]) -> set[str]:
     return {str(s.get("cron")) for s in inputs.get("schedules") or [] if isinstance(s, dict)}
 
 
+def _serves_nothing(rules: ResourceRules, resource: dict[str, Any]) -> bool:
+    """A cron trigger without schedules fires nothing: removing or replacing it stops nothing."""
+    return "schedules" in rules.moves_on and not _crons(inputs(resource))
+
+
 def removal_flags(rules: ResourceRules | None, before: dict[str, Any], after: dict[str, Any], op: str) -> list[Flag]:
     flags = []
     if before.get("protect") or (op == REPLACE and after.get("protect")):
@@ -76,10 +126,14 @@ def removal_flags(rules: ResourceRules | None, before: dict[str, Any], after: di
         else:
             kept = " (the old one is kept by retainOnDelete; the stage moves to the empty new one)" if retained else ""
             flags.append(Flag("data", f"replaced: the new one starts empty, {rules.holds} is lost{kept}"))
+    if _serves_nothing(rules, before):
+        return flags
     if op == DELETE and rules.delete_is_noop:
         flags.append(Flag("traffic", f"removing it does not stop it: {rules.delete_is_noop}"))
     elif rules.serves:
         flags.append(Flag("traffic", f"{'deleted' if op == DELETE else 'replaced'}: {rules.serves}"))
+    if op == REPLACE and rules.replace_note:
+        flags.append(Flag("note", rules.replace_note))
     return flags
 
 

@@ -10,6 +10,7 @@ OPS = (CREATE, UPDATE, REPLACE, DELETE, ADOPT)
 OP_NAMES = {CREATE: "create", UPDATE: "update", REPLACE: "replace", DELETE: "delete", ADOPT: "adopt"}
 
 SECRET_CHANGED = "[secret] changed"  # noqa: S105 (a marker, not a password)
+DESTRUCTIVE_KINDS = ("data", "traffic", "fails")
 PROTECTED = "this up will fail: the resource is protected"
 
 
@@ -21,7 +22,8 @@ class Flag:
 
     @property
     def destructive(self) -> bool:
-        return self.kind in ("data", "traffic")
+        """Destroys data, breaks traffic, or fails the up part-way (leaving the stage half changed)."""
+        return self.kind in DESTRUCTIVE_KINDS
 
 
 @dataclass
@@ -50,6 +52,25 @@ class Refusal:
     message: str
 
 
+@dataclass(frozen=True)
+class OutputChange:
+    """A stack output key added, removed, renamed or changed (pipelines read some of them)."""
+
+    path: str
+    """``workers.api``: the output and, for a map of keys, the key."""
+    what: str
+    warning: str | None = None
+    """Set when a pipeline reading the key breaks."""
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something to know or do before the up that belongs to no single change (a secret to set first)."""
+
+    subject: str
+    message: str
+
+
 @dataclass
 class PlanDiff:
     project: str
@@ -57,6 +78,10 @@ class PlanDiff:
     base: str
     changes: list[Change]
     refusals: list[Refusal]
+    outputs: list[OutputChange] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    partway: list[str] = field(default_factory=list)
+    """Why the up is known to fail after it has applied part of the change (empty: it is not)."""
 
     @property
     def destructive(self) -> list[Change]:
@@ -81,4 +106,7 @@ class PlanDiff:
                 for c in self.changes
             ],
             "refusals": [asdict(r) for r in self.refusals],
+            "outputs": [asdict(o) for o in self.outputs],
+            "notes": [asdict(n) for n in self.notes],
+            "partway": self.partway,
         }

@@ -1,7 +1,8 @@
 """Render a plan diff for a terminal (a tree like ``pulumi preview``), a pull request, or a machine.
 
 The terminal form fits a terminal: one line per resource, grouped under its components, with
-changed paths and flags wrapped below it instead of a wide table.
+changed paths and flags wrapped below it instead of a wide table. Words are never broken: a URL or
+a command longer than the line stays whole on a line of its own (the CLI's 120 columns still hold).
 """
 
 from __future__ import annotations
@@ -33,7 +34,14 @@ def _ordered(diff: PlanDiff) -> list[Change]:
 
 def _wrap(text: str, indent: int) -> list[str]:
     pad = " " * indent
-    return textwrap.wrap(text, WIDTH, initial_indent=pad, subsequent_indent=pad + "  ", break_on_hyphens=False)
+    return textwrap.wrap(
+        text,
+        WIDTH,
+        initial_indent=pad,
+        subsequent_indent=pad + "  ",
+        break_on_hyphens=False,
+        break_long_words=False,
+    )
 
 
 def render_terminal(diff: PlanDiff) -> str:
@@ -59,6 +67,15 @@ def render_terminal(diff: PlanDiff) -> str:
             out += _wrap(path, indent + 4)
         for flag in change.flags:
             out += _wrap(f"{_FLAG_MARK[flag.kind]}: {flag.message}", indent + 4)
+    if diff.outputs:
+        out += ["", "Stack outputs"]
+        for output in diff.outputs:
+            out += _wrap(f"{output.path}: {output.what}", 2)
+            if output.warning:
+                out += _wrap(f"!! pipelines: {output.warning}", 6)
+    if diff.notes:
+        out += ["", "Notes"]
+        out += [line for note in diff.notes for line in _wrap(f"{note.subject}: {note.message}", 2)]
     out += ["", *_verdict(diff)]
     return "\n".join(out) + "\n"
 
@@ -67,6 +84,8 @@ def _verdict(diff: PlanDiff) -> list[str]:
     lines = []
     for refusal in diff.refusals:
         lines += _wrap(f"refused: {refusal.path}: {refusal.message}", 0)
+    for why in diff.partway:
+        lines += _wrap(f"this up fails part-way: {why}", 0)
     destructive = diff.destructive
     if destructive:
         where = "prod: bin/plan exits 4" if diff.is_prod else f"stage {diff.stack}"
@@ -88,12 +107,20 @@ def render_markdown(diff: PlanDiff) -> str:
     if destructive and diff.is_prod:
         out += [
             "> [!CAUTION]",
-            f"> {len(destructive)} change(s) destroy data or break traffic **in prod**. The required check fails "
-            f"until a maintainer adds the `{ACK_LABEL}` label.",
+            f"> {len(destructive)} change(s) destroy data, break traffic or fail the up **in prod**. The required "
+            f"check fails until a maintainer adds the `{ACK_LABEL}` label.",
             "",
         ]
     elif destructive:
-        out += ["> [!WARNING]", f"> {len(destructive)} change(s) destroy data or break traffic in `{diff.stack}`.", ""]
+        out += [
+            "> [!WARNING]",
+            f"> {len(destructive)} change(s) destroy data, break traffic or fail the up in `{diff.stack}`.",
+            "",
+        ]
+    if diff.partway:
+        out += ["#### This up fails part-way", ""]
+        out += [f"- {markdown_cell(why)}" for why in diff.partway]
+        out.append("")
     if diff.refusals:
         out += ["#### Refused", ""]
         out += [f"- `{r.path}`: {r.message}" for r in diff.refusals]
@@ -112,6 +139,16 @@ def render_markdown(diff: PlanDiff) -> str:
     if flagged:
         out += ["#### Flags", ""]
         out += [f"- **{flag.kind}** `{change.label}`: {markdown_cell(flag.message)}" for change, flag in flagged]
+        out.append("")
+    if diff.outputs:
+        out += ["#### Stack outputs", ""]
+        for output in diff.outputs:
+            warning = f" **pipelines:** {markdown_cell(output.warning)}" if output.warning else ""
+            out.append(f"- `{output.path}`: {markdown_cell(output.what)}{warning}")
+        out.append("")
+    if diff.notes:
+        out += ["#### Notes", ""]
+        out += [f"- **{note.subject}**: {markdown_cell(note.message)}" for note in diff.notes]
         out.append("")
     return "\n".join(out) + "\n"
 

@@ -22,11 +22,16 @@ def show(value: Any) -> str:
     return text if len(text) <= _VALUE_WIDTH else text[: _VALUE_WIDTH - 1] + "…"
 
 
+_KEYS = ("name", "binding")
+"""What names an item of a list: a script binding's ``name``, a wrangler config entry's ``binding``."""
+
+
 def _keyed(items: list[Any]) -> dict[str, Any] | None:
     """Lists of named things (bindings) compare by name, so one new binding is one path, not a shift."""
-    if items and all(isinstance(i, dict) and isinstance(i.get("name"), str) for i in items):
-        keyed = {i["name"]: i for i in items}
-        return keyed if len(keyed) == len(items) else None
+    for key in _KEYS:
+        if items and all(isinstance(i, dict) and isinstance(i.get(key), str) for i in items):
+            keyed = {i[key]: i for i in items}
+            return keyed if len(keyed) == len(items) else None
     return None
 
 
@@ -42,12 +47,28 @@ def changed_paths(before: Any, after: Any, prefix: str = "") -> Iterator[tuple[s
         old, new = _keyed(before), _keyed(after)
         if old is not None and new is not None:
             for key in sorted(set(old) | set(new)):
-                yield from changed_paths(old.get(key), new.get(key), f"{prefix}[{key}]")
+                path = f"{prefix}[{key}]"
+                if key not in old:
+                    yield (
+                        path,
+                        f"added ({_kind(new[key])})" if _contains_secret(new[key]) else f"added: {show(new[key])}",
+                    )
+                elif key not in new:
+                    yield path, f"removed ({_kind(old[key])})"
+                else:
+                    yield from changed_paths(old[key], new[key], path)
             return
     if _is_secret(before) or _is_secret(after) or _contains_secret(before) or _contains_secret(after):
         yield prefix, SECRET_CHANGED
     else:
         yield prefix, f"{show(before)} → {show(after)}"
+
+
+def _kind(item: dict[str, Any]) -> str:
+    """What a named item is, without its value: ``secret_text, value never shown``."""
+    kind = item.get("type")
+    secret = ", value never shown" if _contains_secret(item) else ""
+    return f"{kind}{secret}" if kind else secret.removeprefix(", ")
 
 
 def _contains_secret(value: Any) -> bool:

@@ -1,7 +1,9 @@
 // Example `api` Worker used by the example stage configs. It reports which bindings it can see (names and
 // kinds only, never a value) and, on POST /_platform/roundtrip, uses every binding it has for real, so one
 // request proves a deploy (or `bin/dev`) wired the stage up. Binding names come from `env`, not from code,
-// so the same module serves any stage config.
+// so the same module serves any stage config. Under `bin/dev`, `env.DECLARED_SECRETS` lists the secrets the
+// stage declares: one started without some of them (`--allow-missing-secrets`) lists those as "missing"
+// and keeps serving everything else.
 
 const describe = (value) => {
   if (value === undefined || value === null) return "missing";
@@ -17,6 +19,10 @@ const describe = (value) => {
   if (typeof value.fetch === "function") return "service"; // a Fetcher without RPC
   return "object"; // a JSON var
 };
+
+// The declared secrets this Worker was started without (names only).
+const missingSecrets = (env) =>
+  (Array.isArray(env.DECLARED_SECRETS) ? env.DECLARED_SECRETS : []).filter((name) => env[name] === undefined);
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -76,8 +82,10 @@ export default {
   async fetch(request, env) {
     const url = new URL(request.url);
     if (url.pathname === "/_platform/bindings") {
-      const bindings = Object.fromEntries(Object.keys(env).sort().map((name) => [name, describe(env[name])]));
-      return Response.json({ worker: "api", bindings });
+      const missing = missingSecrets(env);
+      const names = [...Object.keys(env), ...missing].sort();
+      const bindings = Object.fromEntries(names.map((name) => [name, describe(env[name])]));
+      return Response.json({ worker: "api", bindings, missing });
     }
     if (url.pathname === "/_platform/roundtrip" && request.method === "POST") {
       return Response.json({ worker: "api", bindings: await roundtrip(env, url) });
