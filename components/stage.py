@@ -15,15 +15,19 @@ import pulumi
 import pulumi_cloudflare as cf
 
 from components.cloudflare import bindings
+from components.cloudflare.bindings import BindingTargets, WorkflowTarget
+from components.cloudflare.durable_objects import live_migration_tags, upload_migrations
+from components.cloudflare.hyperdrive import Hyperdrive, HyperdriveArgs
 from components.cloudflare.storage import Storage, StorageArgs
 from components.cloudflare.worker import Worker, renamed
-from components.cloudflare.worker_args import WorkerArgs
+from components.cloudflare.worker_args import DeclaredWorkflow, WorkerArgs
 from components.config import StageConfig
+from components.config.binding_checks import declared_workflows
 from components.config.checks import service_graph
 from components.rules.naming import STAGE_LAYOUT, STAGE_TYPE
 from components.rules.stage_layout import PROJECT_ROOT
 from components.secrets.deploy_inputs import SYNC_TOKEN_ENV, DeployInputs
-from components.secrets.inventory import secret_outputs
+from components.secrets.inventory import hyperdrive_inventory, secret_outputs
 from components.secrets.owners import WorkerSecrets, worker_secrets
 
 if TYPE_CHECKING:
@@ -57,6 +61,8 @@ class Stage(pulumi.ComponentResource):
     config: StageConfig
     provider: cf.Provider
     storage: Storage
+    hyperdrive: Hyperdrive | None
+    """The stage's Hyperdrive configs (None: it declares none)."""
     workers: dict[str, Worker]
     outputs: dict[str, Any]
     """The stack outputs (ids, names, URLs, wrangler configs; never a secret value)."""
@@ -83,6 +89,24 @@ class Stage(pulumi.ComponentResource):
             ),
             scoped,
         )
+        self.hyperdrive = None
+        if config.hyperdrive:
+            self.hyperdrive = Hyperdrive(
+                "hyperdrive",
+                HyperdriveArgs(
+                    naming=config.naming,
+                    account_id=config.account_id,
+                    configs=config.hyperdrive,
+                    passwords=args.deploy_inputs.hyperdrive_passwords,
+                ),
+                scoped,
+            )
+        # One read of the live scripts' Durable Object migration tags, when some worker has classes.
+        self._live_tags = (
+            live_migration_tags(config.account_id, pulumi.InvokeOptions(parent=self, provider=self.provider))
+            if any(worker.durable_objects for worker in config.workers.values())
+            else {}
+        )
         self.workers = {}
         secrets: dict[str, WorkerSecrets] = {}
         for worker_name in TopologicalSorter(service_graph(config.workers)).static_order():
@@ -102,6 +126,11 @@ class Stage(pulumi.ComponentResource):
             "accountId": config.account_id,
             "workers": {key: worker.outputs for key, worker in self.workers.items()},
             **self.storage.outputs,
+            "hyperdriveConfigs": {
+                key: {**(self.hyperdrive.outputs[key] if self.hyperdrive else {}), **facts}
+                for key, facts in hyperdrive_inventory(config).items()
+            },
+            "vectorizeIndexes": _vectorize_indexes(config),
             "wranglerConfigs": {key: worker.wrangler_config for key, worker in self.workers.items()},
             **secret_outputs(config),
         }
@@ -118,18 +147,22 @@ class Stage(pulumi.ComponentResource):
     ) -> Worker:
         config = args.config
         worker = config.workers[worker_name]
-        script_names = {key: w.script_name for key, w in self.workers.items()}
+        script_name = config.naming.physical(worker_name)
         translated = [
-            bindings.translate(binding_name, binding, self.storage, script_names)
+            bindings.translate(binding_name, binding, self._targets(worker_name, config))
             for binding_name, binding in sorted(worker.bindings.items())
         ]
         translated += [bindings.plain_text(name, value) for name, value in sorted(worker.vars.items())]
+        migrations = None
+        if worker.durable_objects is not None:
+            at = f"{pulumi.get_project()}:workers.{worker_name}.durableObjects"
+            migrations = upload_migrations(at, worker.durable_objects, self._live_tags.get(script_name))
         return Worker(
             worker_name,
             WorkerArgs(
                 account_id=config.account_id,
                 zone_id=config.zone.id,
-                script_name=config.naming.physical(worker_name),
+                script_name=script_name,
                 main=worker.main,
                 project_root=args.project_root,
                 compatibility_date=worker.compatibility_date or config.compatibility_date,
@@ -145,8 +178,33 @@ class Stage(pulumi.ComponentResource):
                 adopt=worker.adopt is not None,
                 adopt_domains=worker.adopt_domains,
                 adopt_routes=worker.adopt_routes,
+                assets=bindings.static_assets(worker.assets) if worker.assets is not None else None,
+                durable_objects=worker.durable_objects,
+                migrations=migrations,
+                workflows={
+                    key: DeclaredWorkflow(config.naming.physical(key), workflow.class_name)
+                    for key, workflow in worker.workflows.items()
+                },
             ),
             pulumi.ResourceOptions.merge(opts, renamed(worker.renamed_from)),
+        )
+
+    def _targets(self, worker_name: str, config: StageConfig) -> BindingTargets:
+        """What the bindings of ``worker_name`` may point at: the workers made before it (its graph's order)
+        and their Workflows (by the resource's name output, so the binding waits for the Workflow), its own
+        Workflows by name (they are made after its script)."""
+        workflows = {}
+        for key, declaring in declared_workflows(config.workers).items():
+            made = self.workers.get(declaring)
+            name = made.workflows[key].workflow_name if made is not None else config.naming.physical(key)
+            workflows[key] = WorkflowTarget(declaring, name, config.workers[declaring].workflows[key].class_name)
+        return BindingTargets(
+            worker=worker_name,
+            naming=config.naming,
+            storage=self.storage,
+            hyperdrive=self.hyperdrive,
+            scripts={key: w.script_name for key, w in self.workers.items()},
+            workflows=workflows,
         )
 
     def _sync_token(self, deploy_inputs: DeployInputs) -> pulumi.Output[str]:
@@ -178,3 +236,13 @@ class Stage(pulumi.ComponentResource):
             ),
             pulumi.ResourceOptions(parent=self),
         )
+
+
+def _vectorize_indexes(config: StageConfig) -> dict[str, Any]:
+    """Each Vectorize index of the stage with the command that makes it (pulumi-cloudflare 6.x cannot)."""
+    indexes = {}
+    for key, index in sorted(config.vectorize.items()):
+        name = config.naming.physical(key)
+        create = f"npx wrangler vectorize create {name} --dimensions={index.dimensions} --metric={index.metric}"
+        indexes[key] = {"name": name, "dimensions": index.dimensions, "metric": index.metric, "create": create}
+    return indexes

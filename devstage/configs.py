@@ -3,11 +3,12 @@
 The program runs under the mock engine exactly as ``bin/plan`` runs it, so the local configs cannot drift
 from what Pulumi deploys. Only what must differ locally is changed: ids are local (``local-<physical
 name>``), paths are absolute (wrangler resolves them from the config file's folder), routes and custom
-domains are dropped (Cloudflare serves those), and the worker gets its script name back because one
-local wrangler routes service bindings between its workers by name. The config's ``secrets.required`` becomes
-the JSON var ``DECLARED_SECRETS`` (names only): bin/dev hands wrangler the values itself, in memory, so wrangler
-must not go looking for them in ``.dev.vars``, ``.env`` or its environment, and a worker can still tell which
-declared secrets it was started without (``--allow-missing-secrets``).
+domains are dropped (Cloudflare serves those), bindings wrangler cannot run locally are left out and named
+(:mod:`devstage.local_only`), and the worker gets its script name back because one local wrangler routes
+service bindings, Durable Objects and Workflows between its workers by name. The config's ``secrets.required``
+becomes the JSON var ``DECLARED_SECRETS`` (names only): bin/dev hands wrangler the values itself, in memory, so
+wrangler must not go looking for them in ``.dev.vars``, ``.env`` or its environment, and a worker can still tell
+which declared secrets it was started without (``--allow-missing-secrets``).
 
 A local config names a script, so it carries an account id that no Cloudflare account has: an accidental
 ``wrangler deploy`` with it is refused by Cloudflare and can never replace the script Pulumi owns.
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from components.program import main as program
 from components.rules.stage_layout import PROJECT_ROOT
 from components.secrets.deploy_inputs import DeployEnvironment
 from components.stage import Stage
+from devstage.local_only import NotLocal, without_remote_only
 from plan.engine import PlanMocks, mocks, run_program
 from plan.stack_files import project_name, stack_config
 
@@ -60,6 +62,12 @@ class LocalStage:
     wrangler: dict[str, dict[str, Any]]
     """Worker key → local wrangler config, in the stage config's worker order."""
     root: Path
+    not_local: dict[str, list[NotLocal]] = field(default_factory=dict)
+    """Worker key → the bindings its local config leaves out (no local emulation)."""
+
+    def notices(self, workers: Sequence[str]) -> list[str]:
+        """What ``bin/dev`` says at start about the bindings the local run of ``workers`` does without."""
+        return [left.notice() for worker in workers for left in self.not_local.get(worker, [])]
 
     def select(self, workers: Sequence[str]) -> list[str]:
         """The workers to run, in the order given (all of them by default); unknown names are refused."""
@@ -105,9 +113,13 @@ def build(stage: str, root: Path = PROJECT_ROOT) -> LocalStage:
     )
     published = run.outputs["wranglerConfigs"].value
     scripts = run.outputs["workers"].value
-    local = {key: localise(published[key], scripts[key]["scriptName"], root) for key in published}
+    local, not_local = {}, {}
+    for key in published:
+        local[key], not_local[key] = without_remote_only(
+            key, localise(published[key], scripts[key]["scriptName"], root)
+        )
     order = [key for key in stages[0].config.workers if key in local]
-    return LocalStage(stages[0].config, {key: local[key] for key in order}, root)
+    return LocalStage(stages[0].config, {key: local[key] for key in order}, root, not_local)
 
 
 def localise(published: dict[str, Any], script_name: str, root: Path) -> dict[str, Any]:
@@ -116,6 +128,8 @@ def localise(published: dict[str, Any], script_name: str, root: Path) -> dict[st
     config["name"] = script_name
     config["account_id"] = LOCAL_ACCOUNT_ID
     config["main"] = str(root / published["main"])
+    if "assets" in config:
+        config["assets"] = {**config["assets"], "directory": str(root / published["assets"]["directory"])}
     if declared := published.get("secrets", {}).get("required"):
         config["vars"] = {**config.get("vars", {}), DECLARED_SECRETS: sorted(declared)}
     if "d1_databases" in config:

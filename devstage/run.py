@@ -45,6 +45,8 @@ def run(args: argparse.Namespace, root: Path | None = None) -> int:
     env = wrangler.environment(os.environ, stage_dir / "logs")
     if not _migrated(_databases(local, workers, paths), env, stage_dir / "state", root):
         return Exit.FAILED
+    for notice in local.notices(workers):  # bindings wrangler cannot run here: named, then left out
+        print(notice, file=sys.stderr)
     given = sorted({name for bound in values.values() for name in bound})
     print(
         f"bin/dev: starting stage {local.config.stage!r} ({', '.join(workers)}); secrets handed over in memory: "

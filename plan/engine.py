@@ -176,6 +176,8 @@ PERMISSION_GROUPS_LOOKUP = (
     "cloudflare:index/getAccountApiTokenPermissionGroupsList:getAccountApiTokenPermissionGroupsList"
 )
 """The data source the sync token's permission group ids come from (components/cloudflare/sync_token.py)."""
+LIVE_SCRIPTS_LOOKUP = "cloudflare:index/getWorkersScripts:getWorkersScripts"
+"""The live scripts' Durable Object migration tags (components/cloudflare/durable_objects.py)."""
 
 
 def fake_id(*parts: str) -> str:
@@ -236,6 +238,9 @@ class PlanMocks(mocks.Mocks):
             name, scope = unquote(str(args.args.get("name") or "")), str(args.args.get("scope") or "")
             group = {"id": fake_id("permission-group", name), "name": name, "scopes": [scope], "isSelectable": True}
             return {**args.args, "results": [{**group, "category": "developer_platform"}]}, []
+        if args.token == LIVE_SCRIPTS_LOOKUP:
+            # The plan reads no live state: every script is new, so each upload shows all its migration steps.
+            return {"results": []}, []
         return {}, []
 
 

@@ -13,10 +13,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from components.rules.rotation import Period, describe
+from components.secrets.origin_passwords import origin_password_name
 from plan.engine import ProgramRun
-from plan.model import redact
+from plan.model import is_secret, redact
 from plan.tables import markdown_table, text_cards, text_table, wrap_prose
 
+UNBOUND = "(no worker binds it)"
+HYPERDRIVE_PREFIX = "hyperdrive-"
+"""How components/cloudflare/hyperdrive.py names each HyperdriveConfig (``hyperdrive-<key>``)."""
 SECRET_COLUMNS = ("Secret", "Workers", "Owner kind", "Where it is kept", "Owned by", "Sensitivity",
                   "Side effects / sandbox", "Rotation", "Method")  # fmt: skip
 VAR_COLUMNS = ("Var", "Workers", "Sensitivity", "Why it is public")
@@ -36,6 +40,12 @@ def stage_inventory(label: str, run: ProgramRun) -> dict[str, Any]:
         for name, reason in sorted(sections["vars"].items()):
             row = public.setdefault(f"{name}\0{reason}", {"name": name, "public": reason, "workers": []})
             row["workers"].append(worker)
+    origins = _origin_passwords_set(run)
+    hyperdrive = run.outputs.get("hyperdriveConfigs")
+    for key, described in sorted((hyperdrive.value if hyperdrive else {}).items()):
+        fact = {**described["password"], "hyperdrive": key}
+        row = _secret_row(label, fact["name"], fact, origins)
+        secrets[(fact["name"], key)] = {**row, "workers": list(described["boundBy"]) or [UNBOUND]}
     environment = (run.outputs.get("infisical") or None) and run.outputs["infisical"].value.get("environment")
     return {
         "stage": label,
@@ -66,6 +76,15 @@ def _pulumi_bound_names(run: ProgramRun) -> dict[str, set[str]]:
     return names
 
 
+def _origin_passwords_set(run: ProgramRun) -> set[str]:
+    """The origin passwords the registered Hyperdrive configs are given, as secrets."""
+    return {
+        origin_password_name(registration.name.removeprefix(HYPERDRIVE_PREFIX))
+        for registration in run.by_type(":HyperdriveConfig")
+        if is_secret((registration.wire_inputs.get("origin") or {}).get("password"))
+    }
+
+
 def _secret_row(stage: str, name: str, fact: dict[str, Any], bound: set[str]) -> dict[str, Any]:
     owner = fact["owner"]
     place = fact.get("infisical")
@@ -82,9 +101,15 @@ def _secret_row(stage: str, name: str, fact: dict[str, Any], bound: set[str]) ->
                 kept += f"; last period's value bound as {fact['previous']}"
         case _:
             kept = f"{in_infisical}, pushed to the Worker by the Infisical sync"
-    if owner != "sync" and name not in bound:
-        raise ValueError(f"secret {name!r} is in the inventory but no registered script binds it")
+    if hyperdrive := fact.get("hyperdrive"):
+        where = "the deploy" if owner == "inject" else f"{in_infisical}, read by the deploy through Infisical's API"
+        kept = (
+            kept if owner == "inject" else where
+        ) + f"; set as the origin password of Hyperdrive config {hyperdrive}"
+    if (owner != "sync" or hyperdrive) and name not in bound:
+        raise ValueError(f"secret {name!r} is in the inventory but no registered resource sets it")
     kind = "generated-periodic" if owner == "generated" and Period.parse(fact["rotateEvery"]) else owner
+    kind = f"origin-{owner}" if hyperdrive else kind
     return {
         "name": name,
         "owner": owner,
@@ -117,6 +142,8 @@ _METHODS = {
     "sync": "change it in Infisical; the sync pushes it (no `pulumi up`)",
     "generated": "bump `rotation:` in the stage config, then `pulumi up`",
     "generated-periodic": "automatic: the first `pulumi up` after each period (`rotation:` forces one sooner)",
+    "origin-inject": "change it at the database and in Infisical, then `pulumi up` through `infisical run`",
+    "origin-sync": "change it at the database and in Infisical, then `pulumi up` (the deploy reads it)",
 }
 
 
@@ -161,7 +188,20 @@ def playbook(kind: str, stage: str, environment: str) -> list[str]:
             "Verify: the plan shows the RandomPassword's `period` keeper moved and the Infisical copy has a new "
             "version.",
         ],
+        "origin-inject": _origin_playbook(environment, "`/cloudflare`", up),
+        "origin-sync": _origin_playbook(environment, "its folder (`password.folder`, default `/hyperdrive`)", up),
     }[kind]
+
+
+def _origin_playbook(environment: str, folder: str, up: str) -> list[str]:
+    return [
+        "Rotate upstream: give the database role a new password (or a second role) while the old one still works.",
+        f"Update Infisical: in environment `{environment}`, folder {folder}, give `HYPERDRIVE_<KEY>_PASSWORD` its "
+        "new value.",
+        f"Redeploy: `{up}` updates the Hyperdrive config's origin password in place (no Worker changes).",
+        "Verify: the Workers that bind the config query the database; the plan showed only the password changed.",
+        "Revoke the old password at the database.",
+    ]
 
 
 # -- rendering ----------------------------------------------------------------------------------------
@@ -251,6 +291,8 @@ _PLAYBOOK_TITLES = {
     "sync": "Synced secrets (`owner: sync`)",
     "generated": "Generated secrets, rotated by hand (`owner: generated`)",
     "generated-periodic": "Generated secrets on a cadence (`owner: generated` with a `rotateEvery` period)",
+    "origin-inject": "Hyperdrive origin passwords, injected (`hyperdrive.<key>.password.owner: inject`)",
+    "origin-sync": "Hyperdrive origin passwords, read from Infisical (`hyperdrive.<key>.password.owner: sync`)",
 }
 
 RENDERERS = {"table": render_table, "json": render_json, "markdown": render_markdown}

@@ -17,7 +17,17 @@ from policy.names import SECRET_SIG, SECRET_SIG_KEY, short_type
 
 SECRET = "[secret]"  # noqa: S105 (a marker, not a password)
 
-_PHYSICAL_NAME_KEYS = ("scriptName", "queueName", "title", "hostname", "pattern", "name", "slug", "path")
+_PHYSICAL_NAME_KEYS = (
+    "workflowName",
+    "scriptName",
+    "queueName",
+    "title",
+    "hostname",
+    "pattern",
+    "name",
+    "slug",
+    "path",
+)
 _STRUCTURAL_KEYS = frozenset({"name", "type"})
 """Inside a secret envelope only these keys are shown: the program sets them from config, never from a
 secret, and they let the plan say *which* binding is secret without showing any value."""
@@ -117,7 +127,7 @@ def build_plan(run: ProgramRun, policy: list[dict[str, Any]] | None = None) -> d
     }
 
 
-_IDENTITY_KEYS = ("uuid", "queueId", "queueName", "name", "scriptName")
+_IDENTITY_KEYS = ("uuid", "queueId", "queueName", "name", "scriptName", "workflowName")
 """Outputs (or inputs) another resource names a resource by, besides its id."""
 
 

@@ -104,21 +104,32 @@ def _tree(plan: dict[str, Any]) -> list[str]:
     return out
 
 
+_VALUE_KEYS = ("text", "json")
+"""The fields of the value bindings (plain_text, secret_text, json); every other kind declares its fields once
+(``BOUND`` of its config model, ``components/config/bindings.py``)."""
+
+
+def _target(binding: dict[str, Any]) -> str:
+    """What a binding points at: its declared fields' values (a secret only as its marker)."""
+    # Imported here: bin/plan answers a usage error before pydantic and the config models load (plan/cli.py).
+    from pydantic.alias_generators import to_camel  # noqa: PLC0415
+
+    from components.config.bindings import BOUND_KINDS  # noqa: PLC0415
+
+    declared = BOUND_KINDS.get(str(binding.get("type")))
+    keys = [to_camel(field) for field in declared.provider] if declared else list(_VALUE_KEYS)
+    values = [binding[key] for key in keys if key in binding]
+    return ", ".join(value if isinstance(value, str) else json.dumps(value, sort_keys=True) for value in values)
+
+
 def _bindings(plan: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     """(script, binding, type, target) for every script binding: what each worker sees on `env`."""
     rows = []
     for resource in plan["resources"]:
         if resource["type"].endswith(":WorkersScript"):
             for binding in resource["inputs"].get("bindings") or []:
-                target = next(
-                    (
-                        str(binding[k])
-                        for k in ("id", "bucketName", "namespaceId", "queueName", "service", "text", "json")
-                        if k in binding
-                    ),
-                    "",
-                )
-                rows.append((resource["physicalName"] or resource["name"], binding["name"], binding["type"], target))
+                script = resource["physicalName"] or resource["name"]
+                rows.append((script, binding["name"], binding["type"], _target(binding)))
     return rows
 
 

@@ -95,6 +95,11 @@ RULES: Final[tuple[Rule, ...]] = (
         check_resource=secret_checks.secret_bindings_are_secret,
     ),
     Rule(
+        "hyperdrive-origin-passwords-are-secret",
+        "Every Hyperdrive config's origin password is a Pulumi secret.",
+        check_resource=secret_checks.origin_passwords_are_secret,
+    ),
+    Rule(
         "no-secret-looking-plain-text",
         "No plain_text or json Worker binding looks like a credential (publicVars exempt a name, never a value).",
         check_resource=secret_checks.no_secret_looking_plain_text,
@@ -102,7 +107,7 @@ RULES: Final[tuple[Rule, ...]] = (
     ),
     Rule(
         "physical-names-carry-stage",
-        "Physical names (name, title, queueName, scriptName) start with {app}-{stage}-.",
+        "Physical names (name, title, queueName, scriptName, workflowName) start with {app}-{stage}-.",
         check_resource=resource_checks.physical_names_carry_stage,
         uses_settings=True,
     ),

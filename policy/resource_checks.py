@@ -19,10 +19,22 @@ PHYSICAL_NAME_KEYS: Final[Mapping[str, str]] = {
     "WorkersKvNamespace": "title",
     "Queue": "queueName",
     "WorkersScript": "scriptName",
+    "Workflow": "workflowName",
+    "HyperdriveConfig": "name",
 }
 """The property that is a resource's own physical name in Cloudflare, by Cloudflare resource kind."""
 REFERENCE_KEYS: Final = frozenset(
-    {"scriptName", "script", "service", "queueName", "bucketName", "deadLetterQueue", "script_id"}
+    {
+        "scriptName",
+        "script",
+        "service",
+        "queueName",
+        "bucketName",
+        "deadLetterQueue",
+        "script_id",
+        "workflowName",
+        "indexName",
+    }
 )
 """Properties (at any depth, bindings included) that name *another* resource by its physical name."""
 HOSTNAME_KEYS: Final = frozenset({"hostname", "pattern"})

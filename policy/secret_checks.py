@@ -42,6 +42,20 @@ def secret_bindings_are_secret(resource: PolicyResource, stage: str, settings: P
                 )
 
 
+def origin_passwords_are_secret(resource: PolicyResource, stage: str, settings: PolicySettings) -> Iterator[str]:
+    """A Hyperdrive config's origin password reaches Cloudflare only as a Pulumi secret."""
+    if resource.kind != "HyperdriveConfig":
+        return
+    origin = resource.props.get("origin")
+    if not isinstance(origin, dict) or origin.get("password") in (None, UNKNOWN):
+        return
+    if resource.is_secret("origin", "password") is False:
+        yield (
+            "origin.password is not a secret: it would be stored in clear in the state and shown in previews; "
+            "give the password an owner (inject or sync) in the stage config"
+        )
+
+
 def no_secret_looking_plain_text(resource: PolicyResource, stage: str, settings: PolicySettings) -> Iterator[str]:
     """No plain_text binding looks like a credential (publicVars exempt names, never values), and no string at
     any depth of a json binding has the shape of one."""

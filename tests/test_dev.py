@@ -3,8 +3,10 @@
 The local Infisical-compatible server holds a canary value in every folder and key bin/dev names, plus decoys
 beside them; the developer's shell holds a machine identity and other credentials. One running stage answers
 every test of this module: a request goes through every binding (D1, KV, R2, a queue message that ``jobs``
-consumes and writes to D1), another shows each declared secret by name and kind; and while it serves, no
-process environment or argument list and no file holds a canary or a shell credential.
+consumes, counts in its Durable Object and writes to D1, both Durable Object classes, a Workflow run to
+completion, the static assets, Analytics Engine, a rate limiter, version metadata), another shows each declared
+secret by name and kind; bindings with no local emulation are named at start and left out; and while it
+serves, no process environment or argument list and no file holds a canary or a shell credential.
 """
 
 from __future__ import annotations
@@ -33,11 +35,17 @@ from tests.dev_serving import (
 )
 from tests.dev_tools import canary, seed_stage, stage_canaries
 from tests.fakes.infisical import FakeInfisical
-from tests.wrangler_tools import needs_node
+from tests.wrangler_tools import bound_entries, needs_node
 
 pytestmark = needs_node
 STAGE = "dev"
 BIN_DEV = PROJECT_ROOT / "bin" / "dev"
+ROUNDTRIP_KINDS = {
+    **{"d1": "d1", "kv_namespace": "kv", "r2_bucket": "r2", "queue": "queue", "service": "service"},
+    **{"durable_object_namespace": "durable_object", "workflow": "workflow", "assets": "assets"},
+    **{"analytics_engine": "analytics_engine", "ratelimit": "ratelimit", "version_metadata": "version_metadata"},
+}
+"""What the api worker's round trip calls each binding kind it uses for real (the provider's type → its word)."""
 
 
 @dataclass
@@ -78,15 +86,24 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 def test_one_request_goes_through_every_binding(served: Served) -> None:
     api = configs.build(STAGE).wrangler["api"]
     used = get(f"{served.running.url}/_platform/roundtrip", method="POST", timeout=90)["bindings"]
-    expected = {db["binding"]: "d1" for db in api.get("d1_databases", [])}
-    expected |= {kv["binding"]: "kv" for kv in api.get("kv_namespaces", [])}
-    expected |= {r2["binding"]: "r2" for r2 in api.get("r2_buckets", [])}
-    expected |= {q["binding"]: "queue" for q in api.get("queues", {}).get("producers", [])}
-    expected |= {s["binding"]: "service" for s in api.get("services", [])}
+    expected = {name: ROUNDTRIP_KINDS[kind] for name, kind in bound_entries(api) if kind in ROUNDTRIP_KINDS}
+    assert {"durable_object", "workflow", "assets"} <= set(expected.values()), "the example exercises all three"
     assert {name: result["kind"] for name, result in used.items()} == expected
     assert all(result["ok"] for result in used.values()), used
     queues = [result for result in used.values() if result["kind"] == "queue"]
     assert queues and all(result["consumedBy"] == "job_runs" for result in queues), "jobs wrote the message to D1"
+    # jobs counted the message in its Durable Object class, which api reads through its binding to that class
+    assert all(result["countedByJobs"] >= 1 for result in queues), queues
+
+
+def test_bindings_without_local_emulation_are_named_and_left_out(served: Served) -> None:
+    dropped = [left for lefts in configs.build(STAGE).not_local.values() for left in lefts]
+    assert {left.kind for left in dropped} == {"ai", "vectorize", "hyperdrive"}, dropped
+    output = " ".join(served.running.output().split())  # the notices wrap at 120 columns
+    for left in dropped:
+        assert f"env.{left.binding} ({left.kind}) has no local emulation and is left out" in output
+    bound = get(f"{served.running.url}/_platform/bindings")["bindings"]
+    assert not {left.binding for left in dropped} & set(bound), "the worker starts without them"
 
 
 def test_each_declared_secret_is_served_by_name_and_kind_only(served: Served) -> None:

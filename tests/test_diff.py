@@ -259,7 +259,7 @@ def test_plan_table_fits_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
     resources = table.split("\n\n")[1]
     assert max(len(line) for line in resources.splitlines()) <= 120
     assert "  Worker/api " in resources and "    WorkersScript/api " in resources
-    assert "        depends on D1Database/d1-main, Queue/queue-jobs," in resources
+    assert "        depends on D1Database/d1-main, HyperdriveConfig/hyperdrive-main, Queue/queue-jobs," in resources
 
 
 def test_a_changed_var_shows_its_values_and_a_secret_never(staging: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ import pytest
 from plan.__main__ import main as plan_main
 from plan.engine import ProgramRun
 from plan.inventory import RENDERERS, inventory, stage_inventory
+from plan.model import is_secret
 from tests.canaries import all_canaries, canary_run
 from tests.conftest import PROJECT, STAGES, raw_config, run_stage
 from tests.test_config import problems
@@ -68,7 +69,9 @@ def test_every_registered_secret_binding_is_in_the_inventory(stage_runs: dict[st
         bound = {("api", b["name"]) for b in script.inputs["bindings"]["value"] if b["type"] == "secret_text"}
         assert bound and bound <= listed
         synced = {("api", n) for n in ("GOOGLE_CLIENT_SECRET", "GITHUB_CLIENT_SECRET")}
-        assert listed == bound | synced
+        (hyperdrive,) = run.by_type(":HyperdriveConfig")  # its origin password is listed with the worker binding it
+        assert is_secret(hyperdrive.wire_inputs["origin"]["password"])
+        assert listed == bound | synced | {("api", "HYPERDRIVE_MAIN_PASSWORD")}
 
 
 def test_vars_say_why_they_are_public(stage_runs: dict[str, ProgramRun]) -> None:
@@ -96,7 +99,7 @@ def test_inventory_formats(capsys: pytest.CaptureFixture[str]) -> None:
     assert plan_main(["staging", "--inventory", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert [s["stage"] for s in data["stages"]] == ["staging"]
-    assert set(data["playbooks"]) == {"generated-periodic", "inject", "sync"}
+    assert set(data["playbooks"]) == {"generated-periodic", "inject", "origin-inject", "sync"}
     assert any("infisical run --env=staging" in step for step in data["playbooks"]["inject"])
 
 

@@ -133,6 +133,25 @@ def _synced_script_keeping_every_secret() -> None:
     infisical_sync("api-sync", "acme-staging-api")
 
 
+def _origin(password: Any) -> None:
+    import pulumi_cloudflare as cf
+
+    origin = cf.HyperdriveConfigOriginArgs(
+        scheme="postgres", host="db.example.com", database="acme", user="app", password=password
+    )
+    cf.HyperdriveConfig(
+        "hyperdrive-main", cf.HyperdriveConfigArgs(account_id=ACCOUNT, name="acme-staging-main", origin=origin)
+    )
+
+
+def _plain_origin_password() -> None:
+    _origin("typed-in-clear")
+
+
+def _workflow_binding_to_another_stage() -> None:
+    script([binding("REPORTS", "workflow", workflow_name="acme-prod-reports", class_name="ReportWorkflow")])
+
+
 def _live_key_outside_prod() -> None:
     script([binding("STRIPE_SECRET_KEY", "secret_text", text=pulumi.Output.secret("sk_live_0000"))])
 
@@ -163,6 +182,12 @@ BAD_PROGRAMS = {
         SCRIPT,
     ),
     "live key in staging": (_live_key_outside_prod, "no-real-side-effect-credentials-outside-prod", SCRIPT),
+    "origin password in clear": (
+        _plain_origin_password,
+        "hyperdrive-origin-passwords-are-secret",
+        "HyperdriveConfig/hyperdrive-main",
+    ),
+    "workflow binding to prod": (_workflow_binding_to_another_stage, CROSS_STAGE, SCRIPT),
 }
 
 
@@ -185,6 +210,7 @@ def test_bad_program_is_caught_by_exactly_its_rule(case: str, analyzer: Any) -> 
         "custom domain with zone",
         "synced script keeps secrets",
         "test key in staging",
+        "origin password a secret",
     ],
 )
 def test_good_counterparts_of_the_small_programs(case: str, analyzer: Any) -> None:
@@ -211,6 +237,8 @@ def test_good_counterparts_of_the_small_programs(case: str, analyzer: Any) -> No
                 infisical_sync("api-sync", "acme-staging-api")
             case "test key in staging":
                 script([binding("STRIPE_SECRET_KEY", "secret_text", text=pulumi.Output.secret("sk_test_0000"))])
+            case "origin password a secret":
+                _origin(pulumi.Output.secret("typed-in-clear"))
 
     run = run_small(program)
     assert check(run) == []
@@ -218,7 +246,7 @@ def test_good_counterparts_of_the_small_programs(case: str, analyzer: Any) -> No
 
 
 def test_messages_never_contain_secret_values() -> None:
-    for case in ("secret_text in clear", "live key in staging"):
+    for case in ("secret_text in clear", "live key in staging", "origin password in clear"):
         program = BAD_PROGRAMS[case][0]
         messages = " ".join(v["message"] for v in check(run_small(program)))
         assert "typed-in-clear" not in messages and "sk_live_0000" not in messages, messages

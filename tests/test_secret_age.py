@@ -76,6 +76,7 @@ def test_overdue_exactly_one_period_after_the_last_change(fake_infisical: FakeIn
         fake_infisical,
         {
             ("/cloudflare", "STRIPE_SECRET_KEY_SANDBOX"): "2026-01-01T10:00:00.000Z",  # 90d → due 2026-04-01
+            ("/cloudflare", "HYPERDRIVE_MAIN_PASSWORD"): "2026-01-15T00:00:00.000Z",  # 90d → due 2026-04-15
             ("/oauth", "GOOGLE_CLIENT_SECRET"): "2026-01-31T23:59:59.000Z",  # 1mo → due 2026-02-28
         },
     )
@@ -83,6 +84,7 @@ def test_overdue_exactly_one_period_after_the_last_change(fake_infisical: FakeIn
     early = ages_on("2026-02-27", project_id, calls)
     assert {name: age.status for name, age in early.items()} == {
         "STRIPE_SECRET_KEY_SANDBOX": "ok",
+        "HYPERDRIVE_MAIN_PASSWORD": "ok",  # a Hyperdrive origin password ages like any injected secret
         "GOOGLE_CLIENT_SECRET": "ok",
     }
     assert early["GOOGLE_CLIENT_SECRET"].due == "2026-02-28"
@@ -91,6 +93,7 @@ def test_overdue_exactly_one_period_after_the_last_change(fake_infisical: FakeIn
     assert on_time["GOOGLE_CLIENT_SECRET"].status == "overdue"
     assert on_time["STRIPE_SECRET_KEY_SANDBOX"].status == "ok"
     assert ages_on("2026-04-01", project_id)["STRIPE_SECRET_KEY_SANDBOX"].status == "overdue"
+    assert ages_on("2026-04-15", project_id)["HYPERDRIVE_MAIN_PASSWORD"].status == "overdue"
     # one call per folder, and only names and timestamps came back: the server hid every value
     assert sorted(params["secretPath"] for params, _ in calls) == ["/cloudflare", "/oauth"]
     assert all(params["viewSecretValue"] == "false" for params, _ in calls)
@@ -114,6 +117,7 @@ def test_cli_exits_5_and_names_the_overdue_secret(
         fake_infisical,
         {
             ("/cloudflare", "STRIPE_SECRET_KEY_SANDBOX"): "2026-05-01T00:00:00Z",
+            ("/cloudflare", "HYPERDRIVE_MAIN_PASSWORD"): "2026-03-01T00:00:00Z",
             ("/oauth", "GOOGLE_CLIENT_SECRET"): "2026-03-01T00:00:00Z",
         },
     )

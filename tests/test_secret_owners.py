@@ -40,13 +40,19 @@ def test_staging_never_binds_the_real_side_effect_value() -> None:
         raw["infisical"]["syncToken"] = {"source": source}
         assert injected_variables(parse_stage_config(raw, stage="staging", namespace=PROJECT)) == [
             "CLOUDFLARE_SYNC_API_TOKEN",
+            "HYPERDRIVE_MAIN_PASSWORD",
             "STRIPE_SECRET_KEY_SANDBOX",
         ]
 
 
 def test_prod_binds_the_real_side_effect_values() -> None:
     prod = parse_stage_config(raw_config("prod"), stage="prod", namespace=PROJECT)
-    assert injected_variables(prod) == ["CLOUDFLARE_SYNC_API_TOKEN", "RESEND_API_KEY", "STRIPE_SECRET_KEY"]
+    assert injected_variables(prod) == [
+        "CLOUDFLARE_SYNC_API_TOKEN",
+        "HYPERDRIVE_MAIN_PASSWORD",
+        "RESEND_API_KEY",
+        "STRIPE_SECRET_KEY",
+    ]
 
 
 def test_missing_injected_secrets_stop_before_any_registration() -> None:

@@ -51,6 +51,8 @@ def test_complete_resource_set(stage: str, stage_runs: dict[str, ProgramRun]) ->
             f"WorkersCustomDomain/api-domain-{'api.example.com' if stage == 'prod' else f'api.{stage}.example.net'}",
             "WorkersCronTrigger/api-cron",  # no crons: kept with an empty list (deleting one clears nothing)
             "WorkersCronTrigger/jobs-cron",
+            "HyperdriveConfig/hyperdrive-main",
+            "Workflow/api-workflow-reports",
             # No Cloudflare token: a stage never mints one (its sync token comes from the project stack).
         ]
     )
@@ -130,6 +132,8 @@ def test_d1_binding_shapes(stage_runs: dict[str, ProgramRun]) -> None:
         "DB", "ASSETS", "CACHE", "JOBS", "FEATURES", "LOG_LEVEL", "PUBLIC_APP_URL", "STRIPE_PUBLISHABLE_KEY",
         "ALGOLIA_SEARCH_KEY", "BETTER_AUTH_SECRET", "STRIPE_SECRET_KEY", "RESEND_API_KEY",
         "GOOGLE_CLIENT_SECRET", "GITHUB_CLIENT_SECRET",  # synced: inherited by name, never given a value
+        "VISITS", "COUNTER", "REPORTS", "AI", "EMBEDDINGS", "EVENTS", "LIMITER", "VERSION", "PG",
+        "STATIC",  # the other kinds: tests/test_bindings.py
     }  # fmt: skip
     assert api["GOOGLE_CLIENT_SECRET"] == {"name": "GOOGLE_CLIENT_SECRET", "type": "inherit"}
 
@@ -256,7 +260,8 @@ def test_components_are_parented(stage_runs: dict[str, ProgramRun]) -> None:
     assert parent_of("QueueConsumer", "jobs-consumer") == "Worker/jobs"
     assert parent_of("index:InfisicalStage", "infisical") == "Stage/dev"
     types = {r.type for r in run.registrations if not r.custom}
-    assert types == {f"stageplatform:index:{t}" for t in ("Stage", "Storage", "Worker", "InfisicalStage")}
+    kinds = ("Stage", "Storage", "Hyperdrive", "Worker", "InfisicalStage")
+    assert types == {f"stageplatform:index:{t}" for t in kinds}
 
 
 def test_stack_outputs(stage_runs: dict[str, ProgramRun]) -> None:

@@ -9,12 +9,13 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from components.config.bindings import BOUND_KINDS
 from components.rules.stage_layout import PROJECT_ROOT
 from devstage import wrangler
 
@@ -57,9 +58,21 @@ def env_interface(declarations: str) -> set[str]:
     return {line.strip().split(":")[0] for line in lines[start + 1 : end]}
 
 
+def bound_entries(config: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """(binding name, provider binding type) of every binding a wrangler config declares, found where each kind's
+    one declaration (``components/config/bindings.py``) puts it; the static assets' binding as ``assets``."""
+    for kind in BOUND_KINDS.values():
+        *parents, last = kind.section.split(".")
+        holder: Any = config
+        for parent in parents:
+            holder = holder.get(parent, {})
+        found = holder.get(last)
+        entries = [found] if kind.single and found else list(found or [])
+        yield from ((entry[kind.name_key], kind.provider_type) for entry in entries)
+    if binding := config.get("assets", {}).get("binding"):
+        yield binding, "assets"
+
+
 def binding_names(config: Mapping[str, Any]) -> set[str]:
-    sections: Sequence[str] = ("d1_databases", "kv_namespaces", "r2_buckets", "services")
-    names = {entry["binding"] for section in sections for entry in config.get(section, [])}
-    names |= {entry["binding"] for entry in config.get("queues", {}).get("producers", [])}
-    names |= set(config.get("vars", {}))
+    names = {name for name, _ in bound_entries(config)} | set(config.get("vars", {}))
     return names | set(config.get("secrets", {}).get("required", []))

@@ -175,6 +175,10 @@ RULES: dict[str, ResourceRules] = {
             "mainModule": "not read back after an import (resource_test.go:211, 322, 397, 1146)",
             "bindings": "secret_text values are never returned and a secret not in state is dropped "
             "(resource.go:318-324, custom.go:294-299; resource_test.go:1146)",
+            "assets": 'the folder is never read back (model.go:132 json:"-"; resource_test.go:475 ignores '
+            "assets.directory)",
+            "migrations": "never read back: Read keeps the state's (resource.go:327-329), none after an import "
+            "(resource_test.go:508 ignores migrations)",
         },
         serves="the worker stops serving, with every domain, route, cron and consumer pointing at it",
         import_id="<account>/<script_name>",
@@ -255,6 +259,26 @@ RULES: dict[str, ResourceRules] = {
             **_at("resource_password.go:714", "overrideSpecial"),
         },
     ),
+    "Workflow": ResourceRules(
+        source="workflow/schema.go (class_name, script_name: updated in place), resource.go (Delete calls "
+        "Workflows.Delete)",
+        replace_on={
+            **_at("workflow/schema.go:42", "accountId"),
+            **_at("workflow/schema.go:46", "workflowName"),
+        },
+        holds="every instance of the workflow, running or finished, with its step results",
+        serves="the bindings to it cannot start or reach instances",
+        import_id="<account>/<workflow_name>",
+        find_id="wrangler workflows list",
+    ),
+    "HyperdriveConfig": ResourceRules(
+        source="hyperdrive_config/schema.go (name, origin, caching: updated in place; origin.password Sensitive, "
+        "never read back)",
+        replace_on=_at("hyperdrive_config/schema.go:40", "accountId"),
+        serves="the workers that bind it cannot reach the database through it",
+        import_id="<account>/<hyperdrive_id>",
+        find_id="wrangler hyperdrive list  (id)",
+    ),
 }
 """Keyed by the short type name (``policy.names.short_type``)."""
 
@@ -264,6 +288,9 @@ BINDING_TARGETS: dict[str, tuple[str, str]] = {
     "r2_bucket": ("bucketName", "R2Bucket"),
     "queue": ("queueName", "Queue"),
     "service": ("service", "WorkersScript"),
+    "hyperdrive": ("id", "HyperdriveConfig"),
+    "workflow": ("workflowName", "Workflow"),
+    "durable_object_namespace": ("scriptName", "WorkersScript"),  # another worker's class
 }
 """Script binding type → (the binding input naming its target, the target's type)."""
 

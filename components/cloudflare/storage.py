@@ -5,7 +5,7 @@ They are grouped in one component because they share one life-cycle rule: in pro
 (replacing a D1 database creates a new, empty one: every row is gone). A key renamed with ``renamedFrom``
 keeps its state (aliases) and its physical name, so a rename changes nothing in Cloudflare.
 
-Each resource also hands out its own binding and wrangler entry (:meth:`Storage.binding`) and the
+Each resource also hands out what binds it (:meth:`Storage.binding_values`) and the
 queue a consumer reads (:meth:`Storage.consumed`), so a worker never needs the stage's whole config.
 """
 
@@ -18,9 +18,8 @@ from typing import Any
 import pulumi
 import pulumi_cloudflare as cf
 
-from components.cloudflare import bindings
 from components.cloudflare.adoption import adopted_id
-from components.cloudflare.bindings import ConsumedQueue, WorkerBinding
+from components.cloudflare.bindings import ConsumedQueue
 from components.cloudflare.replacements import lifecycle, renamed
 from components.config import (
     Binding,
@@ -151,20 +150,20 @@ class Storage(pulumi.ComponentResource):
         }
         self.register_outputs(self.outputs)
 
-    def binding(self, name: str, binding: Binding) -> WorkerBinding:
-        """The script binding and wrangler entry that bind ``name`` to one of these resources."""
+    def binding_values(self, binding: Binding) -> dict[str, Any]:
+        """What binds one of these resources (its kind's ``BOUND`` says where each value goes)."""
         match binding:
             case D1Binding(database=key):
                 db = self.d1[key]
-                return bindings.d1(name, db.uuid, db.name, self._args.d1[key].migrations_dir)
+                return {"id": db.uuid, "name": db.name, "migrations_dir": self._args.d1[key].migrations_dir}
             case R2Binding(bucket=key):
                 jurisdiction = self._args.r2[key].jurisdiction
-                return bindings.r2(name, self.r2[key].name, None if jurisdiction == "default" else jurisdiction)
+                return {"name": self.r2[key].name, "jurisdiction": None if jurisdiction == "default" else jurisdiction}
             case KvBinding(namespace=key):
-                return bindings.kv(name, self.kv[key].id)
+                return {"id": self.kv[key].id}
             case QueueBinding(queue=key):
-                return bindings.queue_producer(name, self.queues[key].queue_name)
-        raise AssertionError(f"binding type {binding.type!r} is not a storage binding")  # config admits no other
+                return {"name": self.queues[key].queue_name}
+        raise AssertionError(f"binding type {binding.type!r} is not a storage binding")  # translate() sends no other
 
     def consumed(self, settings: QueueConsumerConfig) -> ConsumedQueue:
         """The queue a consumer with ``settings`` reads, and the dead-letter queue its failures go to."""

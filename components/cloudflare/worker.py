@@ -1,8 +1,9 @@
 """One Worker of a stage: the script with its bindings, and everything that points at the script.
 
-Domains, routes, the cron trigger and the queue consumer all take the script's ``script_name``
-*output*, not the literal name, so the engine creates them after the script exists and a renamed
-script takes them along.
+Domains, routes, the cron trigger, the queue consumer and the Workflows it declares all take the script's
+``script_name`` *output*, not the literal name, so the engine creates them after the script exists and a
+renamed script takes them along. The script also carries the worker's static assets (the provider uploads the
+folder) and the Durable Object migrations this upload applies.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ def renamed(old_key: str | None) -> pulumi.ResourceOptions:
 class Worker(pulumi.ComponentResource):
     script: cf.WorkersScript
     script_name: pulumi.Output[str]
+    workflows: dict[str, cf.Workflow]
+    """The Workflows this worker declares, by config key."""
     urls: list[str]
     wrangler_config: dict[str, Any]
     """The worker's wrangler config (values are Inputs): the stack exports it as it is, unwrapped once."""
@@ -57,6 +60,8 @@ class Worker(pulumi.ComponentResource):
             for s in args.secrets.bindings
         ]
         bindings += [cf.WorkersScriptBindingArgs(name=n, type=INHERIT_BINDING_TYPE) for n in args.secrets.inherited]
+        if args.assets is not None and args.assets.binding is not None:
+            bindings.append(args.assets.binding)
         self.script = cf.WorkersScript(
             name,
             cf.WorkersScriptArgs(
@@ -69,6 +74,8 @@ class Worker(pulumi.ComponentResource):
                 compatibility_date=args.compatibility_date,
                 compatibility_flags=list(args.compatibility_flags),
                 bindings=bindings,
+                assets=args.assets.script_assets if args.assets is not None else None,
+                migrations=args.migrations,
                 observability=cf.WorkersScriptObservabilityArgs(enabled=args.observability),
             ),
             pulumi.ResourceOptions.merge(
@@ -120,6 +127,19 @@ class Worker(pulumi.ComponentResource):
         )
         if args.consumer is not None:
             self._consume(name, args.account_id, args.consumer, child)
+        self.workflows = {
+            key: cf.Workflow(
+                f"{name}-workflow-{key}",
+                cf.WorkflowArgs(
+                    account_id=args.account_id,
+                    workflow_name=workflow.workflow_name,
+                    class_name=workflow.class_name,
+                    script_name=self.script_name,
+                ),
+                child,
+            )
+            for key, workflow in sorted(args.workflows.items())
+        }
 
         self.urls = [f"https://{hostname}" for hostname in args.domains] + [f"https://{p}" for p in args.routes]
         self.wrangler_config = published_config(args)

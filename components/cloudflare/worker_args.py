@@ -9,8 +9,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from components.cloudflare.bindings import ConsumedQueue, WorkerBinding
+import pulumi_cloudflare as cf
+
+from components.cloudflare.bindings import ConsumedQueue, StaticAssets, WorkerBinding
+from components.config import DurableObjectsConfig
 from components.secrets.owners import WorkerSecrets
+
+
+@dataclass(frozen=True)
+class DeclaredWorkflow:
+    """A Workflow this worker declares: its physical name and the class of this worker that runs it."""
+
+    workflow_name: str
+    class_name: str
 
 
 @dataclass(frozen=True)
@@ -39,3 +50,11 @@ class WorkerArgs:
     """Hostname → live custom domain id, for the domains to import."""
     adopt_routes: Mapping[str, str] = field(default_factory=dict)
     """Route pattern → live route id, for the routes to import."""
+    assets: StaticAssets | None = None
+    durable_objects: DurableObjectsConfig | None = None
+    """The Durable Object classes this worker exports, as the config declares them (the wrangler config's
+    ``migrations``)."""
+    migrations: cf.WorkersScriptMigrationsArgs | None = None
+    """What this upload migrates: the steps after the live script's tag (``components.cloudflare.durable_objects``)."""
+    workflows: Mapping[str, DeclaredWorkflow] = field(default_factory=dict)
+    """Config key → a Workflow this worker declares."""

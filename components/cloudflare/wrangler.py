@@ -22,11 +22,11 @@ from typing import Any
 
 import pulumi
 
-from components.cloudflare.bindings import ConsumedQueue
+from components.cloudflare.bindings import VARS, ConsumedQueue
+from components.cloudflare.durable_objects import wrangler_migrations
 from components.cloudflare.worker_args import WorkerArgs
 
 WRANGLER_SCHEMA = "node_modules/wrangler/config-schema.json"
-_LIST_SECTIONS = ("d1_databases", "kv_namespaces", "r2_buckets", "services")
 
 
 def wrangler_config(args: WorkerArgs, script_name: pulumi.Input[str] | None = None) -> dict[str, Any]:
@@ -40,23 +40,25 @@ def wrangler_config(args: WorkerArgs, script_name: pulumi.Input[str] | None = No
         "compatibility_flags": list(args.compatibility_flags),
         "workers_dev": False,
     }
-    sections: dict[str, list[Any]] = {}
     plain_vars: dict[str, Any] = {}
     for binding in args.bindings:
-        if binding.wrangler.section == "vars":
-            plain_vars.update(binding.wrangler.value)
+        entry = binding.wrangler
+        if entry.section == VARS:
+            plain_vars.update(entry.value)
+        elif entry.single:
+            config[entry.section] = dict(entry.value)
         else:
-            sections.setdefault(binding.wrangler.section, []).append(dict(binding.wrangler.value))
-    for section in _LIST_SECTIONS:
-        if section in sections:
-            config[section] = sections[section]
-    queues: dict[str, Any] = {}
-    if "queue_producers" in sections:
-        queues["producers"] = sections["queue_producers"]
+            *parents, last = entry.section.split(".")
+            section = config
+            for parent in parents:
+                section = section.setdefault(parent, {})
+            section.setdefault(last, []).append(dict(entry.value))
     if args.consumer is not None:
-        queues["consumers"] = [_consumer(args.consumer)]
-    if queues:
-        config["queues"] = queues
+        config.setdefault("queues", {})["consumers"] = [_consumer(args.consumer)]
+    if args.durable_objects is not None:
+        config["migrations"] = wrangler_migrations(args.durable_objects)
+    if args.assets is not None:
+        config[args.assets.wrangler.section] = dict(args.assets.wrangler.value)
     if plain_vars:
         config["vars"] = plain_vars
     if args.secrets.names:

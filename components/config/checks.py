@@ -16,15 +16,14 @@ from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from components.config import hostnames, isolation, safe_changes, state_checks
+from components.config import binding_checks, hostnames, isolation, safe_changes, state_checks
+from components.config.bindings import JsonBinding
 from components.config.fields import Loc
 from components.config.models import (
     GENERATED_SECRETS_FOLDER,
     INJECTED_SECRETS_FOLDER,
     GeneratedSecret,
     InjectedSecret,
-    JsonBinding,
-    ServiceBinding,
     WorkerConfig,
 )
 from components.rules.naming import MAX_PHYSICAL_NAME
@@ -62,6 +61,7 @@ def problems(config: StageConfig, project_root: Path | None) -> Iterator[Problem
         if worker.secrets_folder is not None and not worker.synced_secret_names():
             yield (*at, "secretsFolder"), "set only for workers with secrets whose owner is 'sync'"
         yield from _sync_folder(config, at, worker_name, worker)
+    yield from binding_checks.problems(config, project_root)
     layouts, project = None, None
     if project_root is not None:
         try:  # every committed stage's file: the checks across stages cannot vouch for prod without them
@@ -81,11 +81,8 @@ def problems(config: StageConfig, project_root: Path | None) -> Iterator[Problem
 
 
 def service_graph(workers: Mapping[str, WorkerConfig]) -> dict[str, set[str]]:
-    """Worker → the workers it binds as services: the order their scripts must be created in."""
-    return {
-        name: {b.worker for b in worker.bindings.values() if isinstance(b, ServiceBinding)} & set(workers)
-        for name, worker in sorted(workers.items())
-    }
+    """Worker → the workers it binds (services, Durable Objects, Workflows): the order their scripts are made in."""
+    return {name: binding_checks.bound_workers(name, worker, workers) for name, worker in sorted(workers.items())}
 
 
 def _physical_names(config: StageConfig) -> Iterator[Problem]:
@@ -178,7 +175,7 @@ def _sync_folder(config: StageConfig, at: Loc, worker_name: str, worker: WorkerC
 
 
 def _service_cycle(config: StageConfig) -> Iterator[Problem]:
-    """Service bindings become dependencies between scripts, so a cycle could never deploy."""
+    """Bindings between workers become dependencies between scripts, so a cycle could never deploy."""
     try:
         TopologicalSorter(service_graph(config.workers)).prepare()
     except CycleError as error:
@@ -188,7 +185,7 @@ def _service_cycle(config: StageConfig) -> Iterator[Problem]:
         cycle = cycle[start:] + cycle[:start]
         yield (
             ("workers", cycle[0], "bindings"),
-            "service bindings form a cycle (" + " -> ".join([*cycle, cycle[0]]) + "); one side must go",
+            "bindings between workers form a cycle (" + " -> ".join([*cycle, cycle[0]]) + "); one side must go",
         )
 
 

@@ -67,6 +67,27 @@ LiveName = Annotated[
         description="The name a live Cloudflare resource has: lowercase letters, digits, '-' and '_', up to 63.",
     ),
 ]
+ClassName = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z_$][A-Za-z0-9_$]{0,127}$",
+        description="A class name the worker's module exports, such as Counter.",
+    ),
+]
+EmailAddress = Annotated[
+    str,
+    Field(pattern=r"^[^@\s]+@([a-z0-9-]+\.)+[a-z]{2,63}$", description="An email address such as ops@example.com."),
+]
+ProjectPath = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",
+        description="A folder inside the project, relative to its root, such as workers/web/public.",
+    ),
+]
+AssetRule = Annotated[
+    str, Field(pattern=r"^!?/\S*$", description="A path rule such as /api/* (worker first) or !/api/docs/* (assets).")
+]
 RotateEvery = Annotated[str, Field(pattern=CADENCE_PATTERN, description=CADENCE_DESCRIPTION)]
 
 D1_LOCATIONS = Literal["wnam", "enam", "weur", "eeur", "apac", "oc"]

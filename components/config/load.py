@@ -19,8 +19,9 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from components.config import checks, fields
+from components.config.bindings import BINDING_TYPES
 from components.config.fields import Loc
-from components.config.models import BINDING_TYPES, SECRET_OWNERS
+from components.config.models import SECRET_OWNERS
 from components.config.stage_config import StageConfig
 from components.rules.naming import is_valid_stage
 from components.rules.stack_values import namespace_values
@@ -121,18 +122,11 @@ def _message(kind: str, loc: tuple[Any, ...], fallback: str, context: dict[str, 
 
 
 def _pattern_descriptions() -> dict[str, str]:
-    """Pattern → description, from the constrained string types the models declare."""
+    """Pattern → description, from every constrained string type :mod:`components.config.fields` declares."""
     described = {}
-    for alias in (
-        fields.ResourceKey,
-        fields.BindingName,
-        fields.Hostname,
-        fields.HexId,
-        fields.IsoDate,
-        fields.CronExpression,
-        fields.FolderPath,
-        fields.RotateEvery,
-    ):
+    for alias in vars(fields).values():
+        if typing.get_origin(alias) is not typing.Annotated:
+            continue
         for info in typing.get_args(alias)[1:]:
             patterns = [getattr(m, "pattern", None) for m in getattr(info, "metadata", [])]
             for pattern in filter(None, patterns):

@@ -1,18 +1,21 @@
-"""The models of one stage's config: storage, bindings, secrets and workers.
+"""The models of one stage's config: storage, Hyperdrive and Vectorize, secrets and workers.
 
 Every field mirrors a key of ``Pulumi.<stage>.yaml`` (camelCase there, snake_case here). Unknown keys
 are refused so a typo never silently does nothing. What needs more than one field to check lives in
 :mod:`components.config.checks`; the Infisical side is :mod:`components.config.infisical_config`, the
-whole stage :class:`components.config.stage_config.StageConfig`.
+whole stage :class:`components.config.stage_config.StageConfig`. Bindings are
+:mod:`components.config.bindings`; what a worker exports (Durable Objects, Workflows, assets)
+:mod:`components.config.exports`.
 """
 
 from __future__ import annotations
 
-import typing
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, field_validator
 
+from components.config.bindings import Binding, union_tags
+from components.config.exports import AssetsConfig, DurableObjectsConfig, WorkflowConfig
 from components.config.fields import (
     D1_LOCATIONS,
     BindingName,
@@ -36,12 +39,6 @@ GENERATED_SECRETS_FOLDER = "/generated"
 
 DRIFT_SECRETS_FOLDER = "/drift"
 """Where the scheduled drift check's read-only Cloudflare token lives (docs/drift.md)."""
-
-
-def union_tags(union: Any, tag: str) -> tuple[str, ...]:
-    """The tag values of a discriminated union of models (``("d1", "r2", ...)`` for ``Binding``)."""
-    members = typing.get_args(typing.get_args(union)[0])
-    return tuple(typing.get_args(member.model_fields[tag].annotation)[0] for member in members)
 
 
 class Zone(Model):
@@ -113,49 +110,12 @@ class QueueConfig(StorageConfig):
     )
 
 
-# --- bindings --------------------------------------------------------------------------------------
+class VectorizeIndexConfig(Model):
+    """A Vectorize index named ``{app}-{stage}-<key>``. pulumi-cloudflare 6.x has no Vectorize resource, so the
+    index is made once per stage with the command the ``vectorizeIndexes`` output gives."""
 
-
-class D1Binding(Model):
-    type: Literal["d1"]
-    database: ResourceKey
-
-
-class R2Binding(Model):
-    type: Literal["r2"]
-    bucket: ResourceKey
-
-
-class KvBinding(Model):
-    type: Literal["kv"]
-    namespace: ResourceKey
-
-
-class QueueBinding(Model):
-    """A queue producer binding."""
-
-    type: Literal["queue"]
-    queue: ResourceKey
-
-
-class ServiceBinding(Model):
-    """Call another worker of the same stage (never another stage's)."""
-
-    type: Literal["service"]
-    worker: ResourceKey
-    entrypoint: str | None = None
-
-
-class JsonBinding(Model):
-    type: Literal["json"]
-    value: Any = Field(description="Any JSON value; plain config, never a secret.")
-
-
-Binding = Annotated[
-    D1Binding | R2Binding | KvBinding | QueueBinding | ServiceBinding | JsonBinding,
-    Field(discriminator="type"),
-]
-BINDING_TYPES = union_tags(Binding, "type")
+    dimensions: int = Field(ge=1, le=1536)
+    metric: Literal["cosine", "euclidean", "dot-product"]
 
 
 # --- secrets ---------------------------------------------------------------------------------------
@@ -216,6 +176,52 @@ SecretConfig = Annotated[InjectedSecret | GeneratedSecret | SyncedSecret, Field(
 SECRET_OWNERS = union_tags(SecretConfig, "owner")
 
 
+class OriginPassword(SecretMetadata):
+    """A Hyperdrive origin's password: a secret with an owner, never a value in config.
+
+    ``inject``: ``infisical run`` puts ``HYPERDRIVE_<KEY>_PASSWORD`` from ``/cloudflare`` into the deploy's
+    environment. ``sync``: the deploy reads ``HYPERDRIVE_<KEY>_PASSWORD`` from the Infisical folder ``folder`` of
+    the stage's environment itself (Infisical has no Hyperdrive sync destination, so a change reaches Hyperdrive
+    with the next ``pulumi up``).
+    """
+
+    owner: Literal["inject", "sync"]
+    folder: FolderPath | None = Field(None, description="owner sync: the Infisical folder (default /hyperdrive).")
+
+
+class HyperdriveOrigin(Model):
+    scheme: Literal["postgres", "postgresql", "mysql"]
+    host: Hostname = Field(description="A publicly reachable hostname of the database.")
+    port: int | None = Field(None, ge=1, le=65535, description="Default 5432 (Postgres) or 3306 (MySQL).")
+    database: str = Field(pattern=r"^[A-Za-z0-9_$-]{1,63}$")
+    user: str = Field(pattern=r"^[A-Za-z0-9_.@-]{1,63}$")
+
+
+class HyperdriveCaching(Model):
+    disabled: bool | None = None
+    max_age: int | None = Field(None, ge=0, le=3600, description="Seconds a cached query result is served.")
+    stale_while_revalidate: int | None = Field(None, ge=0, le=3600)
+
+
+class HyperdriveConfig(Model):
+    """A Hyperdrive config named ``{app}-{stage}-<key>``: pooled (and cached) access to one origin database."""
+
+    origin: HyperdriveOrigin
+    password: OriginPassword
+    caching: HyperdriveCaching | None = None
+    origin_connection_limit: int | None = Field(None, ge=5, le=100)
+
+    @field_validator("password", mode="before")
+    @classmethod
+    def _never_a_value(cls, value: object) -> object:
+        if isinstance(value, str):
+            raise ValueError(
+                "the origin password is a secret: give it an owner ({owner: inject} or {owner: sync}) and keep "
+                "the value in Infisical, never in this file"
+            )
+        return value
+
+
 # --- workers ---------------------------------------------------------------------------------------
 
 
@@ -249,6 +255,13 @@ class WorkerConfig(Model):
     routes: list[str] = Field(default_factory=list, description="Route patterns such as api.example.com/v1/*.")
     crons: list[CronExpression] = Field(default_factory=list)
     consumes: QueueConsumerConfig | None = None
+    durable_objects: DurableObjectsConfig | None = Field(
+        None, description="The Durable Object classes this worker exports, declared by tagged migrations."
+    )
+    workflows: dict[ResourceKey, WorkflowConfig] = Field(
+        default_factory=dict, description="Workflows run by classes this worker exports, named {app}-{stage}-<key>."
+    )
+    assets: AssetsConfig | None = None
     observability: bool = Field(True, description="Workers Logs on.")
     adopt: LiveName | None = Field(
         None,

@@ -15,9 +15,11 @@ from components.config.fields import HexId, IsoDate, Model, ResourceKey
 from components.config.infisical_config import InfisicalConfig
 from components.config.models import (
     D1DatabaseConfig,
+    HyperdriveConfig,
     KvNamespaceConfig,
     QueueConfig,
     R2BucketConfig,
+    VectorizeIndexConfig,
     WorkerConfig,
     Zone,
 )
@@ -37,6 +39,8 @@ class StageConfig(Model):
     r2: dict[ResourceKey, R2BucketConfig] = Field(default_factory=dict)
     kv: dict[ResourceKey, KvNamespaceConfig] = Field(default_factory=dict)
     queues: dict[ResourceKey, QueueConfig] = Field(default_factory=dict)
+    hyperdrive: dict[ResourceKey, HyperdriveConfig] = Field(default_factory=dict)
+    vectorize: dict[ResourceKey, VectorizeIndexConfig] = Field(default_factory=dict)
     workers: dict[ResourceKey, WorkerConfig] = Field(min_length=1)
     infisical: InfisicalConfig | None = None
     state: StateConfig | None = Field(

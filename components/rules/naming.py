@@ -7,6 +7,7 @@ stages from ever touching each other's resources.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -17,6 +18,9 @@ _STAGE_RE = re.compile(STAGE_PATTERN)
 _STAGE_TOKEN = STAGE_PATTERN.removeprefix("^").removesuffix("$")
 _STAGE_AFTER_APP = re.compile(rf"{_STAGE_TOKEN}(?=-|$)")
 _STAGE_SEGMENT = re.compile(rf"(?<=-){_STAGE_TOKEN}(?=-|$)")
+
+RATELIMIT_NAMESPACE_IDS = 2_000_000_000
+"""Derived rate limiting namespace ids stay below 2**31 (a 32-bit positive integer)."""
 
 MAX_PHYSICAL_NAME = 63
 """Worker script, R2 bucket and queue names share a 63-character limit; we hold every name to it."""
@@ -52,6 +56,18 @@ class Naming:
 
     def dead_letter_queue(self, queue: str) -> str:
         return self.physical(f"{queue}-dlq")
+
+    def dataset(self, name: str) -> str:
+        """An Analytics Engine dataset, ``{app}_{stage}_{name}``: underscores, so SQL queries need no quoting."""
+        return self.physical(name).replace("-", "_")
+
+    def ratelimit_namespace_id(self, namespace: str) -> str:
+        """A rate limiting namespace id: a positive integer that Cloudflare keys the counters by, account-wide.
+
+        Derived from the physical name, so every stage counts on its own and two runs give the same id.
+        """
+        digest = hashlib.sha256(self.physical(namespace).encode()).hexdigest()
+        return str(int(digest[:8], 16) % RATELIMIT_NAMESPACE_IDS + 1000)
 
 
 PR_TEMPLATE = "Pulumi.pr.template.yaml"

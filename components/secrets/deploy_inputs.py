@@ -17,6 +17,7 @@ import pulumi
 
 from components.config import INJECTED_SECRETS_FOLDER, InjectedSecret, StageConfig
 from components.rules.rotation import ROTATION_DATE_ENV, RotationDateError, rotation_date
+from components.secrets.origin_passwords import origin_password_name, read_synced_passwords
 from components.secrets.owners import injected_variable
 
 NOT_PROVIDED = "[secret: not provided]"
@@ -61,6 +62,8 @@ class DeployInputs:
     """The UTC date that places generated secrets and the sync token on their rotation grid."""
     withheld: frozenset[str] = frozenset()
     """Variables of :data:`READ_ONLY_BY_UP` that this preview went without (their values are markers)."""
+    hyperdrive_passwords: Mapping[str, pulumi.Output[str]] = field(default_factory=dict)
+    """Hyperdrive config key → its origin password (``components.secrets.origin_passwords``)."""
 
     def secret(self, variable: str) -> pulumi.Output[str]:
         """An injected value; only variables the program read (so checked) exist here."""
@@ -83,11 +86,20 @@ class DeployEnvironment:
         missing = {variable: users for variable, users in missing.items() if variable not in withheld}
         if missing and not self.allow_missing:
             raise MissingSecretsError(config.stage, config.infisical_environment_slug, missing)
+        injected = {variable: self._secret(variable) for variable in required}
+        synced = {} if self.allow_missing else read_synced_passwords(config, self.variables)
+        passwords = {
+            key: injected[origin_password_name(key)]
+            if settings.password.owner == "inject"
+            else pulumi.Output.secret(synced.get(key) or NOT_PROVIDED)
+            for key, settings in sorted(config.hyperdrive.items())
+        }
         return DeployInputs(
             cloudflare_api_token=self._cloudflare_api_token(),
-            injected={variable: self._secret(variable) for variable in required},
+            injected=injected,
             today=self._today(),
             withheld=withheld,
+            hyperdrive_passwords=passwords,
         )
 
     def read_for_project(self) -> DeployInputs:
@@ -126,6 +138,9 @@ def required_variables(config: StageConfig) -> dict[str, list[str]]:
         for name, secret in sorted(worker.secrets.items()):
             if isinstance(secret, InjectedSecret) and (variable := injected_variable(name, secret, config.stage)):
                 required.setdefault(variable, []).append(f"worker {worker_name}")
+    for key, settings in sorted(config.hyperdrive.items()):
+        if settings.password.owner == "inject":
+            required.setdefault(origin_password_name(key), []).append(f"hyperdrive {key}")
     if config.infisical is not None and any(worker.synced_secret_names() for worker in config.workers.values()):
         written_by = "set by hand" if config.infisical.sync_token.source == "manual" else "minted by the project stack"
         required[SYNC_TOKEN_ENV] = [f"the Infisical Cloudflare connection; {written_by}"]

@@ -32,11 +32,13 @@ from plan.diff.model import (
     SECRET_CHANGED,
     UPDATE,
     Change,
+    Flag,
     Note,
     PlanDiff,
     Refusal,
 )
 from plan.diff.outputs import injected_secret_notes, output_changes, unfollowed_renames
+from plan.diff.script_flags import script_flags
 from plan.diff.traffic import cross_flags, partway
 from plan.diff.values import changed_paths, inputs, top
 from policy.names import short_type
@@ -83,6 +85,7 @@ def diff_plans(base: dict[str, Any], head: dict[str, Any], base_name: str = "bas
         if resource["custom"] and urn not in taken:
             change = _change(DELETE, resource, base_parents(resource))
             change.flags += removal_flags(_rules(resource), resource, resource, DELETE)
+            change.flags += _script_flags(resource, resource, DELETE)
             changes.append(change)
 
     _propagate_replacements(changes, new, parents_of)
@@ -143,6 +146,7 @@ def _compared(
     ]
     if rules is not None:
         change.flags += change_flags(rules, before, resource, change.op)
+    change.flags += _script_flags(before, resource, change.op)
     return change, refusals, notes
 
 
@@ -186,6 +190,11 @@ def _adoption_kept(rules: ResourceRules | None, before: dict[str, Any], resource
             f"{', '.join(ignored)}",
         )
     ]
+
+
+def _script_flags(before: dict[str, Any], after: dict[str, Any], op: str) -> list[Flag]:
+    """A Worker script's Durable Objects and static assets (``plan.diff.script_flags``)."""
+    return script_flags(before, after, op) if short_type(after["type"]) == "WorkersScript" else []
 
 
 def _secret_owner_changes(base: dict[str, Any], head: dict[str, Any]) -> dict[str, list[str]]:

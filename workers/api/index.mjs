@@ -1,9 +1,38 @@
 // Example `api` Worker used by the example stage configs. It reports which bindings it can see (names and
 // kinds only, never a value) and, on POST /_platform/roundtrip, uses every binding it has for real, so one
 // request proves a deploy (or `bin/dev`) wired the stage up. Binding names come from `env`, not from code,
-// so the same module serves any stage config. Under `bin/dev`, `env.DECLARED_SECRETS` lists the secrets the
-// stage declares: one started without some of them (`--allow-missing-secrets`) lists those as "missing"
-// and keeps serving everything else.
+// so the same module serves any stage config. It exports the Durable Object class `Visits` (bound here) and
+// binds `Counter`, which `jobs` exports; it exports the Workflow class `ReportWorkflow` and serves the static
+// files of `public/`. Under `bin/dev`, `env.DECLARED_SECRETS` lists the secrets the stage declares: one started
+// without some of them (`--allow-missing-secrets`) lists those as "missing" and keeps serving everything else.
+import { DurableObject, WorkflowEntrypoint } from "cloudflare:workers";
+
+// Visits by name (a page, a user), in its own SQLite-backed storage: one object per name.
+export class Visits extends DurableObject {
+  async increment() {
+    const visits = ((await this.ctx.storage.get("visits")) ?? 0) + 1;
+    await this.ctx.storage.put("visits", visits);
+    return visits;
+  }
+
+  async value() {
+    return (await this.ctx.storage.get("visits")) ?? 0;
+  }
+}
+
+// A durable two-step report: counts the jobs recorded in D1, then returns the count with the request's id.
+export class ReportWorkflow extends WorkflowEntrypoint {
+  async run(event, step) {
+    const db = Object.values(this.env).find((binding) => describe(binding) === "d1");
+    const runs = await step.do("count job runs", async () =>
+      db ? (await db.prepare("SELECT COUNT(*) AS runs FROM job_runs").first()).runs : 0,
+    );
+    return await step.do("report", async () => ({ id: event.payload.id, runs }));
+  }
+}
+
+// Marks the static index page (public/index.html), so a fetch through a Fetcher shows it reached the assets.
+const ASSETS_MARKER = "platform-static-assets";
 
 const describe = (value) => {
   if (value === undefined || value === null) return "missing";
@@ -16,7 +45,12 @@ const describe = (value) => {
   if (typeof value.head === "function" && typeof value.createMultipartUpload === "function") return "r2";
   if (typeof value.getWithMetadata === "function" && typeof value.put === "function") return "kv";
   if (typeof value.send === "function" && typeof value.sendBatch === "function") return "queue";
-  if (typeof value.fetch === "function") return "service"; // a Fetcher without RPC
+  if (typeof value.idFromName === "function" && typeof value.get === "function") return "durable_object";
+  if (typeof value.create === "function" && typeof value.createBatch === "function") return "workflow";
+  if (typeof value.writeDataPoint === "function") return "analytics_engine";
+  if (typeof value.limit === "function") return "ratelimit";
+  if (typeof value.id === "string" && typeof value.timestamp === "string") return "version_metadata";
+  if (typeof value.fetch === "function") return "fetcher"; // static assets, or a service without RPC
   return "object"; // a JSON var
 };
 
@@ -35,6 +69,16 @@ const waitForJob = async (db, id, timeoutMs) => {
     await sleep(200);
   }
   return null;
+};
+
+const waitForWorkflow = async (instance, timeoutMs) => {
+  const deadline = Date.now() + timeoutMs;
+  let status = await instance.status();
+  while (status.status !== "complete" && status.status !== "errored" && Date.now() < deadline) {
+    await sleep(200);
+    status = await instance.status();
+  }
+  return status;
 };
 
 const roundtrip = async (env, url) => {
@@ -65,12 +109,50 @@ const roundtrip = async (env, url) => {
       case "queue": {
         await binding.send({ kind: "roundtrip", id, at: Date.now() });
         const row = dbs.length ? await waitForJob(env[dbs[0]], id, Number(url.searchParams.get("wait") ?? 20000)) : null;
-        result[name] = { kind: "queue", ok: row !== null, consumedBy: row ? "job_runs" : null };
+        // `jobs` counts each message in the object "jobs" of its Counter class, which this worker binds too.
+        const counters = Object.keys(kinds).filter((other) => kinds[other] === "durable_object");
+        const counts = await Promise.all(counters.map((other) => env[other].get(env[other].idFromName("jobs")).value()));
+        const counted = Math.max(0, ...counts);
+        result[name] = { kind: "queue", ok: row !== null, consumedBy: row ? "job_runs" : null, countedByJobs: counted };
         break;
       }
-      case "service": {
+      case "service":
+      case "fetcher": {
+        // The static assets binding is a Fetcher (RPC-capable) like a service: its index page tells them apart.
+        const page = await binding.fetch(new Request(new URL("/", url))); // index.html (auto-trailing-slash)
+        if ((await page.text()).includes(ASSETS_MARKER)) {
+          result[name] = { kind: "assets", ok: page.ok, status: page.status };
+          break;
+        }
         const response = await binding.fetch("https://service.internal/_platform/ping");
         result[name] = { kind: "service", ok: response.ok, status: response.status };
+        break;
+      }
+      case "durable_object": {
+        const counter = binding.get(binding.idFromName(`roundtrip:${id}`));
+        const values = [await counter.increment(), await counter.increment()];
+        result[name] = { kind: "durable_object", ok: values[0] === 1 && values[1] === 2 };
+        break;
+      }
+      case "workflow": {
+        const instance = await binding.create({ params: { id } });
+        const status = await waitForWorkflow(instance, 30000);
+        const ok = status.status === "complete" && status.output?.id === id;
+        result[name] = { kind: "workflow", ok, status: status.status };
+        break;
+      }
+      case "analytics_engine": {
+        binding.writeDataPoint({ blobs: ["roundtrip"], doubles: [1], indexes: [id] });
+        result[name] = { kind: "analytics_engine", ok: true };
+        break;
+      }
+      case "ratelimit": {
+        const { success } = await binding.limit({ key: `roundtrip:${id}` });
+        result[name] = { kind: "ratelimit", ok: success === true };
+        break;
+      }
+      case "version_metadata": {
+        result[name] = { kind: "version_metadata", ok: binding.id.length > 0 };
         break;
       }
     }

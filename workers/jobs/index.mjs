@@ -1,7 +1,28 @@
 // Example `jobs` Worker: consumes the stage's queue and records each message in D1 (`job_runs`, see
-// migrations/); failed messages are retried and then go to the dead-letter queue. It also runs on a cron
-// trigger. It logs binding names only, never values, and names the declared secrets it was started without
-// (`bin/dev --allow-missing-secrets` lists them in `env.DECLARED_SECRETS`) instead of failing on them.
+// migrations/); failed messages are retried and then go to the dead-letter queue. It exports the Durable Object
+// class `Counter` (declared by the stage config's migrations; `api` binds it too) and counts the messages it
+// handled in the object "jobs". It also runs on a cron trigger. It logs binding names only, never values, and
+// names the declared secrets it was started without (`bin/dev --allow-missing-secrets` lists them in
+// `env.DECLARED_SECRETS`) instead of failing on them.
+import { DurableObject } from "cloudflare:workers";
+
+// Counts by name in its own SQLite-backed storage: one object per name.
+export class Counter extends DurableObject {
+  async increment() {
+    const value = ((await this.ctx.storage.get("value")) ?? 0) + 1;
+    await this.ctx.storage.put("value", value);
+    return value;
+  }
+
+  async value() {
+    return (await this.ctx.storage.get("value")) ?? 0;
+  }
+}
+
+// Its binding to the Counter namespace, whatever the stage config names it.
+const counterOf = (env) =>
+  Object.values(env).find((value) => value && typeof value.idFromName === "function" && typeof value.get === "function");
+
 const missingSecrets = (env) =>
   (Array.isArray(env.DECLARED_SECRETS) ? env.DECLARED_SECRETS : []).filter((name) => env[name] === undefined);
 
@@ -10,6 +31,8 @@ export default {
     for (const message of batch.messages) {
       try {
         const body = message.body ?? {};
+        const counter = counterOf(env); // counted first: once the row exists, so does the count
+        if (counter) await counter.get(counter.idFromName("jobs")).increment();
         await env.DB.prepare(
           "INSERT OR IGNORE INTO job_runs (id, kind, enqueued_at, processed_at) VALUES (?, ?, ?, ?)",
         )
