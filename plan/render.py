@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from plan.licence import HEADING, WAYS_OUT
-from plan.tables import markdown_table, text_table
+from plan.tables import markdown_table, text_table, wrap_prose
 
 COLUMNS = ("#", "TYPE", "NAME", "PHYSICAL NAME", "PARENT", "DEPENDS ON", "FLAGS")
 _LISTED_OPTIONS = ("replaceOnChanges", "ignoreChanges")
@@ -154,8 +154,8 @@ def _policy_lines(plan: dict[str, Any]) -> list[str]:
         return ["  all policy rules pass"]
     lines = []
     for v in results:
-        line = f"  [{v['enforcement']}] {v['rule']}: {v['resource']}: {v['message']}"
-        lines.append(f"{RED}{line}{RESET}" if v["enforcement"] == ACKNOWLEDGED else line)
+        wrapped = wrap_prose(f"[{v['enforcement']}] {v['rule']}: {v['resource']}: {v['message']}", "  ", "      ")
+        lines += [f"{RED}{line}{RESET}" for line in wrapped] if v["enforcement"] == ACKNOWLEDGED else wrapped
     return lines
 
 
