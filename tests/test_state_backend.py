@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -164,3 +165,11 @@ def test_the_project_stack_needs_an_account_for_its_bucket() -> None:
     raw["state"] = {}
     with pytest.raises(StageConfigError, match=r"state\.accountId is required"):
         parse_project_config(raw, namespace=PROJECT)
+
+
+def test_the_docs_show_what_backend_prints(capsys: pytest.CaptureFixture[str]) -> None:
+    """docs/state.md shows `bin/plan staging --backend` verbatim."""
+    text = (Path(__file__).resolve().parents[1] / "docs" / "state.md").read_text()
+    shown = text.split("$ bin/plan staging --backend\n", 1)[1].split("```", 1)[0]
+    assert plan_main(["staging", "--backend"]) == 0
+    assert capsys.readouterr().out == shown
