@@ -108,7 +108,7 @@ def _worker(i: int, cloudflare: pulumi.ResourceOptions) -> None:
         ),
         cloudflare,
     )
-    hostname = f"w{i}.dev.example.com"
+    hostname = f"w{i}.dev.example.net"
     cf.WorkersCustomDomain(
         f"w{i}-domain-{hostname}",
         cf.WorkersCustomDomainArgs(account_id=ACCOUNT, hostname=hostname, service=script, zone_id=ZONE),

@@ -48,7 +48,7 @@ def generated_config(workers: int) -> dict[str, Any]:
             },
             "vars": {"LOG_LEVEL": "debug"},
             "secrets": {"SESSION_SECRET": {"owner": "generated"}, "OAUTH_CLIENT_SECRET": {"owner": "sync"}},
-            "domains": [f"w{i}.dev.example.com"],
+            "domains": [f"w{i}.dev.example.net"],
             "crons": ["*/30 * * * *"] if i % 10 == 0 else [],
             **({"consumes": {"queue": "jobs"}} if i == 0 else {}),
         }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pulumi
 
 from components.config import load_stage_config
+from components.config.committed import committed_stage_configs
 from components.config.project_config import load_project_config
 from components.infisical_side.project_stack import ProjectStack, ProjectStackArgs
 from components.rules.naming import PROJECT_STACK
@@ -19,13 +20,17 @@ from components.stage import Stage, StageArgs
 
 def run(deploy_environment: DeployEnvironment | None = None) -> Stage | ProjectStack:
     """The whole program: the project stack for the stack named ``project``, else the stage."""
-    return project_main() if pulumi.get_stack() == PROJECT_STACK else main(deploy_environment)
+    return project_main(deploy_environment) if pulumi.get_stack() == PROJECT_STACK else main(deploy_environment)
 
 
-def project_main() -> ProjectStack:
-    """What every stage shares: the Infisical project, the preview environment, team access."""
+def project_main(deploy_environment: DeployEnvironment | None = None) -> ProjectStack:
+    """What every stage shares: the Infisical project, the preview environment, team access, and the one place
+    Cloudflare tokens are minted (each stage's sync token, handed over through its Infisical environment)."""
     namespace = pulumi.get_project()
-    project = ProjectStack("project", ProjectStackArgs(load_project_config(namespace), namespace))
+    config = load_project_config(namespace)
+    stages = committed_stage_configs(config.project.stages, namespace)
+    deploy_inputs = (deploy_environment or DeployEnvironment()).read_for_project()
+    project = ProjectStack("project", ProjectStackArgs(config, namespace, stages, deploy_inputs))
     for name, value in project.outputs.items():
         pulumi.export(name, value)
     return project

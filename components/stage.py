@@ -19,13 +19,12 @@ from components.cloudflare.bindings import BindingTargets, WorkflowTarget
 from components.cloudflare.durable_objects import live_migration_tags, upload_migrations
 from components.cloudflare.hyperdrive import Hyperdrive, HyperdriveArgs
 from components.cloudflare.storage import Storage, StorageArgs
-from components.cloudflare.sync_token import SyncToken, SyncTokenArgs
 from components.cloudflare.worker import Worker, renamed
 from components.cloudflare.worker_args import DeclaredWorkflow, WorkerArgs
 from components.config import StageConfig
 from components.config.binding_checks import declared_workflows
 from components.config.checks import service_graph
-from components.rules.naming import STAGE_TYPE
+from components.rules.naming import STAGE_LAYOUT, STAGE_TYPE
 from components.rules.stage_layout import PROJECT_ROOT
 from components.secrets.deploy_inputs import SYNC_TOKEN_ENV, DeployInputs
 from components.secrets.inventory import hyperdrive_inventory, secret_outputs
@@ -140,13 +139,8 @@ class Stage(pulumi.ComponentResource):
         if config.infisical is not None:
             self.infisical = self._infisical(config, secrets, args.deploy_inputs)
             self.outputs["infisical"] = self.infisical.outputs
-        # The policy pack reads the app and the Infisical layout from here (policy/settings.py).
-        self.register_outputs(
-            {
-                "app": config.app,
-                "infisicalLayout": _infisical_layout(config),
-            }
-        )
+        # The policy pack reads the app and the stage's layout among the stages from here (policy/settings.py).
+        self.register_outputs({"app": config.app, STAGE_LAYOUT: config.layout_values()})
 
     def _worker(
         self, worker_name: str, secrets: WorkerSecrets, args: StageArgs, opts: pulumi.ResourceOptions
@@ -213,22 +207,10 @@ class Stage(pulumi.ComponentResource):
             workflows=workflows,
         )
 
-    def _sync_token(self, config: StageConfig, deploy_inputs: DeployInputs) -> pulumi.Output[str]:
-        """The token Infisical's Workers syncs write with: made here (managed) or injected (manual)."""
-        assert config.infisical is not None
-        settings = config.infisical.sync_token
-        if settings.source == "manual":
-            return deploy_inputs.secret(SYNC_TOKEN_ENV)
-        return SyncToken(
-            "sync-token",
-            SyncTokenArgs(
-                naming=config.naming,
-                account_id=config.account_id,
-                rotate_every=settings.rotate_every,
-                today=deploy_inputs.today,
-            ),
-            pulumi.ResourceOptions(parent=self, providers={"cloudflare": self.provider}),
-        ).value
+    def _sync_token(self, deploy_inputs: DeployInputs) -> pulumi.Output[str]:
+        """The token Infisical's Workers syncs write with, from the stage's own deploy folder: the project stack
+        minted it (or a person put it there). A stage never mints a Cloudflare token."""
+        return deploy_inputs.secret(SYNC_TOKEN_ENV)
 
     def _infisical(
         self, config: StageConfig, secrets: dict[str, WorkerSecrets], deploy_inputs: DeployInputs
@@ -247,9 +229,10 @@ class Stage(pulumi.ComponentResource):
                 environment_slug=config.infisical_environment_slug,
                 manage_environment=config.manages_infisical_environment,
                 account_id=config.account_id,
-                connection_token=self._sync_token(config, deploy_inputs) if syncs else None,
+                connection_token=self._sync_token(deploy_inputs) if syncs else None,
                 workers={name: StageWorker(self.workers[name].script, secrets[name]) for name in sorted(secrets)},
                 protect=config.is_prod,
+                keep_connection_token=SYNC_TOKEN_ENV in deploy_inputs.withheld,
             ),
             pulumi.ResourceOptions(parent=self),
         )
@@ -263,16 +246,3 @@ def _vectorize_indexes(config: StageConfig) -> dict[str, Any]:
         create = f"npx wrangler vectorize create {name} --dimensions={index.dimensions} --metric={index.metric}"
         indexes[key] = {"name": name, "dimensions": index.dimensions, "metric": index.metric, "create": create}
     return indexes
-
-
-def _infisical_layout(config: StageConfig) -> dict[str, Any] | None:
-    """The stage's place among the stages in Infisical (``components.rules.stage_layout.layout_of`` reads it)."""
-    infisical = config.infisical
-    if infisical is None:
-        return None
-    identity = infisical.ci_identity
-    return {
-        "projectId": infisical.project_id,
-        "ciIdentity": {"role": identity.role} if identity is not None and identity.role is not None else {},
-        "acknowledge": list(infisical.acknowledge),
-    }

@@ -1,11 +1,13 @@
 """``bin/plan <stage> --bootstrap``: the Infisical CLI commands that prepare a stage's first ``pulumi up``.
 
-The first ``pulumi up`` of a stage reads its deploy-time secrets from the stage's Infisical environment,
-folder ``/cloudflare``, through ``infisical run``. So that folder and those secrets must exist first. The
-commands printed here create the folder (``infisical secrets folders create``) and set each secret by name
-(``infisical secrets set``), then run the first deploy. Values are never printed: each ``set`` takes its
-value from the shell variable of the same name. The stack adopts the folder (and the environment, which a
-project made in the Infisical UI already has for ``dev``, ``staging`` and ``prod``) and creates the rest.
+The first ``pulumi up`` of a stage reads its deploy-time secrets, and its state backend's credentials, from
+the stage's Infisical environment, folder ``/cloudflare``, through ``infisical run``. So that folder and those
+secrets must exist first. The commands printed here create the folder (``infisical secrets folders create``)
+and set each secret by name (``infisical secrets set``), say when the project stack writes the sync token
+there, log in to the stage's own state backend and create the stack, then run the first deploy. Values are
+never printed: each ``set`` takes its value from the shell variable of the same name. The stack adopts the
+folder (and the environment, which a project made in the Infisical UI already has for ``dev``, ``staging``
+and ``prod``) and creates the rest.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import shlex
 from components.config import INJECTED_SECRETS_FOLDER, StageConfig, parse_stage_config
 from components.rules.naming import PROJECT_STACK
 from components.rules.stack_values import namespace_values
-from components.secrets.deploy_inputs import CLOUDFLARE_TOKEN_ENV, required_variables
+from components.rules.state_backend import PULUMI_CLOUD_SECRETS, StateBackend, backend_of
+from components.secrets.deploy_inputs import CLOUDFLARE_TOKEN_ENV, minted_variables, required_variables
 from plan.stack_files import project_name, stack_config
 
 
@@ -26,9 +29,21 @@ def stage_config(stage: str) -> StageConfig:
     return parse_stage_config(namespace_values(values, project), stage=stage, namespace=project)
 
 
+def state_backend(config: StageConfig, stack: str | None = None) -> StateBackend:
+    """Where the stage (or ``stack``, a ``pr-<number>`` made from it) keeps its Pulumi state."""
+    state = config.state.model_dump(by_alias=True, exclude_none=True) if config.state else None
+    return backend_of(config.app, stack or config.stage, config.account_id, state)
+
+
 def deploy_secret_names(config: StageConfig) -> list[str]:
-    """Every variable a deploy of the stage reads from the deploy folder, the Cloudflare token first."""
-    return [CLOUDFLARE_TOKEN_ENV, *sorted(required_variables(config))]
+    """Every variable a person puts into the deploy folder, the Cloudflare token first, then the program's, then
+    the state backend's credentials (not what the project stack writes there:
+    :func:`components.secrets.deploy_inputs.minted_variables`)."""
+    minted = set(minted_variables(config))
+    program = [v for v in sorted(required_variables(config)) if v not in minted]
+    backend = state_backend(config)
+    state = list(backend.variables) if backend.credentials_folder == INJECTED_SECRETS_FOLDER else []
+    return [CLOUDFLARE_TOKEN_ENV, *program, *state]
 
 
 def folder_chain(path: str) -> list[tuple[str, str]]:
@@ -77,7 +92,21 @@ def bootstrap_commands(config: StageConfig) -> list[str]:
     assignments = [f'  {name}="${name}"' for name in deploy_secret_names(config)]
     if assignments:
         lines += _continued([command("secrets set", *env, "--path", folder), *assignments])
-    lines.append("# The first deploy, with those secrets in its environment:")
+    for name in minted_variables(config):
+        lines += [
+            f"# {name}: the project stack mints it and writes it into this folder. An Infisical admin runs",
+            "# `pulumi up -s project` now, with the Cloudflare token that may mint tokens (docs/access.md).",
+        ]
+    select = 'pulumi stack select "$PULUMI_STACK" --create'
+    if state_backend(config).secrets_provider != PULUMI_CLOUD_SECRETS:
+        select += ' --secrets-provider "$PULUMI_SECRETS_PROVIDER"'
+    run = command("run", *env, "--path", folder, "--")
+    lines += [
+        "# The stack's own state backend (its login URL, stack and secrets provider), then the first deploy:",
+        f'eval "$(bin/plan {config.stage} --backend)"',
+        f'{run} pulumi login "$PULUMI_BACKEND_URL"',
+        *_continued([run, f"  {select}"]),
+    ]
     lines.append(command("run", *env, "--path", folder, "--", "pulumi", "up", "-s", config.stage))
     return lines
 

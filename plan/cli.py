@@ -20,8 +20,9 @@ DESCRIPTION = """\
 Show what the program would build for a stage, with no credentials: the real program under Pulumi's mock
 engine, every resource it registers, each Worker's bindings, the policy results and the stack outputs.
 --inventory shows the stage's secrets inventory instead, --bootstrap the Infisical CLI commands that
-prepare its first deploy, --against BASE what the change from BASE (a saved --format json plan or a git
-ref) does. A pr-<number> stage is planned from Pulumi.pr.template.yaml, as CI deploys it."""
+prepare its first deploy, --backend where the stack keeps its Pulumi state (shell assignments, or
+--format json), --against BASE what the change from BASE (a saved --format json plan or a git ref) does.
+A pr-<number> stage is planned from Pulumi.pr.template.yaml, as CI deploys it."""
 
 
 def parser() -> argparse.ArgumentParser:
@@ -34,6 +35,9 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--inventory", action="store_true", help="the stage's secrets inventory instead of the plan")
     parser.add_argument("--all-stages", action="store_true", help="with --inventory: every committed stage and pr-<n>")
     parser.add_argument("--bootstrap", action="store_true", help="the infisical commands for the stage's day one")
+    parser.add_argument(
+        "--backend", action="store_true", help="the stack's own state backend: pulumi login URL, secrets provider"
+    )
     parser.add_argument("--against", metavar="BASE", help="show the change from BASE: a JSON plan file or a git ref")
     parser.add_argument(
         "--check-age",

@@ -1,5 +1,6 @@
 """What ``bin/plan`` does with a checked command line (``plan/cli.py``): the plan, the inventory, the
-bootstrap commands or the diff, each from one run of the real program under the mock engine.
+bootstrap commands, the state backend or the diff, each from one run of the real program under the mock engine
+(the backend from the stack file alone).
 
 Every way the input can be wrong ends here as ``error: ...`` on stderr and exit 2, never a traceback: a
 config the checks refuse, a stack file that cannot be read (``components/rules/stack_file.py``), a bad
@@ -18,6 +19,7 @@ import pulumi
 
 from components.rules.naming import PROJECT_STACK
 from components.rules.rotation import ROTATION_DATE_ENV, RotationDateError, rotation_date
+from plan.backend import show_backend, state_summary
 from plan.bootstrap import show_bootstrap
 from plan.event_loop import close_event_loop
 from plan.exits import EXIT_INVALID_CONFIG, EXIT_POLICY
@@ -57,9 +59,12 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_INVALID_CONFIG
     if args.bootstrap:
         return _write(args.output, lambda: show_bootstrap(args.stage))
+    if args.backend:
+        return _write(args.output, lambda: show_backend(args.stage, args.format))
     config, secret_keys = stack_config(args.stage)
     result = run_stack(args.stage, config, secret_keys)
     plan = build_plan(result.run, policy=policy_check(result.run))
+    plan["state"] = state_summary(args.stage)
     if args.against:
         return review(plan, args.against, args.format, args.output)
     text = RENDERERS[args.format](plan)

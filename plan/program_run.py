@@ -13,17 +13,13 @@ from pathlib import Path
 
 from components.infisical_side.project_stack import ProjectStack
 from components.program import run as program
-from components.rules.naming import is_preview_stage, is_valid_stage
+from components.rules.naming import PREVIEW_LABEL, PREVIEW_STACK, is_preview_stage, is_valid_stage
 from components.rules.rotation import ROTATION_DATE_ENV
 from components.rules.stage_layout import PROJECT_ROOT
 from components.secrets.deploy_inputs import DeployEnvironment
 from components.stage import Stage
 from plan.engine import ProgramRun, run_program
 from plan.stack_files import PR_TEMPLATE, file_config, project_name, stack_config
-
-PREVIEW_STACK = "pr-1"
-"""The stack a ``pr-<number>`` stage is shown as: every pull request's stage is made the same way."""
-PREVIEW_LABEL = "pr-<number>"
 
 
 @dataclass(frozen=True)

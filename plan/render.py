@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from plan.licence import HEADING, WAYS_OUT
-from plan.tables import markdown_table, text_table
+from plan.tables import markdown_table, text_table, wrap_prose
 
 COLUMNS = ("#", "TYPE", "NAME", "PHYSICAL NAME", "PARENT", "DEPENDS ON", "FLAGS")
 _LISTED_OPTIONS = ("replaceOnChanges", "ignoreChanges")
@@ -85,6 +85,9 @@ def _tree(plan: dict[str, Any]) -> list[str]:
             extra.append("depends on " + ", ".join(resource["dependsOn"]))
         rows.append((label, resource["physicalName"] or "-", ", ".join(flags) or "-", extra))
     lines = text_table([row[:3] for row in rows], ("RESOURCE (BY COMPONENT)", "PHYSICAL NAME", "FLAGS"))
+    if len(lines) != len(rows) + 2:  # cells wrapped onto more lines: the dependencies follow the table instead
+        edges = [f"{row[0].strip()} depends on {', '.join(row[3])}" for row in rows if row[3]]
+        return [*lines, "", *(wrapped for edge in edges for wrapped in textwrap.wrap(edge, TERMINAL_WIDTH))]
     out = lines[:2]
     for line, row in zip(lines[2:], rows, strict=True):
         out.append(line)
@@ -151,8 +154,8 @@ def _policy_lines(plan: dict[str, Any]) -> list[str]:
         return ["  all policy rules pass"]
     lines = []
     for v in results:
-        line = f"  [{v['enforcement']}] {v['rule']}: {v['resource']}: {v['message']}"
-        lines.append(f"{RED}{line}{RESET}" if v["enforcement"] == ACKNOWLEDGED else line)
+        wrapped = wrap_prose(f"[{v['enforcement']}] {v['rule']}: {v['resource']}: {v['message']}", "  ", "      ")
+        lines += [f"{RED}{line}{RESET}" for line in wrapped] if v["enforcement"] == ACKNOWLEDGED else wrapped
     return lines
 
 
@@ -175,6 +178,7 @@ def render_table(plan: dict[str, Any]) -> str:
         f"Plan for stack {plan['stack']!r} of {plan['project']}",
         plan["engine"],
         _summary(plan),
+        *([plan["state"]] if plan.get("state") else []),
         "",
         *_tree(plan),
         "",
@@ -205,6 +209,7 @@ def render_markdown(plan: dict[str, Any]) -> str:
         "",
         f"{_summary(plan)}. _{plan['engine']}; secret values are never shown._",
         "",
+        *([plan["state"] + ".", ""] if plan.get("state") else []),
         *markdown_table(COLUMNS, _rows(plan)),
         "",
         *_markdown_licence(plan),

@@ -16,12 +16,11 @@ import json
 from pathlib import Path
 
 from components.config.load import StageConfigError
-from components.rules.naming import is_preview_stage, is_valid_stage
+from components.rules.naming import PR_TEMPLATE, is_preview_stage, is_valid_stage
 from components.rules.stack_file import StackFileError, read_config, read_yaml
 from components.rules.stage_layout import PROJECT_ROOT
 
-PR_TEMPLATE = "Pulumi.pr.template.yaml"
-"""The committed config of every ``pr-<number>`` stage (``.github/workflows/pr-stage.yml`` copies it)."""
+__all__ = ["PR_TEMPLATE", "file_config", "project_name", "stack_config", "stack_file"]
 
 
 def project_name(root: Path | None = None) -> str:

@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from policy import isolation, resource_checks, secret_checks
+from policy import account_checks, isolation, resource_checks, secret_checks
 from policy.resources import PolicyResource
 from policy.settings import PolicySettings
 
@@ -101,7 +101,7 @@ RULES: Final[tuple[Rule, ...]] = (
     ),
     Rule(
         "no-secret-looking-plain-text",
-        "No plain_text Worker binding looks like a credential (unless allow-listed in publicVars).",
+        "No plain_text or json Worker binding looks like a credential (publicVars exempt a name, never a value).",
         check_resource=secret_checks.no_secret_looking_plain_text,
         uses_settings=True,
     ),
@@ -143,14 +143,14 @@ RULES: Final[tuple[Rule, ...]] = (
         "non-prod-identities-cannot-read-prod",
         "No non-prod Infisical identity has a role that reaches prod's secrets in the project prod uses.",
         check_stack=lambda resources, stage, settings: isolation.prod_readable(
-            resources, stage, settings.infisical_layouts
+            resources, stage, settings.stage_layouts
         ),
     ),
     Rule(
         "acknowledged-prod-exposure",
         "Prod shares its Infisical project with a project-wide non-prod identity, acknowledged by name.",
         check_stack=lambda resources, stage, settings: isolation.acknowledged_prod_exposure(
-            resources, stage, settings.infisical_layouts
+            resources, stage, settings.stage_layouts
         ),
         enforcement=ACKNOWLEDGED,
     ),
@@ -158,6 +158,31 @@ RULES: Final[tuple[Rule, ...]] = (
         "only-pr-preview-identity-trusts-pull-requests",
         "Only the PR preview identity's OIDC auth admits pull_request runs.",
         check_resource=lambda resource, stage, settings: isolation.only_pr_preview_trusts_pull_requests(resource),
+    ),
+    Rule(
+        "oidc-bindings-are-literal",
+        "Every subject, bound claim and audience of an OIDC auth is literal (Infisical matches them as globs).",
+        check_resource=lambda resource, stage, settings: isolation.oidc_bindings_are_literal(resource),
+    ),
+    Rule(
+        "prod-has-its-own-cloudflare-account",
+        "Prod deploys into a Cloudflare account no other stage deploys into (unless Pulumi.prod.yaml acknowledges it).",
+        check_stack=lambda resources, stage, settings: account_checks.shared_account(
+            resources, stage, settings.stage_layouts
+        ),
+    ),
+    Rule(
+        "acknowledged-shared-cloudflare-account",
+        "Prod shares its Cloudflare account with other stages, acknowledged by name.",
+        check_stack=lambda resources, stage, settings: account_checks.acknowledged_shared_account(
+            resources, stage, settings.stage_layouts
+        ),
+        enforcement=ACKNOWLEDGED,
+    ),
+    Rule(
+        "stages-mint-no-cloudflare-tokens",
+        "No stage registers a Cloudflare API token: only the project stack mints tokens.",
+        check_resource=account_checks.stages_mint_no_tokens,
     ),
 )
 

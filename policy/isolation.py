@@ -8,6 +8,8 @@
   exposure, let through by prod's named acknowledgement.
 * ``only-pr-preview-identity-trusts-pull-requests`` (mandatory): no OIDC auth admits pull_request runs
   except the PR preview identity's.
+* ``oidc-bindings-are-literal`` (mandatory): every subject, bound claim and audience of an OIDC auth is
+  literal, since Infisical's server matches them as globs (`components.rules.oidc_subjects`).
 
 Checks see resources through the small protocol below, so this module needs nothing from ``policy.checks``.
 """
@@ -18,6 +20,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
 from components.rules.access import ACK_PROD_READABLE, PR_PREVIEW_IDENTITY, reaches_environment, trusts_pull_requests
+from components.rules.oidc_subjects import bound_parts, not_literal_reason
 from components.rules.stage_layout import PROD, StageLayout, acknowledged_exposures, exposures
 from policy.names import INFISICAL_PREFIX
 
@@ -115,3 +118,26 @@ def only_pr_preview_trusts_pull_requests(resource: Resource) -> Iterator[str]:
             "identity may, and it reads only its preview folder. Remove the subject from infisical.ciIdentity."
             "subjects and set infisical.ciIdentity.previewFolder"
         )
+
+
+def oidc_bindings_are_literal(resource: Resource) -> Iterator[str]:
+    if resource.type != OIDC_TYPE:
+        return
+    bound: list[tuple[str, str]] = []
+    subject = resource.props.get("bound_subject")
+    if isinstance(subject, str) and subject:
+        bound.append(("bound_subject", subject))
+    claims = resource.props.get("bound_claims")
+    if isinstance(claims, Mapping):
+        for key, value in sorted(claims.items()):
+            if isinstance(value, str):
+                bound += [(f"bound_claims.{key}", part) for part in bound_parts(value)]
+    audiences = resource.props.get("bound_audiences")
+    if isinstance(audiences, str) and audiences:
+        bound += [("bound_audiences", part) for part in bound_parts(audiences)]
+    for where, value in bound:
+        if reason := not_literal_reason(value):
+            yield (
+                f"{where} is not literal ({reason}); bind exact values only: infisical.ciIdentity.subjects and "
+                "audience in the stage config"
+            )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Final
 
-from components.rules.naming import is_valid_stage, stage_in_hostname, stage_in_name
+from components.rules.naming import PROJECT_STACK, is_valid_stage, stage_in_hostname, stage_in_name
 from policy.names import DYNAMIC_PREFIX
 from policy.resources import PolicyResource, PropPath, known_str
 from policy.settings import PolicySettings
@@ -39,7 +39,8 @@ REFERENCE_KEYS: Final = frozenset(
 """Properties (at any depth, bindings included) that name *another* resource by its physical name."""
 HOSTNAME_KEYS: Final = frozenset({"hostname", "pattern"})
 INFISICAL_ENVIRONMENT_KEY: Final = "environment"
-"""Infisical resources name the environment they read or write: a stage's own (or ``preview``), never another's."""
+"""Infisical resources name the environment they read or write: a stage's own (or ``preview``), never another's.
+The project stack acts for every stage (it hands each stage its sync token), so it may name any."""
 
 
 def physical_names_carry_stage(resource: PolicyResource, stage: str, settings: PolicySettings) -> Iterator[str]:
@@ -80,7 +81,8 @@ def no_cross_stage_references(resource: PolicyResource, stage: str, settings: Po
     props = {k: v for k, v in resource.props.items() if k != own}
     environment = props.get(INFISICAL_ENVIRONMENT_KEY)
     dynamic = resource.type.startswith(DYNAMIC_PREFIX)
-    if dynamic and isinstance(environment, str) and is_valid_stage(environment) and environment != stage:
+    foreign = isinstance(environment, str) and is_valid_stage(environment) and environment != stage
+    if dynamic and foreign and stage != PROJECT_STACK:
         yield (
             f"{INFISICAL_ENVIRONMENT_KEY} {environment!r} is another stage's Infisical environment: stage "
             f"{stage!r} may only read and write its own"

@@ -1,13 +1,15 @@
-"""The rules about secrets: secret bindings are secrets, plain vars do not look like them, synced scripts
-keep what the sync wrote, and outside prod no real side-effecting credential is bound."""
+"""The rules about secrets: secret bindings are secrets, plain vars and json bindings do not look like them,
+synced scripts keep what the sync wrote, and outside prod no real side-effecting credential is bound."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Sequence
 from typing import Final
 
 from components.rules.secret_names import secret_looking_reason
+from components.rules.secret_values import dotted, secret_json_values
 from policy.names import INFISICAL_PREFIX
 from policy.resources import UNKNOWN, PolicyResource, bindings_of, known_str
 from policy.settings import PolicySettings
@@ -55,19 +57,29 @@ def origin_passwords_are_secret(resource: PolicyResource, stage: str, settings: 
 
 
 def no_secret_looking_plain_text(resource: PolicyResource, stage: str, settings: PolicySettings) -> Iterator[str]:
+    """No plain_text binding looks like a credential (publicVars exempt names, never values), and no string at
+    any depth of a json binding has the shape of one."""
     if resource.kind != "WorkersScript":
         return
     allowed = settings.public_vars_of(known_str(resource.props.get("scriptName")))
     for index, binding in bindings_of(resource):
-        name, text = binding.get("name"), binding.get("text")
-        if binding.get("type") != "plain_text" or not isinstance(name, str) or not isinstance(text, str):
-            continue
-        reason = secret_looking_reason(name, text)
-        if reason and name not in allowed:
-            yield (
-                f"bindings[{index}] is a plain_text binding that looks like a secret ({reason}); bind it as "
-                f"secret_text, or if the value really is public list {name!r} in the worker's publicVars"
-            )
+        name, kind = binding.get("name"), binding.get("type")
+        if kind == "plain_text" and isinstance(name, str) and isinstance(text := binding.get("text"), str):
+            reason = secret_looking_reason(name, text, public=name in allowed)
+            if reason:
+                yield (
+                    f"bindings[{index}] is a plain_text binding that looks like a secret ({reason}); bind it as "
+                    f"secret_text, or if the value really is public and only its name looks secret, list {name!r} "
+                    "in the worker's publicVars"
+                )
+        elif kind == "json" and isinstance(raw := binding.get("json"), str):
+            try:
+                value = json.loads(raw)
+            except ValueError:
+                continue
+            for path, reason in secret_json_values(value):
+                where = f"bindings[{index}].json" + (f" at {dotted(path)}" if path else "")
+                yield f"{where} of json binding {name!r} looks like a secret ({reason}); bind it as secret_text"
 
 
 def synced_scripts_keep_secret_bindings(
@@ -117,7 +129,7 @@ def no_real_side_effect_credentials(resource: PolicyResource, stage: str, settin
                 f"{where} is the value of the real ${name} from the deploy environment; outside prod a "
                 f"side-effecting secret is bound from ${name}_SANDBOX or empty"
             )
-        elif _LIVE_CREDENTIAL.match(value):
+        elif _LIVE_CREDENTIAL.match(value.strip()):
             yield f"{where} has the shape of a live-mode key; stage {stage!r} must only hold test-mode keys"
         elif side_effects.get(name) == "empty" and value:
             yield (

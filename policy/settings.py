@@ -3,9 +3,10 @@
 The program registers it on its components, so the rules never parse the stage config a second time:
 
 * the ``Stage`` component's outputs hold ``app`` (physical names are ``{app}-{stage}-{name}``);
-* its ``infisicalLayout`` is the stage's Infisical project, CI identity role and acknowledgements, which
-  take the place of the stage's committed file among every committed stage's layout
-  (:mod:`components.rules.stage_layout`: isolation inside Infisical is a property of the stages together);
+* its ``stageLayout`` holds the config values the stage's layout is read from (its Cloudflare account,
+  Infisical project and CI identity role, hostnames, state backend and acknowledgements), which take the
+  place of the stage's committed file among every committed stage's layout
+  (:mod:`components.rules.stage_layout`: isolation is a property of the stages together);
 * each ``Worker`` component's outputs hold its ``scriptName``, its ``publicVars`` (plain vars whose names
   look secret but whose values are public) and its ``sideEffectSecrets`` (side-effecting injected secret
   → its sandbox outside prod, ``empty`` or ``env``).
@@ -21,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from components.rules.naming import STAGE_TYPE, WORKER_TYPE
+from components.rules.naming import STAGE_LAYOUT, STAGE_TYPE, WORKER_TYPE
 from components.rules.stage_layout import StageLayout, layouts_with
 from policy.resources import PolicyResource
 
@@ -30,7 +31,6 @@ ANY_SCRIPT: Final = "*"
 """Settings key that applies to every script (the pack config's lists)."""
 PUBLIC_VARS: Final = "publicVars"
 SIDE_EFFECT_SECRETS: Final = "sideEffectSecrets"
-INFISICAL_LAYOUT: Final = "infisicalLayout"
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,8 @@ class PolicySettings:
     """Script name (or ``*``) → side-effecting injected secret → its sandbox outside prod (``empty``/``env``)."""
     real_values: Mapping[str, str] = field(default_factory=dict, repr=False)
     """Side-effecting secret name → the value of the *real* variable in the deploy environment, if set."""
-    infisical_layouts: Mapping[str, StageLayout] = field(default_factory=dict)
-    """Each stage's Infisical project and role kind (committed stage files, this stage's registered one)."""
+    stage_layouts: Mapping[str, StageLayout] = field(default_factory=dict)
+    """Each stage's layout (committed stage files, this stage's registered one)."""
 
     def public_vars_of(self, script: str | None) -> frozenset[str]:
         return self.public_vars.get(ANY_SCRIPT, frozenset()) | self.public_vars.get(script or "", frozenset())
@@ -90,7 +90,7 @@ def settings_from_resources(
         public_vars=public,
         side_effect_secrets=side_effects,
         real_values=real,
-        infisical_layouts=layouts_with(stage, root.get(INFISICAL_LAYOUT)),
+        stage_layouts=layouts_with(stage, root.get(STAGE_LAYOUT)),
     )
 
 

@@ -28,7 +28,7 @@ class CanaryMocks(PlanMocks):
         ident, state = super().new_resource(args)
         if args.typ.endswith("RandomPassword"):
             state["result"] = secret(canary(f"generated-{args.name}"))
-        if args.typ.endswith("AccountToken"):  # the Infisical sync token the stage makes
+        if args.typ.endswith("AccountToken"):  # a sync token the project stack mints
             state["value"] = secret(canary("sync-token"))
         return ident, state
 

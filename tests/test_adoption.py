@@ -20,7 +20,8 @@ from plan.engine import ProgramRun
 from plan.model import build_plan
 from tests.conftest import PROJECT, raw_config, run_stage
 
-ACCOUNT = "0123456789abcdef0123456789abcdef"
+ACCOUNT = "fedcba9876543210fedcba9876543210"
+"""Prod's own account: the adoption tests adopt prod's live app."""
 ZONE = "023e105f4ecef8ad9ca31a8372d0c353"
 DB_UUID = "4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f"
 KV_ID = "a" * 32
@@ -130,13 +131,13 @@ def test_the_plan_and_the_diff_show_adoption(adopted_prod: ProgramRun) -> None:
             "the adopted script must be named 'acme-staging-api'",
         ),
         (
-            lambda raw: raw["workers"]["api"].update(adoptDomains={"www.staging.example.com": DOMAIN_ID}),
-            "workers.api.adoptDomains.www.staging.example.com",
+            lambda raw: raw["workers"]["api"].update(adoptDomains={"www.staging.example.net": DOMAIN_ID}),
+            "workers.api.adoptDomains.www.staging.example.net",
             "is not in this worker's domains",
         ),
         (
-            lambda raw: raw["workers"]["api"].update(adoptRoutes={"x.staging.example.com/*": ROUTE_ID}),
-            "workers.api.adoptRoutes.x.staging.example.com/*",
+            lambda raw: raw["workers"]["api"].update(adoptRoutes={"x.staging.example.net/*": ROUTE_ID}),
+            "workers.api.adoptRoutes.x.staging.example.net/*",
             "is not in this worker's routes",
         ),
         (lambda raw: raw["kv"]["cache"].update(adopt="not-an-id"), "kv.cache.adopt", "32-character Cloudflare id"),

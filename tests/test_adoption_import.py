@@ -87,7 +87,7 @@ def adopted_plan() -> dict[str, Any]:
 
 def test_the_adopting_up_ignores_exactly_what_the_provider_cannot_read_back(adopting_plan: dict[str, Any]) -> None:
     script = script_of(adopting_plan)
-    assert script["importId"] == "0123456789abcdef0123456789abcdef/acme-prod-api"
+    assert script["importId"] == "fedcba9876543210fedcba9876543210/acme-prod-api"  # prod's own account
     assert script["ignoreChanges"] == ignored_at_import("WorkersScript") == list(RULES["WorkersScript"].not_read_back)
     read = provider_read(live_script(script["inputs"]))
     assert differences(read, script["inputs"], script["ignoreChanges"]) == []  # the import succeeds

@@ -28,8 +28,8 @@ def test_stage_hostnames_follow_the_seed_app() -> None:
     hosts = {s: parse_stage_config(raw_config(s), stage=s, namespace=PROJECT).workers["api"].domains for s in STAGES}
     assert hosts == {
         "prod": ["api.example.com"],
-        "staging": ["api.staging.example.com"],
-        "dev": ["api.dev.example.com"],
+        "staging": ["api.staging.example.net"],
+        "dev": ["api.dev.example.net"],
     }
 
 
@@ -67,9 +67,9 @@ def test_stage_key_in_config_is_refused(staging_raw: dict[str, Any]) -> None:
 
 
 def test_hostname_outside_zone(staging_raw: dict[str, Any]) -> None:
-    staging_raw["workers"]["api"]["domains"] = ["api.staging.example.com", "api.example.org"]
+    staging_raw["workers"]["api"]["domains"] = ["api.staging.example.net", "api.example.org"]
     message = problems(staging_raw)[f"{PROJECT}:workers.api.domains[1]"]
-    assert "'api.example.org' is not inside the zone 'example.com'" in message
+    assert "'api.example.org' is not inside the zone 'example.net'" in message
 
 
 def test_lookalike_hostname_is_not_inside_the_zone(staging_raw: dict[str, Any]) -> None:

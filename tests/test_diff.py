@@ -65,14 +65,14 @@ def test_create_update_and_delete_with_paths(staging: dict[str, Any]) -> None:
     script = changes["WorkersScript/api"]
     assert script.op == UPDATE
     assert script.paths == ['compatibilityDate: "2025-06-01" → "2025-09-01"']
-    domain = changes["WorkersCustomDomain/api-domain-api.staging.example.com"]
+    domain = changes["WorkersCustomDomain/api-domain-api.staging.example.net"]
     assert domain.op == DELETE
     assert [f.kind for f in domain.flags] == ["traffic"]
     assert "the hostname stops reaching the worker" in domain.flags[0].message
     assert diff.destructive == [domain]
     text = render_terminal(diff)
     assert "1 to create, 1 to update, 1 to delete" in text
-    assert "    Worker/api\n" in text and "      -  WorkersCustomDomain/api-domain-api.staging.example.com" in text
+    assert "    Worker/api\n" in text and "      -  WorkersCustomDomain/api-domain-api.staging.example.net" in text
 
 
 def test_replacement_names_the_property_and_the_data_lost(staging: dict[str, Any]) -> None:
@@ -98,7 +98,7 @@ def test_renaming_the_app_replaces_every_database_and_bucket_outside_prod(stagin
         assert changes[label].reasons[0].startswith("name forces replacement")
         assert any(f.kind == "data" for f in changes[label].flags)
     assert changes["WorkersScript/api"].op == REPLACE  # script_name forces replacement
-    assert changes["WorkersCustomDomain/api-domain-api.staging.example.com"].reasons == [
+    assert changes["WorkersCustomDomain/api-domain-api.staging.example.net"].reasons == [
         "service forces replacement (internal/services/workers_custom_domain/schema.go)"
     ]
     # KV titles and queue names are renamed in place: no replacement, no data lost.
@@ -224,7 +224,7 @@ def test_cli_exit_4_for_a_destructive_prod_change(tmp_path: Path, capsys: pytest
 
 
 def test_cli_exit_0_outside_prod_and_for_no_change(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    base = plan_of("staging", lambda raw: raw["workers"]["api"]["domains"].append("www.staging.example.com"))
+    base = plan_of("staging", lambda raw: raw["workers"]["api"]["domains"].append("www.staging.example.net"))
     assert plan_main(["staging", "--against", _saved(tmp_path, base)]) == 0
     assert "1 destructive change(s) (stage staging)" in capsys.readouterr().out
     plan_main(["prod", "--format", "json", "--output", str(tmp_path / "prod.json")])

@@ -149,10 +149,10 @@ def test_a_hostname_handed_to_another_worker_fails_the_up() -> None:
         raw["workers"]["jobs"]["domains"] = raw["workers"]["api"].pop("domains")
 
     diff = diff_plans(plan_of("staging"), plan_of("staging", move))
-    created = changes_of(diff)["WorkersCustomDomain/jobs-domain-api.staging.example.com"]
+    created = changes_of(diff)["WorkersCustomDomain/jobs-domain-api.staging.example.net"]
     assert created.op == CREATE
     assert [f.message for f in created.flags if f.kind == "fails"] == [
-        "this up will fail: WorkersCustomDomain/api-domain-api.staging.example.com still owns this hostname when "
+        "this up will fail: WorkersCustomDomain/api-domain-api.staging.example.net still owns this hostname when "
         "this one is created (an up deletes last), and Cloudflare refuses a second owner"
     ]
     assert created in diff.destructive and diff.partway == []  # it fails first: nothing else is applied
@@ -182,12 +182,12 @@ def test_a_binding_moved_to_another_live_resource_is_noted() -> None:
 
 def test_a_route_handed_to_another_worker_fails_the_up() -> None:
     def route(raw: dict[str, Any], worker: str) -> None:
-        raw["workers"][worker]["routes"] = ["api.staging.example.com/v1/*"]
+        raw["workers"][worker]["routes"] = ["api.staging.example.net/v1/*"]
 
     diff = diff_plans(
         plan_of("staging", lambda raw: route(raw, "api")), plan_of("staging", lambda raw: route(raw, "jobs"))
     )
-    created = changes_of(diff)["WorkersRoute/jobs-route-api.staging.example.com/v1/*"]
+    created = changes_of(diff)["WorkersRoute/jobs-route-api.staging.example.net/v1/*"]
     assert [f.kind for f in created.flags if f.kind == "fails"] == ["fails"]
 
 

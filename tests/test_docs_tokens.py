@@ -15,6 +15,7 @@ HEADINGS = {
     "preview": "**Preview token**",
     "drift": "**Drift token**",
     "sync": "**Sync token**",
+    "project": "**Project token**",
 }
 
 

@@ -28,7 +28,9 @@ def roles() -> dict[str, list[tuple[str, list[dict[str, Any]]]]]:
     """Each stack's registered roles: (resource name, permissions)."""
     registered = {}
     for stack in STACKS:
-        run: ProgramRun = run_stage(stack, raw_config(stack), environment={} if stack == "project" else None)
+        project = stack == "project"
+        environment: dict[str, str] | None = {} if project else None
+        run: ProgramRun = run_stage(stack, raw_config(stack), environment=environment, allow_missing=project)
         registered[stack] = [(r.name, list(r.inputs["permissions"])) for r in run.registrations if r.type == ROLE_TYPE]
     return registered
 

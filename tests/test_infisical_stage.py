@@ -202,7 +202,7 @@ def test_prod_environment_and_folders_are_protected(stage_runs: dict[str, Progra
 
 def test_pr_stage_uses_the_shared_preview_environment() -> None:
     raw = raw_config("staging")
-    raw["workers"]["api"]["domains"] = ["api.pr-7.example.com"]
+    raw["workers"]["api"]["domains"] = ["api.pr-7.example.net"]
     run = run_stage("pr-7", raw)
     assert infisical(run, "ProjectEnvironment") == []  # owned elsewhere, never destroyed with a PR
     assert infisical(run, "Identity") == []  # the shared preview identity logs CI in

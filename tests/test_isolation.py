@@ -171,23 +171,25 @@ def test_an_acknowledgement_outside_prod_is_refused(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "subject",
+    ("subject", "said"),
     [
-        "repo:acme/app:pull_request",
-        "repo:acme/app:*",
+        ("repo:acme/app:pull_request", "previewFolder"),
+        ("repo:acme/app:*", "must be literal"),
         # Bindings are picomatch globs on the server; each of these let a pull_request token in (measured).
-        "repo:acme/app:pull_*",
-        "repo:acme/*",
-        "repo:acme/app:**",
-        "repo:acme/app:?ull_request",
-        "repo:acme/app:{pull_request,environment:staging}",
+        ("repo:acme/app:pull_*", "must be literal"),
+        ("repo:acme/*", "must be literal"),
+        ("repo:acme/app:**", "must be literal"),
+        ("repo:acme/app:?ull_request", "must be literal"),
+        ("repo:acme/app:{pull_request,environment:staging}", "must be literal"),
     ],
 )
-def test_a_deploy_identity_that_trusts_pull_requests_is_refused(subject: str, staging_raw: dict[str, Any]) -> None:
+def test_a_deploy_identity_that_trusts_pull_requests_is_refused(
+    subject: str, said: str, staging_raw: dict[str, Any]
+) -> None:
     staging_raw["infisical"]["ciIdentity"]["subjects"] = ["repo:acme/app:environment:staging", subject]
     with pytest.raises(StageConfigError) as caught:
         parse_stage_config(staging_raw, stage="staging", namespace=PROJECT)
-    assert "previewFolder" in dict(caught.value.problems)[f"{PROJECT}:infisical.ciIdentity.subjects"]
+    assert said in dict(caught.value.problems)[f"{PROJECT}:infisical.ciIdentity.subjects[1]"]
 
 
 def test_prod_gets_no_pr_preview_identity() -> None:
@@ -228,6 +230,8 @@ def test_a_deploy_identity_trusting_pull_requests_is_caught(
     claims = {**oidc.inputs["bound_claims"], "sub": f"repo:acme/app:environment:staging, {pull_requests}"}
     run = replace(stage_runs["staging"], "ci-identity-oidc", inputs={**oidc.inputs, "bound_claims": claims})
     expected = [("only-pr-preview-identity-trusts-pull-requests", "infisical:IdentityOidcAuth/ci-identity-oidc")]
+    if "*" in pull_requests:  # a glob is refused by the literal rule too
+        expected.insert(0, ("oidc-bindings-are-literal", "infisical:IdentityOidcAuth/ci-identity-oidc"))
     assert found(check(run)) == expected
     config, _ = stack_config("staging")
     assert analyzer(run, config, deploy_environment("staging")) == expected
@@ -235,7 +239,7 @@ def test_a_deploy_identity_trusting_pull_requests_is_caught(
 
 def with_layouts(run: ProgramRun, stage: str, *, acknowledged: bool) -> PolicySettings:
     """The stage's real policy settings with a layout where staging's identity is project-wide."""
-    return dataclasses.replace(settings_for(run), infisical_layouts=layouts(acknowledged=acknowledged))
+    return dataclasses.replace(settings_for(run), stage_layouts=layouts(acknowledged=acknowledged))
 
 
 def layouts(*, acknowledged: bool) -> dict[str, StageLayout]:

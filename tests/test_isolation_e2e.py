@@ -15,7 +15,8 @@ import httpx
 import pytest
 
 from components.infisical import CustomRolesUnavailableError
-from tests.acceptance.stage_side import StageRun
+from components.secrets.deploy_inputs import SYNC_TOKEN_ENV
+from tests.acceptance.stage_side import StageRun, project_up
 from tests.conftest import raw_config, run_stage
 from tests.fakes.infisical import FakeInfisical, OidcIssuer
 from tests.fakes.infisical.fixtures import fake_infisical, fake_infisical_server
@@ -40,6 +41,8 @@ def applied(fake_infisical: FakeInfisical) -> dict[str, dict[str, Any]]:
         raw["infisical"]["organizationId"] = fake_infisical.store.org_id
         run = run_stage(stage, raw, resource_mocks=StageRun(stage))
         outputs[stage] = dict(run.outputs["infisical"].value)
+    # The project stack (prod's gate) mints every stage's sync token into that stage's /cloudflare folder.
+    project_up(project_id, ["dev", "staging", "prod"])
     admin = {"Authorization": f"Bearer {fake_infisical.admin_token}"}
     for env, path in (("prod", "/cloudflare"), ("staging", "/cloudflare"), ("staging", "/preview")):
         body = {"projectId": project_id, "environment": env, "secretPath": path, "secretValue": f"{env}{path}"}
@@ -168,3 +171,26 @@ def test_the_separate_prod_project_keeps_prod_out_of_reach_without_custom_roles(
     assert read_in(fake_infisical, staging_token, prod_project, "prod", "/cloudflare") == 403  # not a member there
     assert read_in(fake_infisical, staging_token, shared, "staging", "/cloudflare") == 200
     assert read_in(fake_infisical, prod_token, prod_project, "prod", "/cloudflare") == 200
+
+
+def test_only_each_stages_deploy_identity_reads_the_sync_token_minted_for_it(
+    fake_infisical: FakeInfisical, applied: dict[str, dict[str, Any]]
+) -> None:
+    """The tokens the project stack wrote: prod's is out of reach of every non-prod identity."""
+    identities = {
+        "dev": token(fake_infisical, applied["dev"]["ciIdentityId"], f"{REPO}:environment:dev"),
+        "staging": token(fake_infisical, applied["staging"]["ciIdentityId"], f"{REPO}:environment:staging"),
+        "pr-preview": token(fake_infisical, applied["staging"]["prPreviewIdentityId"], f"{REPO}:pull_request"),
+        "prod": token(fake_infisical, applied["prod"]["ciIdentityId"], f"{REPO}:environment:production"),
+    }
+    readable = {
+        (who, env): read(fake_infisical, access, env, "/cloudflare", SYNC_TOKEN_ENV)
+        for who, access in identities.items()
+        for env in ("dev", "staging", "prod", "preview")
+    }
+    assert {key for key, status in readable.items() if status == 200} == {
+        ("dev", "dev"),
+        ("staging", "staging"),
+        ("prod", "prod"),
+    }
+    assert all(status == 403 for key, status in readable.items() if key[0] != key[1]), readable

@@ -168,20 +168,29 @@ def test_prod_refuses_what_staging_has_not_applied(stage: Stage) -> None:
     assert stage.cloudflare.calls() == [], "refused before any call"
 
 
-def test_an_edited_migration_is_refused(stage: Stage) -> None:
-    path = stage.app / "migrations" / MIGRATION
-    path.write_text(path.read_text() + "ALTER TABLE job_runs ADD COLUMN attempts INTEGER;\n")
-    for args in ((), ("--dry-run",)):
-        done = stage.migrate(*args, stage="staging")
-        assert done.returncode == exits.EXIT_EDITED, done.stdout + done.stderr
-        assert f"{STAGING}: {MIGRATION}" in done.stderr and "edited after they were applied" in done.stderr
-    staging = stage.cloudflare.account.database(STAGING)
-    assert [row["name"] for row in staging.rows("PRAGMA table_info(job_runs)")] == [
-        "id",
-        "kind",
-        "enqueued_at",
-        "processed_at",
-    ]
+def test_an_edited_migration_is_refused(rehearsal: Rehearsal, tmp_path: Path) -> None:
+    """On staging, in staging's own Cloudflare account (prod has an account of its own)."""
+    with StandInCloudflare(rehearsal.outputs["staging"]["accountId"]) as cloudflare:
+        staging = cloudflare.account.add_database(databases(rehearsal.outputs["staging"])[STAGING], STAGING)
+        staging.connection.deserialize(rehearsal.staging_database)
+        records = tmp_path / "records"
+        records.mkdir()
+        (records / "staging.ledger.json").write_text(rehearsal.staging_ledger)
+        outputs = write_json(tmp_path / "staging.json", rehearsal.outputs["staging"])
+        app = app_folder(tmp_path / "app")
+        path = app / "migrations" / MIGRATION
+        path.write_text(path.read_text() + "ALTER TABLE job_runs ADD COLUMN attempts INTEGER;\n")
+        for args in ((), ("--dry-run",)):
+            env = environment(cloudflare, tmp_path)
+            done = migrate("staging", *args, app=app, records=records, env=env, outputs=outputs)
+            assert done.returncode == exits.EXIT_EDITED, done.stdout + done.stderr
+            assert f"{STAGING}: {MIGRATION}" in done.stderr and "edited after they were applied" in done.stderr
+        assert [row["name"] for row in staging.rows("PRAGMA table_info(job_runs)")] == [
+            "id",
+            "kind",
+            "enqueued_at",
+            "processed_at",
+        ]
 
 
 def test_dry_run_lists_what_would_run_and_writes_nothing(stage: Stage, tmp_path: Path) -> None:

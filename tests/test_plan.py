@@ -65,7 +65,7 @@ def test_invalid_config_exits_2_with_every_problem_and_no_traceback(tmp_path: Pa
         (tmp_path / name).symlink_to(ROOT / name)
     broken = (ROOT / "Pulumi.staging.yaml").read_text()
     broken = broken.replace("database: main}", "database: mian}", 1).replace(
-        "domains: [api.staging.example.com]", "domains: [api.example.org]"
+        "domains: [api.staging.example.net]", "domains: [api.example.org]"
     )
     (tmp_path / "Pulumi.staging.yaml").write_text(broken)
     result = subprocess.run(
@@ -105,7 +105,7 @@ def test_plan_masks_each_secret_and_nothing_else() -> None:
     script = next(r for r in plan["resources"] if r["label"] == "WorkersScript/api")
     bindings = {b["name"]: b for b in script["inputs"]["bindings"]}
     assert bindings["LOG_LEVEL"]["text"] == "debug"
-    assert bindings["PUBLIC_APP_URL"]["text"] == "https://api.staging.example.com"
+    assert bindings["PUBLIC_APP_URL"]["text"] == "https://api.staging.example.net"
     assert json.loads(bindings["FEATURES"]["json"]) == {"betaDashboard": True, "signup": True}
     assert bindings["STRIPE_SECRET_KEY"]["text"] == "[secret]"
     assert bindings["BETTER_AUTH_SECRET"]["text"] == "[secret]"

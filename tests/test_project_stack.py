@@ -37,7 +37,7 @@ def project_raw() -> dict[str, Any]:
 
 
 def run_project(raw: dict[str, Any] | None = None) -> ProgramRun:
-    return run_stage("project", raw if raw is not None else project_raw(), environment={})
+    return run_stage("project", raw if raw is not None else project_raw(), environment={}, allow_missing=True)
 
 
 def by_name(run: ProgramRun, suffix: str) -> dict[str, Any]:
@@ -199,12 +199,13 @@ def test_the_project_stack_applies_against_the_local_server(fake_infisical: Fake
     from tests.fakes.infisical.routes.group_memberships import add_group
 
     raw = project_raw()
-    raw["project"] = {"projectId": seed_project("acme")}
+    # No stage environments here: the sync tokens' hand-over is applied in tests/test_stage_tokens.py.
+    raw["project"] = {"projectId": seed_project("acme"), "stages": []}
     with fake_infisical.store.lock:
         for slug in raw["access"]["groups"]:
             add_group(fake_infisical.store, slug)
     live = StageRun("project")
-    run = run_stage("project", raw, environment={}, resource_mocks=live)
+    run = run_stage("project", raw, environment={}, allow_missing=True, resource_mocks=live)
     assert [e["slug"] for e in fake_infisical.table("environments")] == ["preview"]
     roles = {r["slug"]: r for r in fake_infisical.table("roles")}
     assert set(roles) == {"team-viewer", "team-developer", "team-admin", "team-owner"}
@@ -224,24 +225,24 @@ def test_a_plan_without_groups_is_named_with_the_config_path(fake_infisical: Fak
     from tests.acceptance.stage_side import StageRun
 
     raw = project_raw()
-    raw["project"] = {"projectId": seed_project("acme")}
+    raw["project"] = {"projectId": seed_project("acme"), "stages": []}
     raw["access"] = {"groups": {"platform-team": {"role": "admin"}}}
     with fake_infisical.store.lock:
         fake_infisical.store.plan_groups = False
     with pytest.raises(Exception, match=r"workers-stage-platform:access\.groups\.platform-team.*Infisical licence"):
-        run_stage("project", raw, environment={}, resource_mocks=StageRun("project"))
+        run_stage("project", raw, environment={}, allow_missing=True, resource_mocks=StageRun("project"))
 
 
 def test_a_plan_without_custom_roles_is_named_with_the_config_path(fake_infisical: FakeInfisical) -> None:
     from tests.acceptance.stage_side import StageRun
 
     raw = project_raw()
-    raw["project"] = {"projectId": seed_project("acme")}
+    raw["project"] = {"projectId": seed_project("acme"), "stages": []}
     raw["access"] = {"users": {"carol@example.com": {"level": "developer"}}}
     with fake_infisical.store.lock:
         fake_infisical.store.plan_rbac = False
     with pytest.raises(Exception, match=r'access\.users\["carol@example\.com"\].*custom roles need a plan with RBAC'):
-        run_stage("project", raw, environment={}, resource_mocks=StageRun("project"))
+        run_stage("project", raw, environment={}, allow_missing=True, resource_mocks=StageRun("project"))
     assert fake_infisical.table("user_memberships") == []
 
 

@@ -17,13 +17,13 @@ from typing import Any
 import pytest
 
 from components.cloudflare.replacements import RULES, ignored_at_import, replaced_by
-from plan.diff import REPLACE, diff_plans
+from plan.diff import CREATE, DELETE, REPLACE, diff_plans
 from plan.engine import ProgramRun
 from plan.model import build_plan
 from policy.names import short_type
 from tests.conftest import raw_config, run_stage
 from tests.test_adoption import adopting
-from tests.test_sync_token import on
+from tests.test_stage_tokens import project_run
 
 CITATION = re.compile(r"^[a-z0-9_]+(/[a-z_]+)?\.go:\d+$")
 UPSTREAM = {"random": "RANDOM_PROVIDER_SOURCE", "cloudflare": "CLOUDFLARE_PROVIDER_SOURCE"}
@@ -31,8 +31,9 @@ UPSTREAM = {"random": "RANDOM_PROVIDER_SOURCE", "cloudflare": "CLOUDFLARE_PROVID
 
 @pytest.fixture(scope="module")
 def runs(stage_runs: dict[str, ProgramRun]) -> list[ProgramRun]:
-    """Every committed stage, and prod adopting everything it can (imports carry their own options)."""
-    return [*stage_runs.values(), run_stage("prod", adopting(raw_config("prod"), "prod"))]
+    """Every committed stage, prod adopting everything it can (imports carry their own options), and the project
+    stack (the one place Cloudflare tokens are minted)."""
+    return [*stage_runs.values(), run_stage("prod", adopting(raw_config("prod"), "prod")), project_run()]
 
 
 def _upstream_types(runs: list[ProgramRun]) -> set[str]:
@@ -82,13 +83,16 @@ def test_an_r2_location_edit_is_no_replacement() -> None:
     assert note.subject == "R2Bucket/r2-assets" and 'location: "weur" → "enam" changes nothing' in note.message
 
 
-def test_a_new_sync_token_expiry_replaces_the_token() -> None:
-    """The program's replace_on_changes: a new expiry is a new token (a new value), not an in-place edit."""
-    diff = diff_plans(build_plan(on("prod", "2026-01-10")), build_plan(on("prod", "2026-03-10")))
-    token = next(c for c in diff.changes if c.label == "AccountToken/token")
-    assert token.op == REPLACE
-    assert token.reasons == ["expiresOn forces replacement (replace_on_changes, components/cloudflare/replacements.py)"]
-    assert [f.kind for f in token.flags] == ["note"] and "a new token is issued" in token.flags[0].message
+def test_a_new_rotation_period_mints_a_new_token_and_deletes_the_oldest() -> None:
+    """In the project stack: each period's sync token is a resource of its own, so a new period creates one and
+    drops the one before the previous (the previous stays: stages' connections hold it until their next deploy).
+    Any change to a kept token would replace it (replace_on_changes, the table's AccountToken rule)."""
+    diff = diff_plans(build_plan(project_run("2026-12-04")), build_plan(project_run("2027-01-02")))
+    ops = {c.label: c.op for c in diff.changes}
+    assert ops["AccountToken/sync-token-prod-20270102"] == CREATE
+    assert ops["AccountToken/sync-token-prod-20261103"] == DELETE
+    assert "AccountToken/sync-token-prod-20261203" not in ops  # the previous period's token is kept as it is
+    assert RULES["AccountToken"].replace_on_changes == ("*",)
 
 
 # --- against the provider's source (a checkout named by an environment variable) -------------------------------

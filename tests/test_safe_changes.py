@@ -16,7 +16,7 @@ from tests.conftest import PROJECT, raw_config, run_stage
 
 
 def with_route(raw: dict[str, Any]) -> dict[str, Any]:
-    raw["workers"]["api"]["routes"] = ["api.staging.example.com/v1/*"]
+    raw["workers"]["api"]["routes"] = ["api.staging.example.net/v1/*"]
     return raw
 
 
@@ -66,14 +66,14 @@ def test_a_rename_is_followed_not_deleted_and_recreated() -> None:
     base = build_plan(run_stage("staging", with_route(raw_config("staging"))))
     head = build_plan(run_stage("staging", renamed(with_route(raw_config("staging")))))
     changes = {c.label: c for c in diff_plans(base, head).changes}
-    domain = changes["WorkersCustomDomain/gateway-domain-api.staging.example.com"]
+    domain = changes["WorkersCustomDomain/gateway-domain-api.staging.example.net"]
     assert domain.op == REPLACE
     assert (
         domain.reasons[0]
-        == "renamed from WorkersCustomDomain/api-domain-api.staging.example.com (aliases keep its state)"
+        == "renamed from WorkersCustomDomain/api-domain-api.staging.example.net (aliases keep its state)"
     )
     assert [f.kind for f in domain.flags] == ["traffic", "note"]  # no "fails": deleted before it is re-created
-    route = changes["WorkersRoute/gateway-route-api.staging.example.com/v1/*"]
+    route = changes["WorkersRoute/gateway-route-api.staging.example.net/v1/*"]
     assert route.op == UPDATE and route.paths == ['script: "acme-staging-api" → "acme-staging-gateway"']
     assert changes["WorkersScript/gateway"].op == REPLACE  # a new script name is a new script
     assert not [c for c in changes.values() if c.op in ("+", "-") and c.type.startswith("cloudflare:")]
@@ -86,8 +86,8 @@ def test_without_the_alias_a_rename_deletes_the_old_domain() -> None:
     raw = renamed(raw_config("staging"))
     del raw["workers"]["gateway"]["renamedFrom"]
     changes = {c.label: c for c in diff_plans(base, build_plan(run_stage("staging", raw))).changes}
-    assert changes["WorkersCustomDomain/api-domain-api.staging.example.com"].op == "-"
-    assert changes["WorkersCustomDomain/gateway-domain-api.staging.example.com"].op == "+"
+    assert changes["WorkersCustomDomain/api-domain-api.staging.example.net"].op == "-"
+    assert changes["WorkersCustomDomain/gateway-domain-api.staging.example.net"].op == "+"
 
 
 @pytest.mark.parametrize(

@@ -35,25 +35,19 @@ def test_staging_never_binds_the_real_side_effect_value() -> None:
     texts = {b["name"]: b["text"] for b in api.inputs["bindings"]["value"] if b["type"] == "secret_text"}
     assert texts["STRIPE_SECRET_KEY"] == canary("STRIPE_SECRET_KEY_SANDBOX")
     assert texts["RESEND_API_KEY"] == ""
-    assert injected_variables(parse_stage_config(raw, stage="staging", namespace=PROJECT)) == [
-        "HYPERDRIVE_MAIN_PASSWORD",
-        "STRIPE_SECRET_KEY_SANDBOX",
-    ]  # the sync token is made by the stage (infisical.syncToken.source: managed, the default)
-    raw["infisical"]["syncToken"] = {"source": "manual"}
-    assert injected_variables(parse_stage_config(raw, stage="staging", namespace=PROJECT)) == [
-        "CLOUDFLARE_SYNC_API_TOKEN",
-        "HYPERDRIVE_MAIN_PASSWORD",
-        "STRIPE_SECRET_KEY_SANDBOX",
-    ]
+    # The sync token is injected too, whoever wrote it into /cloudflare (the project stack, or a person).
+    for source in ("managed", "manual"):
+        raw["infisical"]["syncToken"] = {"source": source}
+        assert injected_variables(parse_stage_config(raw, stage="staging", namespace=PROJECT)) == [
+            "CLOUDFLARE_SYNC_API_TOKEN",
+            "HYPERDRIVE_MAIN_PASSWORD",
+            "STRIPE_SECRET_KEY_SANDBOX",
+        ]
 
 
 def test_prod_binds_the_real_side_effect_values() -> None:
     prod = parse_stage_config(raw_config("prod"), stage="prod", namespace=PROJECT)
-    assert injected_variables(prod) == ["HYPERDRIVE_MAIN_PASSWORD", "RESEND_API_KEY", "STRIPE_SECRET_KEY"]
-    raw = raw_config("prod")
-    raw["infisical"]["syncToken"] = {"source": "manual"}
-    manual = parse_stage_config(raw, stage="prod", namespace=PROJECT)
-    assert injected_variables(manual) == [
+    assert injected_variables(prod) == [
         "CLOUDFLARE_SYNC_API_TOKEN",
         "HYPERDRIVE_MAIN_PASSWORD",
         "RESEND_API_KEY",
@@ -63,7 +57,6 @@ def test_prod_binds_the_real_side_effect_values() -> None:
 
 def test_missing_injected_secrets_stop_before_any_registration() -> None:
     raw = raw_config("prod")
-    raw["infisical"]["syncToken"] = {"source": "manual"}  # the sync token comes from the environment too
     environment = {CLOUDFLARE_TOKEN_ENV: canary("token"), "RESEND_API_KEY": ""}
     resource_mocks = PlanMocks("prod")
     monitor = RecordingMonitor(resource_mocks)
@@ -73,7 +66,7 @@ def test_missing_injected_secrets_stop_before_any_registration() -> None:
     assert monitor.registrations == []
     assert "RESEND_API_KEY (worker api)" in message  # empty counts as missing
     assert "STRIPE_SECRET_KEY (worker api)" in message
-    assert "CLOUDFLARE_SYNC_API_TOKEN (the Infisical Cloudflare connection)" in message
+    assert "CLOUDFLARE_SYNC_API_TOKEN (the Infisical Cloudflare connection; minted by the project stack)" in message
     assert "infisical run --env=prod --path=/cloudflare -- pulumi up -s prod" in message
     assert "CANARY-" not in message
     assert isinstance(caught.value, pulumi.RunError)  # shown by the CLI without a traceback
@@ -201,7 +194,7 @@ def test_repository_tracks_no_secret_files() -> None:
 
 def test_missing_secret_message_names_the_shared_preview_environment() -> None:
     raw = raw_config("staging")
-    raw["workers"]["api"]["domains"] = ["api.pr-7.example.com"]
+    raw["workers"]["api"]["domains"] = ["api.pr-7.example.net"]
     with pytest.raises(MissingSecretsError) as caught:
         run_stage("pr-7", raw, environment={CLOUDFLARE_TOKEN_ENV: "x"})
     assert "infisical run --env=preview --path=/cloudflare -- pulumi up -s pr-7" in str(caught.value)

@@ -72,21 +72,21 @@ def test_the_sync_token_reaches_the_connection_only_as_a_secret(stage: str) -> N
     run = canary_run(stage)
     (connection,) = [r for r in run.registrations if r.type.endswith("infisical:CloudflareAppConnection")]
     assert is_secret(connection.inputs["api_token"])
-    assert connection.inputs["api_token"]["value"] == canary("sync-token")
+    # The token the project stack wrote into the stage's /cloudflare folder, read like any injected secret.
+    assert connection.inputs["api_token"]["value"] == canary("CLOUDFLARE_SYNC_API_TOKEN")
+    assert canary("CLOUDFLARE_SYNC_API_TOKEN") not in list(plaintext_canaries([r.inputs for r in run.registrations]))
 
 
-def test_a_sync_token_reported_in_plain_text_is_still_sent_as_a_secret() -> None:
-    """Mocks do not apply additional_secret_outputs: the program's own Output.secret must hold."""
-    raw = raw_config("staging")
-    run = run_stage(
-        "staging",
-        raw,
-        environment=full_environment("staging", raw, canary),
-        resource_mocks=PlainPasswordMocks("staging"),
-    )
-    (connection,) = [r for r in run.registrations if r.type.endswith("infisical:CloudflareAppConnection")]
-    assert is_secret(connection.inputs["api_token"])
-    assert connection.inputs["api_token"]["value"] == canary("sync-token-plain")
+def test_a_minted_sync_token_reported_in_plain_text_is_still_sent_as_a_secret() -> None:
+    """Mocks do not apply additional_secret_outputs: the program's own Output.secret must hold, in the project
+    stack that mints the token and writes it into each stage's Infisical environment."""
+    raw = raw_config("project")
+    run = run_stage("project", raw, environment={}, allow_missing=True, resource_mocks=PlainPasswordMocks("project"))
+    handoffs = [r for r in run.registrations if r.type.endswith("infisical:Secret")]
+    assert handoffs
+    for handoff in handoffs:
+        assert is_secret(handoff.inputs["value"])
+        assert handoff.inputs["value"]["value"] == canary("sync-token-plain")
     for registration in run.registrations:
         if not registration.type.endswith("AccountToken"):
             assert canary("sync-token-plain") not in list(plaintext_canaries(registration.inputs)), registration.name

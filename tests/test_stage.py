@@ -48,12 +48,12 @@ def test_complete_resource_set(stage: str, stage_runs: dict[str, ProgramRun]) ->
             "QueueConsumer/jobs-consumer",
             "WorkersScript/api",
             "WorkersScript/jobs",
-            f"WorkersCustomDomain/api-domain-{'api.example.com' if stage == 'prod' else f'api.{stage}.example.com'}",
+            f"WorkersCustomDomain/api-domain-{'api.example.com' if stage == 'prod' else f'api.{stage}.example.net'}",
             "WorkersCronTrigger/api-cron",  # no crons: kept with an empty list (deleting one clears nothing)
             "WorkersCronTrigger/jobs-cron",
-            "AccountToken/token",  # the Infisical sync token (components/cloudflare/sync_token.py)
             "HyperdriveConfig/hyperdrive-main",
             "Workflow/api-workflow-reports",
+            # No Cloudflare token: a stage never mints one (its sync token comes from the project stack).
         ]
     )
 
@@ -76,7 +76,7 @@ def _identifiers(run: ProgramRun) -> set[str]:
                     values.add(source[key])
         if registration.id:
             values.add(registration.id)
-    return values - {"0123456789abcdef0123456789abcdef"}  # the example account is shared by design
+    return values - {"0123456789abcdef0123456789abcdef"}  # dev and staging share the non-prod account by design
 
 
 def test_no_identifier_is_shared_across_stages(stage_runs: dict[str, ProgramRun]) -> None:
@@ -191,11 +191,11 @@ def test_dependency_edges(stage: str, stage_runs: dict[str, ProgramRun]) -> None
 
 def test_route_depends_on_script_and_carries_zone() -> None:
     raw = raw_config("dev")
-    raw["workers"]["api"]["routes"] = ["dev.example.com/api/*"]
+    raw["workers"]["api"]["routes"] = ["dev.example.net/api/*"]
     run = run_stage("dev", raw)
-    route = one(run, "WorkersRoute", "api-route-dev.example.com/api/*")
+    route = one(run, "WorkersRoute", "api-route-dev.example.net/api/*")
     assert route.inputs == {
-        "pattern": "dev.example.com/api/*",
+        "pattern": "dev.example.net/api/*",
         "script": "acme-dev-api",
         "zoneId": raw["zone"]["id"],
     }
@@ -205,7 +205,7 @@ def test_route_depends_on_script_and_carries_zone() -> None:
 @pytest.mark.parametrize("stage", STAGES)
 def test_custom_domains_carry_explicit_zone_id(stage: str, stage_runs: dict[str, ProgramRun]) -> None:
     for domain in stage_runs[stage].by_type("WorkersCustomDomain"):
-        assert domain.inputs["zoneId"] == "023e105f4ecef8ad9ca31a8372d0c353"
+        assert domain.inputs["zoneId"] == raw_config(stage)["zone"]["id"]
         assert domain.inputs["service"] == f"acme-{stage}-api"
 
 
@@ -256,13 +256,11 @@ def test_components_are_parented(stage_runs: dict[str, ProgramRun]) -> None:
     assert parent_of("index:Worker", "api") == "Stage/dev"
     assert parent_of("D1Database", "d1-main") == "Storage/storage"
     assert parent_of("WorkersScript", "api") == "Worker/api"
-    assert parent_of("WorkersCustomDomain", "api-domain-api.dev.example.com") == "Worker/api"
+    assert parent_of("WorkersCustomDomain", "api-domain-api.dev.example.net") == "Worker/api"
     assert parent_of("QueueConsumer", "jobs-consumer") == "Worker/jobs"
     assert parent_of("index:InfisicalStage", "infisical") == "Stage/dev"
-    assert parent_of("index:SyncToken", "sync-token") == "Stage/dev"
-    assert parent_of("AccountToken", "token") == "SyncToken/sync-token"
     types = {r.type for r in run.registrations if not r.custom}
-    kinds = ("Stage", "Storage", "Hyperdrive", "Worker", "InfisicalStage", "SyncToken")
+    kinds = ("Stage", "Storage", "Hyperdrive", "Worker", "InfisicalStage")
     assert types == {f"stageplatform:index:{t}" for t in kinds}
 
 
@@ -278,7 +276,7 @@ def test_stack_outputs(stage_runs: dict[str, ProgramRun]) -> None:
     assert out["queues"]["jobs"]["name"] == "acme-staging-jobs"
     assert out["queues"]["jobs"]["deadLetterQueue"]["name"] == "acme-staging-jobs-dlq"
     assert out["workers"] == {
-        "api": {"scriptName": "acme-staging-api", "urls": ["https://api.staging.example.com"]},
+        "api": {"scriptName": "acme-staging-api", "urls": ["https://api.staging.example.net"]},
         "jobs": {"scriptName": "acme-staging-jobs", "urls": []},
     }
 
@@ -304,7 +302,7 @@ def test_wrangler_configs(stage_runs: dict[str, ProgramRun]) -> None:
         "signup": True,
         "betaDashboard": True,
     }
-    assert api["routes"] == [{"pattern": "api.staging.example.com", "custom_domain": True}]
+    assert api["routes"] == [{"pattern": "api.staging.example.net", "custom_domain": True}]
     assert api["secrets"] == {
         "required": ["BETTER_AUTH_SECRET", "GITHUB_CLIENT_SECRET", "GOOGLE_CLIENT_SECRET", "RESEND_API_KEY",
                      "STRIPE_SECRET_KEY"]
@@ -330,7 +328,7 @@ def test_two_runs_register_identical_inputs() -> None:
 
 def test_pr_stage_is_isolated_and_unprotected() -> None:
     raw = raw_config("staging")
-    raw["workers"]["api"]["domains"] = ["api.pr-42.example.com"]
+    raw["workers"]["api"]["domains"] = ["api.pr-42.example.net"]
     run = run_stage("pr-42", raw)
     assert one(run, "WorkersScript", "api").inputs["scriptName"] == "acme-pr-42-api"
     assert not any(r.protect for r in run.registrations)

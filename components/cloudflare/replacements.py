@@ -232,12 +232,12 @@ RULES: dict[str, ResourceRules] = {
     ),
     "AccountToken": ResourceRules(
         source="account_token/schema.go (value: Computed, Sensitive, set once at create: 162-167); the program's "
-        "replace_on_changes (components/cloudflare/sync_token.py: a new expiry is a new token)",
+        "replace_on_changes (components/cloudflare/sync_token.py: any change to a token is a new token)",
         replace_on=_at("account_token/schema.go:64", "accountId"),
         replace_on_changes=("*",),
         not_read_back={"value": "account_token/resource_test.go:166 (the API never returns a token's value)"},
-        replace_note="a new token is issued (a new value); the stage's Infisical app connection gets it in the same "
-        "up, and the old token is deleted after (Infisical's Workers syncs write with it)",
+        replace_note="a new token is issued (a new value); the project stack writes it into the stage's /cloudflare "
+        "folder, the stage's next deploy hands it to its Infisical connection, and the old token is deleted after",
         import_id="<account>/<token_id>",
     ),
     "RandomPassword": ResourceRules(

@@ -2,7 +2,8 @@
 
 They run once the structure is valid (every key known, every value of the right type), and yield every
 problem at once as (location, what to do): bindings and consumers name declared resources, hostnames lie
-inside the zone and in no other stage, a binding name is defined once, plain vars do not look secret,
+inside the zone and are the stage's own (:mod:`components.config.hostnames`), a binding name is defined
+once, plain vars and JSON bindings do not look secret,
 service bindings form no cycle, a kept previous value has a period and a free name, physical names
 fit Cloudflare's limit, each synced worker has a folder of its own, the CI identity has an
 organization to live in, and no non-prod identity can reach prod (:mod:`components.config.isolation`).
@@ -15,7 +16,8 @@ from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from components.config import binding_checks, isolation, safe_changes
+from components.config import binding_checks, hostnames, isolation, safe_changes, state_checks
+from components.config.bindings import JsonBinding
 from components.config.fields import Loc
 from components.config.models import (
     GENERATED_SECRETS_FOLDER,
@@ -24,9 +26,12 @@ from components.config.models import (
     InjectedSecret,
     WorkerConfig,
 )
-from components.rules.naming import MAX_PHYSICAL_NAME, stage_in_hostname
+from components.rules.naming import MAX_PHYSICAL_NAME
 from components.rules.rotation import PREVIOUS_SUFFIX, Period
 from components.rules.secret_names import secret_looking_reason
+from components.rules.secret_values import secret_json_values
+from components.rules.stack_file import StackFileError
+from components.rules.stage_layout import layouts_with, project_backend
 
 if TYPE_CHECKING:
     from components.config.stage_config import StageConfig
@@ -52,16 +57,27 @@ def problems(config: StageConfig, project_root: Path | None) -> Iterator[Problem
         yield from _name_clashes(at, worker)
         yield from _previous_values(at, worker)
         yield from _plain_vars(at, worker)
-        yield from _hostnames(config, at, worker)
         yield from _consumer(config, at, worker, consumers)
         if worker.secrets_folder is not None and not worker.synced_secret_names():
             yield (*at, "secretsFolder"), "set only for workers with secrets whose owner is 'sync'"
         yield from _sync_folder(config, at, worker_name, worker)
     yield from binding_checks.problems(config, project_root)
+    layouts, project = None, None
+    if project_root is not None:
+        try:  # every committed stage's file: the checks across stages cannot vouch for prod without them
+            layouts = layouts_with(config.stage, config.layout_values(), project_root)
+            project = project_backend(project_root)
+        except StackFileError as error:
+            yield (
+                (("infisical",) if config.infisical else ("accountId",)),
+                (f"the checks across stages read every committed stage file, and {error}"),
+            )
+    yield from hostnames.problems(config, layouts)
     yield from _service_cycle(config)
     yield from _ci_identity(config)
     yield from safe_changes.problems(config)
-    yield from isolation.problems(config, project_root)
+    yield from isolation.problems(config, layouts)
+    yield from state_checks.problems(config, layouts, project)
 
 
 def service_graph(workers: Mapping[str, WorkerConfig]) -> dict[str, set[str]]:
@@ -124,34 +140,6 @@ def _consumer(config: StageConfig, at: Loc, worker: WorkerConfig, consumers: dic
         )
     else:
         consumers[queue] = str(at[-1])
-
-
-def _hostnames(config: StageConfig, at: Loc, worker: WorkerConfig) -> Iterator[Problem]:
-    zone = config.zone
-    for index, hostname in enumerate(worker.domains):
-        if owner := stage_in_hostname(hostname, config.stage):
-            yield (
-                (*at, "domains", index),
-                f"hostname {hostname!r} names stage {owner!r}, not {config.stage!r}: stages never share a "
-                "hostname (a pr-<number> stack copied from staging needs its own domains, or none)",
-            )
-        elif not zone.contains(hostname):
-            yield (
-                (*at, "domains", index),
-                f"hostname {hostname!r} is not inside the zone {zone.name!r}; "
-                f"use a name ending in '.{zone.name}' or change zone.name",
-            )
-    for index, pattern in enumerate(worker.routes):
-        host = pattern.split("/", 1)[0].removeprefix("*.").removeprefix("*")
-        if "/" not in pattern or not host:
-            yield (*at, "routes", index), "a route pattern is '<hostname>/<path>', e.g. api.example.com/v1/*"
-        elif owner := stage_in_hostname(host, config.stage):
-            yield (*at, "routes", index), f"route host {host!r} names stage {owner!r}, not {config.stage!r}"
-        elif not zone.contains(host):
-            yield (
-                (*at, "routes", index),
-                f"route host {host!r} is not inside the zone {zone.name!r}; routes are zone-scoped",
-            )
 
 
 def _sync_folder(config: StageConfig, at: Loc, worker_name: str, worker: WorkerConfig) -> Iterator[Problem]:
@@ -246,12 +234,22 @@ def _previous_values(at: Loc, worker: WorkerConfig) -> Iterator[Problem]:
 def _plain_vars(at: Loc, worker: WorkerConfig) -> Iterator[Problem]:
     allowed = set(worker.public_vars)
     for name, value in worker.vars.items():
-        reason = secret_looking_reason(name, value)
-        if reason and name not in allowed:
+        reason = secret_looking_reason(name, value, public=name in allowed)
+        if reason:
+            fix = f"if the value really is public add {name!r} to 'publicVars'" if name not in allowed else ""
             yield (
                 (*at, "vars", name),
                 f"this plain var looks like a secret ({reason}). Declare it under 'secrets' with an owner "
-                f"(inject, generated or sync), or if the value really is public add {name!r} to 'publicVars'",
+                f"(inject, generated or sync)" + (f", or {fix}" if fix else ""),
+            )
+    for binding_name, binding in worker.bindings.items():
+        if not isinstance(binding, JsonBinding):
+            continue
+        for path, reason in secret_json_values(binding.value):
+            yield (
+                (*at, "bindings", binding_name, "json", "value", *path),
+                f"this JSON binding value looks like a secret ({reason}); JSON bindings are plain config, shown "
+                "in every plan and written into the wrangler config: declare the secret under 'secrets'",
             )
     for index, name in enumerate(worker.public_vars):
         if name not in worker.vars:

@@ -24,11 +24,12 @@ class GitHubOidcConfig(Model):
     repository: str = Field(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", description="owner/repo on GitHub.")
     subjects: list[str] | None = Field(
         None,
-        description="Allowed `sub` claims of the deploy identity. Default per stage: the GitHub environment of "
-        "the stage's deploy job (`staging`, `dev`; prod only `production`, the protected one). Pull requests "
-        "never log in as a deploy identity: see previewFolder.",
+        description="Allowed `sub` claims of the deploy identity, each literal (Infisical matches bound values as "
+        "globs, so no *, ?, [], {}, (), !, @, +, |, \\ or comma). Default per stage: the GitHub environment of the "
+        "stage's deploy job (`staging`, `dev`; prod only `production`, the protected one). Pull requests never "
+        "log in as a deploy identity: see previewFolder.",
     )
-    audience: str | None = Field(None, description="Token audience; default https://github.com/<owner>.")
+    audience: str | None = Field(None, description="Token audience (literal); default https://github.com/<owner>.")
     issuer: str = Field(
         GITHUB_ACTIONS_ISSUER,
         pattern=r"^https?://[^/?#@]+(/[^?#]*)?$",
@@ -46,7 +47,8 @@ class GitHubOidcConfig(Model):
         None,
         description="Create the PR preview identity: same-repo pull requests log in with it (sub "
         "repo:<owner>/<repo>:pull_request) and read only this folder of the stage's environment, which holds a "
-        "read-only Cloudflare token and the variables a preview needs.",
+        "read-only Cloudflare token and the variables a preview needs. A folder of its own: never /, /cloudflare, "
+        "/generated, a listed or a worker's folder, nor a folder inside or above one.",
     )
 
     def allowed_subjects(self, stage: str) -> list[str]:
@@ -65,16 +67,21 @@ class GitHubOidcConfig(Model):
 
 
 class SyncTokenConfig(Model):
-    """The Cloudflare token Infisical's Workers syncs write with (the stage's app connection)."""
+    """The Cloudflare token Infisical's Workers syncs write with (the stage's app connection).
+
+    The stage never mints it: its deploy token holds no ``Account API Tokens Write``. Either way the stage
+    reads ``CLOUDFLARE_SYNC_API_TOKEN`` from its own Infisical environment, folder ``/cloudflare``."""
 
     source: Literal["managed", "manual"] = Field(
         "managed",
-        description="managed: the stage creates an account-owned Cloudflare token with only the permission the "
-        "sync needs and an expiry, rotates it on a cadence and hands it to the connection (the deploy token then "
-        "needs 'Account API Tokens Write'). manual: read CLOUDFLARE_SYNC_API_TOKEN from the deploy environment.",
+        description="managed: the project stack (run with prod's gate) mints an account-owned Cloudflare token "
+        "with only the permission the sync needs and an expiry, rotates it on a cadence and writes it into this "
+        "stage's /cloudflare folder as CLOUDFLARE_SYNC_API_TOKEN. manual: a person puts it there.",
     )
     rotate_every: RotateEvery = Field(
-        "30d", description="How often a managed token is replaced (a period); it expires one period after that."
+        "30d",
+        description="How often the project stack mints a new token (a period); each expires one period after its "
+        "own period ends, so the previous token stays valid until the stage's next deploy picks up the new one.",
     )
 
 
@@ -113,7 +120,7 @@ class InfisicalConfig(Model):
     sync_token: SyncTokenConfig = Field(default_factory=SyncTokenConfig)
     acknowledge: list[str] = Field(
         default_factory=list,
-        description="Prod only: accept a named risk instead of fixing it. "
-        f"{ACK_PROD_READABLE!r} lets prod share its Infisical project with a non-prod "
+        description="Prod only: accept a named risk instead of fixing it (also accepted in the top-level "
+        f"acknowledge list). {ACK_PROD_READABLE!r} lets prod share its Infisical project with a non-prod "
         "identity whose role is project-wide; every plan then shows the risk in red.",
     )

@@ -37,6 +37,9 @@ INJECTED_SECRETS_FOLDER = "/cloudflare"
 GENERATED_SECRETS_FOLDER = "/generated"
 """Where generated secrets are written (per worker) so people see them; no sync ever reads it."""
 
+DRIFT_SECRETS_FOLDER = "/drift"
+"""Where the scheduled drift check's read-only Cloudflare token lives (docs/drift.md)."""
+
 
 class Zone(Model):
     """The Cloudflare zone that every hostname of the stage lies in."""

@@ -23,6 +23,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from components.config.fields import Model
 from components.config.load import StageConfigError, describe_problems, project_config
+from components.config.state_config import StateConfig
 from components.infisical.project_role import BUILT_IN_ROLES
 
 Level = Literal["viewer", "developer", "admin", "owner"]
@@ -91,6 +92,18 @@ class ProjectStackConfig(Model):
     app: str = Field(pattern=r"^[a-z][a-z0-9-]{0,18}[a-z0-9]$", description="App name, as in the stage stacks.")
     project: ProjectSettings
     access: AccessConfig = Field(default_factory=AccessConfig)
+    state: StateConfig | None = Field(
+        None,
+        description="Where the project stack keeps its state (every stage's sync token is in it): as prod's, "
+        "an R2 bucket {app}-project-pulumi-state in the account named by accountId (prod's), or Pulumi Cloud.",
+    )
+
+    @model_validator(mode="after")
+    def _state_account(self) -> ProjectStackConfig:
+        state = self.state
+        if state is not None and state.backend == "r2" and state.account_id is None:
+            raise ValueError("state.accountId is required: the project stack has no account of its own (use prod's)")
+        return self
 
     @property
     def non_prod_environments(self) -> list[str]:

@@ -7,6 +7,8 @@ half a stack being planned.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 
 from components.config.fields import HexId, IsoDate, Model, ResourceKey
@@ -21,6 +23,7 @@ from components.config.models import (
     WorkerConfig,
     Zone,
 )
+from components.config.state_config import StateConfig
 from components.rules.naming import STAGE_PATTERN, Naming, infisical_environment_slug, is_preview_stage
 
 
@@ -40,6 +43,14 @@ class StageConfig(Model):
     vectorize: dict[ResourceKey, VectorizeIndexConfig] = Field(default_factory=dict)
     workers: dict[ResourceKey, WorkerConfig] = Field(min_length=1)
     infisical: InfisicalConfig | None = None
+    state: StateConfig | None = Field(
+        None, description="Where the stack keeps its Pulumi state; default: an R2 bucket of the stage's own."
+    )
+    acknowledge: list[str] = Field(
+        default_factory=list,
+        description="Prod only: named risks accepted instead of fixed (prod-shares-cloudflare-account, "
+        "prod-readable-by-non-prod-identities); every plan shows each in red.",
+    )
 
     @property
     def infisical_environment_slug(self) -> str:
@@ -63,3 +74,19 @@ class StageConfig(Model):
     @property
     def is_preview(self) -> bool:
         return is_preview_stage(self.stage)
+
+    def layout_values(self) -> dict[str, Any]:
+        """What the stage's layout among the stages is read from (`components.rules.stage_layout.layout_of`):
+        the config values it needs, camelCase as in YAML. The Stage registers them for the policy pack."""
+        dumped = self.model_dump(by_alias=True, mode="json", exclude_none=True)
+        return {
+            "app": self.app,
+            "accountId": self.account_id,
+            "acknowledge": list(self.acknowledge),
+            "infisical": dumped.get("infisical"),
+            "state": dumped.get("state"),
+            "workers": {
+                name: {"domains": list(worker.domains), "routes": list(worker.routes)}
+                for name, worker in sorted(self.workers.items())
+            },
+        }

@@ -78,6 +78,8 @@ class InfisicalStageArgs:
     workers: Mapping[str, StageWorker]
     """Every worker, by config key: synced secrets get a sync, generated ones a read-only copy."""
     protect: bool
+    keep_connection_token: bool = False
+    """A preview without the sync token: the connection keeps the token its state has."""
 
 
 def with_parents(paths: set[str]) -> list[str]:
@@ -144,7 +146,9 @@ class InfisicalStage(pulumi.ComponentResource):
                     description=f"Writes the {naming.stage} Workers' synced secrets (managed by Pulumi)",
                     project_id=project_id,
                 ),
-                child,
+                pulumi.ResourceOptions(
+                    parent=self, ignore_changes=["api_token"] if args.keep_connection_token else None
+                ),
             )
             connection_id = connection.id
             for worker_name, (script, folder) in synced.items():

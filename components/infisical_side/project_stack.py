@@ -6,17 +6,23 @@ with it), the ``preview`` environment every ``pr-<number>`` stage reads, the cus
 levels that some member uses, and the memberships of users and groups. Stage stacks read ``projectId``
 from its outputs with a StackReference.
 
+It is also the one place Cloudflare tokens are minted: it runs with prod's gate (an admin, never a CI job
+of a stage), mints each stage's sync token and hands it over through the stage's own Infisical
+environment (`components.infisical_side.stage_tokens`).
+
 Where the organization's plan refuses a feature (custom roles, groups), the provider's error names the
 config path that asked for it (``requested_by``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
 
+from components.config import StageConfig
 from components.config.project_config import Member, ProjectStackConfig, member_path
 from components.infisical import (
     Project,
@@ -31,7 +37,9 @@ from components.infisical import (
     ProjectUserMembershipArgs,
 )
 from components.infisical_side import access_levels
+from components.infisical_side.stage_tokens import StageTokens, StageTokensArgs, token_targets
 from components.rules.naming import PREVIEW_ENVIRONMENT
+from components.secrets.deploy_inputs import DeployInputs
 
 TYPE = "stageplatform:index:ProjectStack"
 
@@ -41,6 +49,10 @@ class ProjectStackArgs:
     config: ProjectStackConfig
     namespace: str
     """The config namespace, for the paths named in errors."""
+    stages: Mapping[str, StageConfig] = field(default_factory=dict)
+    """The committed configs of ``project.stages``: whose sync tokens to mint, in which account, how often."""
+    deploy_inputs: DeployInputs | None = None
+    """The minting Cloudflare token and today's date (needed when some stage gets a sync token)."""
 
 
 class ProjectStack(pulumi.ComponentResource):
@@ -91,9 +103,25 @@ class ProjectStack(pulumi.ComponentResource):
                     options,
                 )
             assigned[section][key] = role
+        targets = token_targets(args.stages)
+        tokens: dict[str, Any] = {}
+        if targets:
+            if args.deploy_inputs is None:
+                raise pulumi.RunError("the project stack mints sync tokens: it needs its deploy inputs")
+            tokens = StageTokens(
+                "stage-tokens",
+                StageTokensArgs(
+                    targets=targets,
+                    project_id=project_id,
+                    cloudflare_api_token=args.deploy_inputs.cloudflare_api_token,
+                    today=args.deploy_inputs.today,
+                ),
+                pulumi.ResourceOptions(parent=self, depends_on=[preview]),
+            ).outputs
         self.outputs = {
             "projectId": project_id,
             "previewEnvironment": preview.slug,
+            "syncTokens": tokens,
             "roles": {level: access_levels.role_slug(level) for level in sorted(roles)},
             "access": assigned,
         }

@@ -12,6 +12,8 @@ import fnmatch
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
+from components.rules.oidc_subjects import is_literal
+
 PR_PREVIEW_SUBJECT: Final = "pull_request"
 """The GitHub OIDC ``sub`` suffix of a pull_request run (``repo:<owner>/<repo>:pull_request``)."""
 PR_PREVIEW_IDENTITY: Final = "pr-preview-identity"
@@ -79,16 +81,17 @@ def could_match(pattern: str, value: str) -> bool:
 
 
 def trusts_pull_requests(subjects: Iterable[str], repository: str | None = None) -> bool:
-    """Whether an OIDC ``sub`` binding lets pull_request runs log in.
+    """Whether an OIDC ``sub`` binding may let pull_request runs log in.
 
     Bindings are patterns (`could_match`): ``repo:acme/*``, ``repo:acme/app:pull_*``, ``…:**``,
     ``…:?ull_request`` and ``…:{pull_request,environment:staging}`` all let ``repo:acme/app:pull_request``
-    in. Checked against the pull_request subject of ``repository`` when it is known, and for any repository
-    against a binding that names pull_request or is a bare wildcard.
+    in. Any binding that is not literal (`components.rules.oidc_subjects`) counts, since what a glob admits
+    depends on subjects nobody listed; a literal one counts when it names pull_request, or could match the
+    pull_request subject of ``repository`` when that is known.
     """
     pull_request = f"repo:{repository}:{PR_PREVIEW_SUBJECT}" if repository else None
     for subject in subjects:
-        if subject.endswith(":" + PR_PREVIEW_SUBJECT) or subject.endswith(":*") or subject in ("*", "**"):
+        if not is_literal(subject) or subject.endswith(":" + PR_PREVIEW_SUBJECT):
             return True
         if pull_request is not None and could_match(subject, pull_request):
             return True

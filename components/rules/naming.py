@@ -70,6 +70,13 @@ class Naming:
         return str(int(digest[:8], 16) % RATELIMIT_NAMESPACE_IDS + 1000)
 
 
+PR_TEMPLATE = "Pulumi.pr.template.yaml"
+"""The committed config of every ``pr-<number>`` stage (``.github/workflows/pr-stage.yml`` copies it)."""
+PREVIEW_LABEL = "pr-<number>"
+"""How the ``pr-<number>`` stages are named together (their template, their shared plan)."""
+PREVIEW_STACK = "pr-1"
+"""The stack a ``pr-<number>`` stage is checked and shown as: every pull request's stage is made the same way."""
+
 PREVIEW_ENVIRONMENT = "preview"
 """Infisical environment that every ``pr-<number>`` stage shares (one set of preview secrets)."""
 
@@ -109,3 +116,6 @@ def component_type(name: str) -> str:
 STAGE_TYPE = component_type("Stage")
 WORKER_TYPE = component_type("Worker")
 """The policy pack reads what these components register (the app, each worker's allow-lists)."""
+STAGE_LAYOUT = "stageLayout"
+"""The Stage's registered output with its config values that the stages' layout is read from
+(`components.rules.stage_layout.layout_of`)."""

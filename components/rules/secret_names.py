@@ -2,13 +2,17 @@
 
 API keys pasted into plain ``vars`` are a common way secrets leak from Workers projects:
 a plain var is stored in clear in state, shown in every preview and written into wrangler configs.
-So a plain var whose *name* or *value shape* says "credential" is refused, unless the name is public
-by convention or allow-listed in config. The policy pack and the config models share these rules.
+So a plain var whose *name* says "credential" is refused unless the name is public by convention
+(``VITE_…``, ``PUBLISHABLE``) or allow-listed in config (``publicVars``); and a var whose *value* has the
+shape of a credential is refused whatever its name (:mod:`components.rules.secret_values`): a public name
+exempts a var from the name check only. The policy pack and the config models share these rules.
 """
 
 from __future__ import annotations
 
 import re
+
+from components.rules.secret_values import secret_value_reason
 
 _SECRET_NAME = re.compile(
     r"""(
@@ -26,13 +30,6 @@ connection URLs such as ``DATABASE_URL`` and ``REDIS_URL``."""
 _PUBLIC_NAME = re.compile(r"^(VITE_|PUBLIC_|NEXT_PUBLIC_|NUXT_PUBLIC_|EXPO_PUBLIC_)|PUBLISHABLE")
 """Names that frameworks ship to browsers on purpose, so they are public by nature."""
 
-_URL_WITH_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.-]*://[^/@\s]+:[^/@\s]+@", re.IGNORECASE)
-_KNOWN_SECRET_SHAPES = re.compile(
-    r"^(sk_(live|test)_|rk_(live|test)_|whsec_|ghp_|gho_|ghs_|github_pat_|xox[abpr]-|re_[A-Za-z0-9]{8,}|"
-    r"AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----)"
-)
-"""Well-known credential formats (Stripe, GitHub, Slack, Resend, AWS, PEM keys)."""
-
 
 def public_name_reason(name: str) -> str | None:
     """Why a var's name says it is public by convention (``public prefix PUBLIC_``), or None."""
@@ -43,14 +40,19 @@ def public_name_reason(name: str) -> str | None:
     return f"public prefix {found}" if found.endswith("_") else f"{found} in its name"
 
 
-def secret_looking_reason(name: str, value: str) -> str | None:
-    """Why a plain var ``name=value`` looks secret, or None. Never repeats the value."""
-    if _PUBLIC_NAME.search(name):
+def secret_name_reason(name: str) -> str | None:
+    """Why a var's name says it holds a credential, or None (a public name never does)."""
+    if _PUBLIC_NAME.search(name) or not _SECRET_NAME.search(name):
         return None
-    if _SECRET_NAME.search(name):
-        return f"its name {name!r} is the name of a credential"
-    if _URL_WITH_CREDENTIALS.match(value):
-        return f"the value of {name!r} is a URL with a user name and password in it"
-    if _KNOWN_SECRET_SHAPES.match(value):
-        return f"the value of {name!r} has the shape of a known API key or private key"
-    return None
+    return f"its name {name!r} is the name of a credential"
+
+
+def secret_looking_reason(name: str, value: str, *, public: bool = False) -> str | None:
+    """Why a plain var ``name=value`` looks secret, or None. Never repeats the value.
+
+    ``public`` (the var is listed in ``publicVars``) exempts the name, never the value's shape.
+    """
+    value_reason = secret_value_reason(value)
+    if value_reason:
+        return f"{value_reason} (under any name: publicVars and public prefixes exempt names only)"
+    return None if public else secret_name_reason(name)

@@ -25,9 +25,15 @@ NOT_PROVIDED = "[secret: not provided]"
 
 CLOUDFLARE_TOKEN_ENV = "CLOUDFLARE_API_TOKEN"  # noqa: S105 (a variable name)
 SYNC_TOKEN_ENV = "CLOUDFLARE_SYNC_API_TOKEN"  # noqa: S105 (a variable name)
-"""With ``infisical.syncToken.source: manual``, the token Infisical's app connection uses to write Worker
-secrets. Injected from the stage's own Infisical environment, so a staging deploy never even holds
-prod's token. By default the stage creates that token itself (components/cloudflare/sync_token.py)."""
+"""The token Infisical's app connection uses to write Worker secrets. Injected from the stage's own Infisical
+environment (folder ``/cloudflare``), so a staging deploy never even holds prod's token. The project stack
+mints it and writes it there (components/infisical_side/stage_tokens.py); with
+``infisical.syncToken.source: manual`` a person does."""
+
+READ_ONLY_BY_UP = (SYNC_TOKEN_ENV,)
+"""Variables only ``pulumi up`` needs. A preview (the PR preview, the scheduled drift check) may go without them:
+the connection then keeps the token its state has, so no read-only identity ever needs a token that can write
+Worker scripts."""
 
 
 class MissingSecretsError(pulumi.RunError):
@@ -54,6 +60,8 @@ class DeployInputs:
     """Variable name → value, for every variable :func:`required_variables` names."""
     today: date
     """The UTC date that places generated secrets and the sync token on their rotation grid."""
+    withheld: frozenset[str] = frozenset()
+    """Variables of :data:`READ_ONLY_BY_UP` that this preview went without (their values are markers)."""
     hyperdrive_passwords: Mapping[str, pulumi.Output[str]] = field(default_factory=dict)
     """Hyperdrive config key → its origin password (``components.secrets.origin_passwords``)."""
 
@@ -74,6 +82,8 @@ class DeployEnvironment:
         """Every value the stage needs, wrapped as secrets; :class:`MissingSecretsError` names what is missing."""
         required = required_variables(config)
         missing = {variable: users for variable, users in required.items() if not self.variables.get(variable)}
+        withheld = frozenset(missing) & set(READ_ONLY_BY_UP) if pulumi.runtime.is_dry_run() else frozenset()
+        missing = {variable: users for variable, users in missing.items() if variable not in withheld}
         if missing and not self.allow_missing:
             raise MissingSecretsError(config.stage, config.infisical_environment_slug, missing)
         injected = {variable: self._secret(variable) for variable in required}
@@ -88,8 +98,13 @@ class DeployEnvironment:
             cloudflare_api_token=self._cloudflare_api_token(),
             injected=injected,
             today=self._today(),
+            withheld=withheld,
             hyperdrive_passwords=passwords,
         )
+
+    def read_for_project(self) -> DeployInputs:
+        """What the project stack takes: the Cloudflare token that mints the stages' sync tokens, and today."""
+        return DeployInputs(cloudflare_api_token=self._cloudflare_api_token(), injected={}, today=self._today())
 
     def _secret(self, variable: str) -> pulumi.Output[str]:
         """The variable's value, a Pulumi secret from the moment it is read."""
@@ -126,7 +141,13 @@ def required_variables(config: StageConfig) -> dict[str, list[str]]:
     for key, settings in sorted(config.hyperdrive.items()):
         if settings.password.owner == "inject":
             required.setdefault(origin_password_name(key), []).append(f"hyperdrive {key}")
-    manual = config.infisical is not None and config.infisical.sync_token.source == "manual"
-    if manual and any(worker.synced_secret_names() for worker in config.workers.values()):
-        required[SYNC_TOKEN_ENV] = ["the Infisical Cloudflare connection"]
+    if config.infisical is not None and any(worker.synced_secret_names() for worker in config.workers.values()):
+        written_by = "set by hand" if config.infisical.sync_token.source == "manual" else "minted by the project stack"
+        required[SYNC_TOKEN_ENV] = [f"the Infisical Cloudflare connection; {written_by}"]
     return required
+
+
+def minted_variables(config: StageConfig) -> list[str]:
+    """The variables of :func:`required_variables` that the project stack writes into the deploy folder."""
+    minted = config.infisical is not None and config.infisical.sync_token.source == "managed"
+    return [SYNC_TOKEN_ENV] if minted and SYNC_TOKEN_ENV in required_variables(config) else []

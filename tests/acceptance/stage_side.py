@@ -20,7 +20,7 @@ import dill  # type: ignore[import-untyped]
 from pulumi.dynamic import ResourceProvider
 
 from plan.engine import DYNAMIC_PREFIX, PROVIDER_KEY, PlanMocks, ProgramRun, mocks
-from tests.conftest import run_stage
+from tests.conftest import raw_config, run_stage
 
 Key = tuple[str, str]
 
@@ -127,3 +127,19 @@ class StageSide:
 
     def adopted(self) -> list[Applied]:
         return [a for a in self.applied if a.state.get("adopted") is True]
+
+
+def project_side(project_id: str, stages: list[str]) -> StageSide:
+    """The project stack's Infisical side: the project adopted by id, no members, and each of ``stages``' sync
+    token (and the pr stages' one) minted, Cloudflare mocked, and written into that stage's Infisical
+    environment, as the project stack does it."""
+    raw = raw_config("project")
+    raw["project"] = {"projectId": project_id, "stages": stages}
+    raw["access"] = {}
+    return StageSide("project", raw, {"CLOUDFLARE_API_TOKEN": "the-minting-token"})
+
+
+def project_up(project_id: str, stages: list[str]) -> ProgramRun:
+    """``pulumi up -s project`` of :func:`project_side`, against the server the environment points at."""
+    _, run = project_side(project_id, stages).up()
+    return run

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -20,12 +21,14 @@ import pytest
 
 from components.config import parse_stage_config
 from components.infisical import InfisicalClient
-from plan.bootstrap import bootstrap_commands, deploy_secret_names, stage_config
+from components.secrets.deploy_inputs import minted_variables
+from plan.backend import environment_lines
+from plan.bootstrap import bootstrap_commands, deploy_secret_names, stage_config, state_backend
 from tests.conftest import PROJECT, STAGES, raw_config
 from tests.fakes.infisical import FakeInfisical
 from tests.infisical.conftest import fake_infisical, fake_infisical_both_folder_modes, fake_infisical_server
 
-from .stage_side import StageSide
+from .stage_side import StageSide, project_up
 
 __all__ = ["fake_infisical", "fake_infisical_both_folder_modes", "fake_infisical_server"]
 
@@ -54,7 +57,14 @@ class CliStandIn:
         self.side: StageSide | None = None
 
     def run(self, line: str) -> None:
+        if line.startswith("#") and "`pulumi up -s project`" in line:
+            # The admin's step the sequence names here: the project stack writes the sync token into the folder.
+            project_up(self.project_id, [self.stage])
         words = [self._expand(word) for word in shlex.split(line, comments=True)]
+        if words[:1] == ["eval"]:  # eval "$(bin/plan <stage> --backend)": the backend's assignments, as bash makes them
+            assert words == ["eval", f"$(bin/plan {self.stage} --backend)"], line
+            self._eval_backend()
+            return
         if not words:
             return
         if len(words) == 1 and re.fullmatch(r"\w+=.*", words[0]):  # a shell variable, such as project=<id>
@@ -79,9 +89,24 @@ class CliStandIn:
                     client.post(
                         "/api/v4/secrets/{secretName}", path={"secretName": name}, json={**body, "secretValue": value}
                     )
-            else:
+            elif rest[:3] == ["--", "pulumi", "up"]:
                 assert rest == ["--", "pulumi", "up", "-s", self.stage], line
                 self._pulumi_up(client, flags)
+            else:  # the stage's own state backend: `pulumi login <url>`, `pulumi stack select <stack> --create ...`
+                backend = state_backend(parse_stage_config(self.raw, stage=self.stage, namespace=PROJECT))
+                assert rest in (
+                    ["--", "pulumi", "login", backend.url],
+                    ["--", "pulumi", "stack", "select", self.stage, "--create", "--secrets-provider", "passphrase"],
+                ), line
+
+    def _eval_backend(self) -> None:
+        config = parse_stage_config(self.raw, stage=self.stage, namespace=PROJECT)
+        printed = "\n".join(environment_lines(state_backend(config)))
+        names = ("PULUMI_BACKEND_URL", "PULUMI_STACK", "PULUMI_SECRETS_PROVIDER")
+        show = "".join(f'printf "%s\\n" "${name}";' for name in names)
+        script = ["bash", "-c", f'eval "$1"; {show}', "_", printed]
+        done = subprocess.run(script, capture_output=True, text=True, check=True)
+        self.shell = {**self.shell, **dict(zip(names, done.stdout.splitlines(), strict=True))}
 
     def _expand(self, word: str) -> str:
         """What the shell makes of ``$NAME`` in a word (the values come from the shell, never from the lines)."""
@@ -98,7 +123,7 @@ class CliStandIn:
     def _pulumi_up(self, client: InfisicalClient, flags: Mapping[str, str]) -> None:
         injected = {}
         config = parse_stage_config(self.raw, stage=self.stage, namespace=PROJECT)
-        for name in deploy_secret_names(config):
+        for name in [*deploy_secret_names(config), *minted_variables(config)]:
             params = {"projectId": self.project_id, "environment": flags["--env"], "secretPath": flags["--path"]}
             secret = client.get("/api/v4/secrets/{secretName}", path={"secretName": name}, params=params)["secret"]
             injected[name] = secret["secretValue"]

@@ -23,11 +23,11 @@ from components.infisical import (
     InfisicalPermissionError,
     host_from_env,
 )
-from components.secrets.deploy_inputs import CLOUDFLARE_TOKEN_ENV
+from components.secrets.deploy_inputs import CLOUDFLARE_TOKEN_ENV, SYNC_TOKEN_ENV
 from tests.conftest import full_environment, raw_config
 
 from .oidc_issuer import LoopbackIssuer
-from .stage_side import StageSide
+from .stage_side import StageSide, project_side
 
 pytestmark = pytest.mark.acceptance
 
@@ -64,6 +64,10 @@ def applied(live_infisical: None, oidc_issuer: LoopbackIssuer) -> Iterator[tuple
             sides.append(side)
             _, run = side.up()
             outputs[stage] = dict(run.outputs["infisical"].value)
+        # The project stack (prod's gate) mints each stage's sync token into that stage's /cloudflare.
+        project = project_side(project_id, list(SUBJECTS))
+        sides.append(project)
+        project.up()
         with InfisicalClient() as admin:
             for env, path in (
                 ("dev", "/cloudflare"),
@@ -86,18 +90,21 @@ def applied(live_infisical: None, oidc_issuer: LoopbackIssuer) -> Iterator[tuple
             admin.delete("/api/v1/projects/{projectId}", path={"projectId": project_id})
 
 
-def _reads(issuer: LoopbackIssuer, identity_id: str, subject: str, where: tuple[str, str, str]) -> bool:
-    """Whether the identity, logged in with a token for ``subject``, may read the canary at ``where``
+def _reads(
+    issuer: LoopbackIssuer, identity_id: str, subject: str, where: tuple[str, str, str], key: str = CANARY
+) -> bool:
+    """Whether the identity, logged in with a token for ``subject``, may read ``key`` (the canary) at ``where``
     (project id, environment, folder)."""
     project_id, env, path = where
     jwt = issuer.token(subject=f"{REPO}:{subject}", audience=AUDIENCE, claims={"repository": "acme/app"})
     params = {"projectId": project_id, "environment": env, "secretPath": path}
     with InfisicalClient(host_from_env(), Credentials.oidc_auth(identity_id, jwt), max_retries=1) as client:
         try:
-            secret = client.get("/api/v4/secrets/{secretName}", path={"secretName": CANARY}, params=params)
+            secret = client.get("/api/v4/secrets/{secretName}", path={"secretName": key}, params=params)
         except InfisicalPermissionError:
             return False
-    assert secret["secret"]["secretValue"] == f"{env}{path}"
+    if key == CANARY:
+        assert secret["secret"]["secretValue"] == f"{env}{path}"
     return True
 
 
@@ -131,3 +138,18 @@ def test_prod_reads_prod_and_a_pull_request_logs_in_as_no_deploy_identity(
     for stage in SUBJECTS:
         with pytest.raises(InfisicalAuthenticationError):
             _reads(oidc_issuer, outputs[stage]["ciIdentityId"], "pull_request", (project_id, stage, "/cloudflare"))
+
+
+def test_the_sync_token_the_project_stack_minted_is_each_stages_own(
+    oidc_issuer: LoopbackIssuer, applied: tuple[str, dict[str, Any]]
+) -> None:
+    """No stage mints a Cloudflare token; the one the project stack wrote for prod is out of every other's reach."""
+    project_id, outputs = applied
+    for stage, subject in SUBJECTS.items():
+        identity = outputs[stage]["ciIdentityId"]
+        for env in SUBJECTS:
+            readable = _reads(oidc_issuer, identity, subject, (project_id, env, "/cloudflare"), SYNC_TOKEN_ENV)
+            assert readable is (env == stage), (stage, env)
+    preview = outputs["staging"]["prPreviewIdentityId"]
+    for env in ("staging", "prod"):
+        assert not _reads(oidc_issuer, preview, "pull_request", (project_id, env, "/cloudflare"), SYNC_TOKEN_ENV)
