@@ -8,6 +8,7 @@ to ``GITHUB_ENV``. The identity each workflow job names gets exactly its own sta
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ import tests.workflow_tools as wf
 from tests.fakes.infisical import FakeInfisical
 from tests.fakes.infisical.fixtures import fake_infisical, fake_infisical_server
 from tests.test_isolation_e2e import ISSUER, REPO, TOKEN_KEY, applied, read
-from tests.workflow_steps import run_step, token_endpoint
+from tests.workflow_steps import INFISICAL_RUN_STUB, run_step, stub_command, token_endpoint
 
 __all__ = ["applied", "fake_infisical", "fake_infisical_server"]
 
@@ -173,3 +174,91 @@ def test_secret_values_of_the_fixture_are_what_the_mask_test_expects(
     assert TOKEN_KEY == "CLOUDFLARE_API_TOKEN"
     secrets = [s for s in fake_infisical.table("secrets") if s["key"] == TOKEN_KEY]
     assert len(secrets) == 3
+
+
+# --------------------------------------------------------------------------------------------------
+# select-stack: the stack's key material comes back from its own state
+# --------------------------------------------------------------------------------------------------
+
+SELECT = wf.action_steps("select-stack")[0]
+PULUMI_STUB = """echo "pulumi $*" >> "$CALLS"
+case "$1 $2" in
+  "stack select") [ "$STACK_EXISTS" = 1 ] ;;
+  "stack export") echo "$EXPORT" ;;
+  "stack init") echo "encryptionsalt: v1:new-stack" >> "Pulumi.${3##*/}.yaml" ;;
+esac
+"""
+
+
+def _select(tmp_path: Path, provider: str, *, missing: str, exists: bool, export: object = None, file: str = "") -> Any:
+    program = tmp_path / "program"
+    program.mkdir(exist_ok=True)
+    (program / "Pulumi.pr-7.yaml").write_text(file or "config:\n  workers-stage-platform:app: acme\n")
+    tools = tmp_path / "tools"
+    tools.mkdir(exist_ok=True)
+    stub_command(tools, "infisical", INFISICAL_RUN_STUB)
+    stub_command(tools, "pulumi", PULUMI_STUB)
+    inputs = {
+        "inputs.stack": "pr-7",
+        "inputs.secrets-provider": provider,
+        "inputs.backend-url": "s3://acme-preview-pulumi-state",
+        "inputs.pulumi-access-token": "",
+        "inputs.infisical-token": "infisical-token",
+        "inputs.project-id": "project",
+        "inputs.environment": "preview",
+        "inputs.path": "/cloudflare",
+        "inputs.missing": missing,
+    }
+    result = run_step(
+        SELECT,
+        tmp_path,
+        inputs,
+        cwd=program,
+        PATH=f"{tools}:{os.environ['PATH']}",
+        CALLS=str(tmp_path / "calls"),
+        STACK_EXISTS="1" if exists else "0",
+        EXPORT=json.dumps(export or {}),
+    )
+    calls = (tmp_path / "calls").read_text().splitlines() if (tmp_path / "calls").exists() else []
+    return result, (program / "Pulumi.pr-7.yaml").read_text(), calls
+
+
+def test_a_fresh_stack_file_gets_its_passphrase_salt_back_from_the_state(tmp_path: Path) -> None:
+    export = {"deployment": {"secrets_providers": {"type": "passphrase", "state": {"salt": "v1:abc=:v1:def"}}}}
+    result, file, calls = _select(tmp_path, "passphrase", missing="create", exists=True, export=export)
+    assert result.returncode == 0 and result.outputs == {"exists": "true"}, result.stdout + result.stderr
+    assert file.endswith("encryptionsalt: v1:abc=:v1:def\n")
+    assert calls == ["pulumi stack select pr-7", "pulumi stack export --stack pr-7"], "never --show-secrets"
+
+
+def test_a_kms_stack_gets_its_provider_and_encrypted_key_back(tmp_path: Path) -> None:
+    url = "awskms://alias/acme-preview?region=auto"
+    export = {"deployment": {"secrets_providers": {"type": "cloud", "state": {"url": url, "encryptedkey": "a2V5"}}}}
+    _, file, _ = _select(tmp_path, url, missing="fail", exists=True, export=export)
+    assert file.endswith(f"secretsprovider: {url}\nencryptedkey: a2V5\n")
+
+
+def test_a_stack_file_with_its_key_material_is_left_alone(tmp_path: Path) -> None:
+    committed = "encryptionsalt: v1:committed\nconfig: {}\n"
+    result, file, calls = _select(tmp_path, "passphrase", missing="create", exists=True, file=committed)
+    assert result.returncode == 0 and file == committed and calls == ["pulumi stack select pr-7"]
+
+
+@pytest.mark.parametrize(
+    ("provider", "missing", "expected"),
+    [
+        ("passphrase", "create", (0, "true", "pulumi stack init pr-7 --secrets-provider passphrase")),
+        ("default", "create", (0, "true", "pulumi stack init pr-7")),
+        ("passphrase", "skip", (0, "false", None)),
+        ("passphrase", "fail", (1, None, None)),
+    ],
+)
+def test_a_missing_stack_is_created_skipped_or_refused(
+    tmp_path: Path, provider: str, missing: str, expected: tuple[int, str | None, str | None]
+) -> None:
+    code, exists, init = expected
+    result, _, calls = _select(tmp_path, provider, missing=missing, exists=False)
+    assert result.returncode == code and result.outputs.get("exists") == exists, result.stdout + result.stderr
+    assert calls[1:] == ([init] if init else [])
+    if code:
+        assert "::error::stack pr-7 does not exist on its backend" in result.stdout
