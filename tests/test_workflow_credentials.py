@@ -26,7 +26,7 @@ AUDIENCE = "https://github.com/acme"
 LOGIN, MASK = wf.action_steps("infisical-login")
 
 
-def _login(fake: FakeInfisical, tmp_path: Path, identity_id: str, subject: str, **extra: str) -> Any:
+def _login(fake: FakeInfisical, tmp_path: Path, identity_id: str, subject: str) -> Any:
     issued: list[str] = []
 
     def issue(audience: str) -> str:
@@ -39,9 +39,10 @@ def _login(fake: FakeInfisical, tmp_path: Path, identity_id: str, subject: str, 
             LOGIN,
             tmp_path,
             inputs,
-            ACTIONS_ID_TOKEN_REQUEST_URL=url,
-            ACTIONS_ID_TOKEN_REQUEST_TOKEN="actions-request-token",
-            **extra,
+            env={
+                "ACTIONS_ID_TOKEN_REQUEST_URL": url,
+                "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "actions-request-token",
+            },
         )
     return result, issued
 
@@ -148,8 +149,10 @@ def test_the_pulumi_cloud_exchange_asks_for_the_stages_team_token(pulumi_cloud: 
             exchange,
             tmp_path,
             outputs,
-            ACTIONS_ID_TOKEN_REQUEST_URL=oidc,
-            ACTIONS_ID_TOKEN_REQUEST_TOKEN="actions-request-token",
+            env={
+                "ACTIONS_ID_TOKEN_REQUEST_URL": oidc,
+                "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "actions-request-token",
+            },
         )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.outputs == {"access-token": "pul-team-token"} and result.github_env == ""
@@ -214,10 +217,12 @@ def _select(tmp_path: Path, provider: str, *, missing: str, exists: bool, export
         tmp_path,
         inputs,
         cwd=program,
-        PATH=f"{tools}:{os.environ['PATH']}",
-        CALLS=str(tmp_path / "calls"),
-        STACK_EXISTS="1" if exists else "0",
-        EXPORT=json.dumps(export or {}),
+        env={
+            "PATH": f"{tools}:{os.environ['PATH']}",
+            "CALLS": str(tmp_path / "calls"),
+            "STACK_EXISTS": "1" if exists else "0",
+            "EXPORT": json.dumps(export or {}),
+        },
     )
     calls = (tmp_path / "calls").read_text().splitlines() if (tmp_path / "calls").exists() else []
     return result, (program / "Pulumi.pr-7.yaml").read_text(), calls

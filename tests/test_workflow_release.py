@@ -47,7 +47,9 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return {"root": str(root), **commits}
 
 
-def _resolve(repo: dict[str, str], tmp_path: Path, release: str = "", history: object = ()) -> StepRun:
+def _resolve(
+    repo: dict[str, str], tmp_path: Path, release: str = "", history: list[dict[str, object]] | None = None
+) -> StepRun:
     tools = tmp_path / "tools"
     tools.mkdir(exist_ok=True)
     stub_command(tools, "infisical", INFISICAL_RUN_STUB)
@@ -64,9 +66,11 @@ def _resolve(repo: dict[str, str], tmp_path: Path, release: str = "", history: o
         tmp_path,
         expressions,
         cwd=Path(repo["root"]),
-        PATH=f"{tools}{os.pathsep}{os.environ['PATH']}",
-        HISTORY=json.dumps(list(history)),
-        INFISICAL_PROJECT_ID="project",
+        env={
+            "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}",
+            "HISTORY": json.dumps(history or []),
+            "INFISICAL_PROJECT_ID": "project",
+        },
     )
 
 

@@ -50,14 +50,19 @@ def render(value: str, expressions: Mapping[str, str]) -> str:
 
 
 def run_step(
-    step: Step, tmp_path: Path, expressions: Mapping[str, str] | None = None, *, cwd: Path | None = None, **env: str
+    step: Step,
+    tmp_path: Path,
+    expressions: Mapping[str, str] | None = None,
+    *,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> StepRun:
     files = {name: tmp_path / name.lower() for name in ("GITHUB_OUTPUT", "GITHUB_ENV", "GITHUB_STEP_SUMMARY")}
     for path in files.values():
         path.write_text("")
     rendered = {name: render(value, expressions or {}) for name, value in step_env(step).items()}
     environment = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "RUNNER_TEMP": str(tmp_path)}
-    environment |= {name: str(path) for name, path in files.items()} | rendered | env
+    environment |= {name: str(path) for name, path in files.items()} | rendered | dict(env or {})
     result = subprocess.run(
         ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", run(step)],
         cwd=cwd or tmp_path,
