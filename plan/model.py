@@ -11,6 +11,7 @@ from typing import Any
 
 from components.secrets.deploy_inputs import NOT_PROVIDED
 from plan.engine import PROVIDER_KEY, ProgramRun, Registration
+from plan.licence import needs_licence
 from policy.names import SECRET_SIG, SECRET_SIG_KEY, short_type
 
 SECRET = "[secret]"  # noqa: S105 (a marker, not a password)
@@ -108,6 +109,7 @@ def build_plan(run: ProgramRun, policy: list[dict[str, Any]] | None = None) -> d
         "resources": resources,
         "outputs": outputs,
         "policy": policy or [],
+        "needsLicence": needs_licence(resources),
     }
 
 

@@ -7,6 +7,7 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
+from plan.licence import HEADING, WAYS_OUT
 from plan.tables import markdown_table, text_table
 
 COLUMNS = ("#", "TYPE", "NAME", "PHYSICAL NAME", "PARENT", "DEPENDS ON", "FLAGS")
@@ -31,6 +32,17 @@ def _adopting_lines(plan: dict[str, Any]) -> list[str]:
         return []
     heading = "Adopted if they already exist (then never modified or deleted by this stack)"
     return [heading, *(f"  {label}" for label in adopting), ""]
+
+
+def _licence_rows(plan: dict[str, Any]) -> list[tuple[str, str, str]]:
+    return [(row["resource"], row["feature"], row["requestedBy"]) for row in plan.get("needsLicence") or []]
+
+
+def _licence_lines(plan: dict[str, Any]) -> list[str]:
+    rows = _licence_rows(plan)
+    if not rows:
+        return []
+    return [HEADING, *text_table(rows, ("RESOURCE", "NEEDS", "ASKED FOR BY")), ""]
 
 
 def _rows(plan: dict[str, Any]) -> list[tuple[str, ...]]:
@@ -140,6 +152,7 @@ def render_table(plan: dict[str, Any]) -> str:
         *_tree(plan),
         "",
         *_adopting_lines(plan),
+        *_licence_lines(plan),
         "Worker bindings",
         *text_table(_bindings(plan), ("SCRIPT", "BINDING", "TYPE", "VALUE / TARGET")),
         "",
@@ -167,6 +180,7 @@ def render_markdown(plan: dict[str, Any]) -> str:
         "",
         *markdown_table(COLUMNS, _rows(plan)),
         "",
+        *_markdown_licence(plan),
         "#### Worker bindings",
         "",
         *markdown_table(("Script", "Binding", "Type", "Value / target"), _bindings(plan)),
@@ -184,6 +198,14 @@ def render_markdown(plan: dict[str, Any]) -> str:
         "</details>",
     ]
     return "\n".join(out) + "\n"
+
+
+def _markdown_licence(plan: dict[str, Any]) -> list[str]:
+    rows = _licence_rows(plan)
+    if not rows:
+        return []
+    heading = f"> **Needs an Infisical licence**: a server without one refuses these (see {WAYS_OUT})."
+    return [heading, "", *markdown_table(("Resource", "Needs", "Asked for by"), rows), ""]
 
 
 RENDERERS = {"table": render_table, "json": render_json, "markdown": render_markdown}

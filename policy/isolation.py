@@ -108,7 +108,8 @@ def only_pr_preview_trusts_pull_requests(resource: Resource) -> Iterator[str]:
     if isinstance(claims, Mapping):
         subjects.append(claims.get("sub"))
     listed = [part.strip() for value in subjects if isinstance(value, str) for part in value.split(",")]
-    if trusts_pull_requests(listed):
+    repository = claims.get("repository") if isinstance(claims, Mapping) else None
+    if trusts_pull_requests(listed, repository if isinstance(repository, str) else None):
         yield (
             "this OIDC auth lets pull_request runs log in (a pull_request subject or a glob); only the PR preview "
             "identity may, and it reads only its preview folder. Remove the subject from infisical.ciIdentity."

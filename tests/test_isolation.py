@@ -80,7 +80,8 @@ def test_no_non_prod_role_reaches_prod(stage: str, stage_runs: dict[str, Program
 def test_only_the_pr_preview_identity_trusts_pull_requests(stage: str, stage_runs: dict[str, ProgramRun]) -> None:
     for oidc in of(stage_runs[stage], "IdentityOidcAuth"):
         subjects = [s.strip() for s in oidc.inputs["bound_claims"]["sub"].split(",")]
-        assert trusts_pull_requests(subjects) is (oidc.name == "pr-preview-identity-oidc"), (stage, oidc.name)
+        trusted = trusts_pull_requests(subjects, oidc.inputs["bound_claims"]["repository"])
+        assert trusted is (oidc.name == "pr-preview-identity-oidc"), (stage, oidc.name)
         assert oidc.inputs["bound_claims"]["repository"] == "acme/app"
     preview = [o for o in of(stage_runs[stage], "IdentityOidcAuth") if o.name == "pr-preview-identity-oidc"]
     assert len(preview) == (1 if stage == "staging" else 0)
@@ -89,7 +90,8 @@ def test_only_the_pr_preview_identity_trusts_pull_requests(stage: str, stage_run
 def test_the_deploy_identity_reads_what_its_deploy_reads(stage_runs: dict[str, ProgramRun]) -> None:
     role = named(stage_runs["staging"], "ci-identity-role")
     reads, writes, folders, syncs, connection = role.inputs["permissions"]
-    assert connection["subject"] == "app-connections" and connection["action"] == ["read", "edit", "connect"]
+    assert connection["subject"] == "app-connections"
+    assert connection["action"] == ["read-app-connections", "edit-app-connections", "connect-app-connections"]
     assert reads["action"] == ["describeSecret", "readValue"]
     assert reads["conditions"]["secretPath"] == {"$in": ["/cloudflare"]}  # `infisical run --path=/cloudflare`
     assert writes["conditions"]["secretPath"] == {"$glob": "/generated/**"}  # the generated-secret copies
@@ -168,7 +170,19 @@ def test_an_acknowledgement_outside_prod_is_refused(tmp_path: Path) -> None:
     assert "Pulumi.prod.yaml" in problems("staging", root)[f"{PROJECT}:infisical.acknowledge[0]"]
 
 
-@pytest.mark.parametrize("subject", ["repo:acme/app:pull_request", "repo:acme/app:*"])
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "repo:acme/app:pull_request",
+        "repo:acme/app:*",
+        # Bindings are picomatch globs on the server; each of these let a pull_request token in (measured).
+        "repo:acme/app:pull_*",
+        "repo:acme/*",
+        "repo:acme/app:**",
+        "repo:acme/app:?ull_request",
+        "repo:acme/app:{pull_request,environment:staging}",
+    ],
+)
 def test_a_deploy_identity_that_trusts_pull_requests_is_refused(subject: str, staging_raw: dict[str, Any]) -> None:
     staging_raw["infisical"]["ciIdentity"]["subjects"] = ["repo:acme/app:environment:staging", subject]
     with pytest.raises(StageConfigError) as caught:
@@ -206,9 +220,12 @@ def test_a_custom_role_that_reaches_prod_is_caught(stage_runs: dict[str, Program
     assert analyzer(run, config, deploy_environment("dev")) == expected
 
 
-def test_a_deploy_identity_trusting_pull_requests_is_caught(stage_runs: dict[str, ProgramRun], analyzer: Any) -> None:
+@pytest.mark.parametrize("pull_requests", ["repo:acme/app:pull_request", "repo:acme/*"])
+def test_a_deploy_identity_trusting_pull_requests_is_caught(
+    stage_runs: dict[str, ProgramRun], analyzer: Any, pull_requests: str
+) -> None:
     oidc = named(stage_runs["staging"], "ci-identity-oidc")
-    claims = {**oidc.inputs["bound_claims"], "sub": "repo:acme/app:environment:staging, repo:acme/app:pull_request"}
+    claims = {**oidc.inputs["bound_claims"], "sub": f"repo:acme/app:environment:staging, {pull_requests}"}
     run = replace(stage_runs["staging"], "ci-identity-oidc", inputs={**oidc.inputs, "bound_claims": claims})
     expected = [("only-pr-preview-identity-trusts-pull-requests", "infisical:IdentityOidcAuth/ci-identity-oidc")]
     assert found(check(run)) == expected

@@ -228,7 +228,7 @@ def test_a_plan_without_groups_is_named_with_the_config_path(fake_infisical: Fak
     raw["access"] = {"groups": {"platform-team": {"role": "admin"}}}
     with fake_infisical.store.lock:
         fake_infisical.store.plan_groups = False
-    with pytest.raises(Exception, match=r"workers-stage-platform:access\.groups\.platform-team.*paid Infisical plan"):
+    with pytest.raises(Exception, match=r"workers-stage-platform:access\.groups\.platform-team.*Infisical licence"):
         run_stage("project", raw, environment={}, resource_mocks=StageRun("project"))
 
 

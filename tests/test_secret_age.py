@@ -175,7 +175,7 @@ def test_a_folder_the_identity_may_not_list_is_reported_unreadable(
 ) -> None:
     """The staging deploy identity's role reads /cloudflare only; the sync folder's ages are then unknown."""
     from components.infisical import IdentityProvider, ProjectIdentityMembershipProvider, ProjectRoleProvider
-    from components.rules import access
+    from components.infisical_side import ci_roles
     from tests.infisical.engine import Engine
     from tests.infisical.test_project_role import login
 
@@ -186,7 +186,7 @@ def test_a_folder_the_identity_may_not_list_is_reported_unreadable(
             ("/oauth", "GOOGLE_CLIENT_SECRET"): "2026-01-01T00:00:00Z",
         },
     )
-    permissions = access.deploy_permissions("staging", ["/cloudflare"], "/generated/**")
+    permissions = ci_roles.deploy_permissions("staging", ["/cloudflare"], "/generated/**")
     Engine(ProjectRoleProvider()).create(
         {"project_id": project_id, "slug": "staging-deploy", "name": "deploy", "permissions": permissions}
     )

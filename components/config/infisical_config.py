@@ -14,6 +14,9 @@ from components.config.models import INJECTED_SECRETS_FOLDER
 from components.rules.access import ACK_PROD_READABLE, PR_PREVIEW_SUBJECT
 from components.rules.naming import is_preview_stage
 
+GITHUB_ACTIONS_ISSUER = "https://token.actions.githubusercontent.com"
+"""The ``iss`` of GitHub Actions' ID tokens (github.com), also its OIDC discovery URL."""
+
 
 class GitHubOidcConfig(Model):
     """The CI machine identity of this stage, logged in with GitHub Actions' OIDC token."""
@@ -26,6 +29,13 @@ class GitHubOidcConfig(Model):
         "never log in as a deploy identity: see previewFolder.",
     )
     audience: str | None = Field(None, description="Token audience; default https://github.com/<owner>.")
+    issuer: str = Field(
+        GITHUB_ACTIONS_ISSUER,
+        pattern=r"^https?://[^/?#@]+(/[^?#]*)?$",
+        description="OIDC issuer of the CI tokens, and its discovery URL: GitHub Actions' by default; a GitHub "
+        "Enterprise Server's (https://<host>/_services/token), or a test's own issuer. Infisical fetches "
+        "<issuer>/.well-known/openid-configuration when the identity is created and at each login.",
+    )
     role: str | None = Field(
         None,
         description="Default: a custom project role the stage creates, scoped to its own environment and the "

@@ -33,7 +33,8 @@ def problems(config: StageConfig, project_root: Path | None) -> Iterator[Problem
     if infisical is None:
         return
     identity = infisical.ci_identity
-    if identity is not None and identity.subjects is not None and trusts_pull_requests(identity.subjects):
+    subjects = identity.subjects if identity is not None else None
+    if identity is not None and subjects is not None and trusts_pull_requests(subjects, identity.repository):
         yield (
             ("infisical", "ciIdentity", "subjects"),
             "a deploy identity must not trust pull requests (a pull_request subject or a glob): any branch could "

@@ -47,6 +47,7 @@ from .errors import (
     InfisicalAuthenticationError,
     InfisicalBadRequestError,
     InfisicalConfigError,
+    InfisicalCreateFailedError,
     InfisicalCreateUncertainError,
     InfisicalError,
     InfisicalNotFoundError,
@@ -73,6 +74,7 @@ from .identity import (
     IdentityOidcAuthArgs,
     IdentityOidcAuthProvider,
     IdentityProvider,
+    OidcDiscoveryError,
 )
 from .membership import (
     ProjectIdentityMembership,
@@ -122,6 +124,7 @@ __all__ = [
     "InfisicalBadRequestError",
     "InfisicalClient",
     "InfisicalConfigError",
+    "InfisicalCreateFailedError",
     "InfisicalCreateUncertainError",
     "InfisicalError",
     "InfisicalNotFoundError",
@@ -133,6 +136,7 @@ __all__ = [
     "InfisicalTokenError",
     "InfisicalTransportError",
     "InfisicalValidationError",
+    "OidcDiscoveryError",
     "Project",
     "ProjectArgs",
     "ProjectEnvironment",

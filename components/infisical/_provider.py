@@ -34,6 +34,7 @@ from ._schema import Schema
 from .client import InfisicalClient
 from .errors import (
     InfisicalAlreadyExistsError,
+    InfisicalCreateFailedError,
     InfisicalCreateUncertainError,
     InfisicalNotFoundError,
     InfisicalRequestError,
@@ -187,11 +188,14 @@ class InfisicalProvider(ResourceProvider):
         key: str,
         create: Callable[[], T],
         find: Callable[[], T | None] | None,
+        explain: Callable[[InfisicalRequestError], str | None] | None = None,
     ) -> T:
         """Create once; if the outcome is unknown, look the object up by its natural key before retrying.
 
         ``find`` returns the object only when it is certainly the one this create asked for. Without a
         natural key (``find`` is None) an uncertain outcome is reported instead of risking a duplicate.
+        When every attempt failed and every read back found nothing, nothing was created: that is
+        `InfisicalCreateFailedError`, with ``explain``'s reading of the last failure when it has one.
         """
         uncertain: InfisicalRequestError | None = None
         for _ in range(client.max_attempts):
@@ -215,7 +219,7 @@ class InfisicalProvider(ResourceProvider):
                     return found
                 _log.info("Infisical %s %s was not created; sending the create again", self.kind, key)
         assert uncertain is not None
-        raise InfisicalCreateUncertainError(self.kind, key, uncertain)
+        raise InfisicalCreateFailedError(self.kind, key, uncertain, explain(uncertain) if explain else None)
 
     def _create_or_adopt(
         self,

@@ -177,6 +177,23 @@ class InfisicalCreateUncertainError(InfisicalError):
         self.cause = cause
 
 
+class InfisicalCreateFailedError(InfisicalError):
+    """A create failed in a way that could have created the object (a 5xx, a lost answer), and reading it
+    back showed it was not: certainly nothing was made. ``explanation`` says why, where the kind knows."""
+
+    def __init__(self, kind: str, key: str, cause: InfisicalRequestError, explanation: str | None = None) -> None:
+        why = f" {explanation}" if explanation else ""
+        message = (
+            f"creating the Infisical {kind} {key} failed ({cause}); reading it back finds no {kind} matching it, "
+            f"so it was not created.{why}"
+        )
+        super().__init__(message)
+        self.kind = kind
+        self.key = key
+        self.cause = cause
+        self.explanation = explanation
+
+
 class InfisicalSyncFailedError(InfisicalError):
     """A secret sync's job failed in Infisical (its message says why, from Cloudflare), or did not finish."""
 

@@ -2,10 +2,12 @@
 
 Routes, from Infisical's group project router (backend/src/server/routes/v2/group-project-router.ts):
 ``/api/v2/workspace/{projectId}/groups/{groupId}`` adds (``role`` or ``roles``), reads, updates
-(``roles``) and removes it; the group is named by its id or its slug. Groups are a feature of paid
-plans: without it Infisical answers 400 with a plan restriction, which becomes
-`GroupsUnavailableError` naming ``requested_by`` (the config path that asked for the group), never sent
-to Infisical.
+(``roles``) and removes it; the group is named by its id or its slug. Groups are a licensed feature: a
+server without one refuses to create any ("Failed to create group due to plan restriction. Upgrade plan
+to create group.", backend/src/ee/services/group/group-service.ts), so the group the config names does
+not exist there and adding it answers 404; a plan restriction answers 400. Either becomes
+`GroupsUnavailableError`, naming ``requested_by`` (the config path that asked for the group, never sent to
+Infisical) and the ways out.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from ._provider import InfisicalProvider, Outputs, found_or_none
 from ._resource import InfisicalResource
 from ._schema import Schema, prop
 from .client import InfisicalClient
-from .errors import InfisicalBadRequestError, InfisicalError
+from .errors import InfisicalApiError, InfisicalBadRequestError, InfisicalError, InfisicalNotFoundError
 from .user_membership import permanent_role, roles_body
 
 _MEMBERSHIP = "/api/v2/workspace/{projectId}/groups/{groupId}"
@@ -28,17 +30,24 @@ PLAN_REFUSAL = "plan restriction"
 
 
 class GroupsUnavailableError(InfisicalError):
-    """The Infisical organization's plan has no groups, so no group can be given a project role."""
+    """The group cannot be given a project role: the organization has no such group, or no groups at all."""
 
-    def __init__(self, group: str, requested_by: str | None, cause: InfisicalBadRequestError) -> None:
+    def __init__(self, group: str, requested_by: str | None, cause: InfisicalApiError) -> None:
         asked = f" (asked for by {requested_by})" if requested_by else ""
+        why = (
+            "the organization has no such group"
+            if isinstance(cause, InfisicalNotFoundError)
+            else "the organization's plan has no groups"
+        )
         super().__init__(
-            f"Infisical refused to add the group {group!r} to the project{asked}: groups need a paid Infisical "
-            f"plan. Infisical said: {cause.message.rstrip('.')}. Either upgrade the plan, or list the group's "
-            "people under access.users instead."
+            f"Infisical cannot give the group {group!r} a role in the project{asked}: {why}. Infisical said: "
+            f"{cause.message.rstrip('.')}. Groups need an Infisical licence with groups (a server without one "
+            "refuses to create any). Either create the group in Infisical under a plan that has groups, or list "
+            "the group's people under access.users instead."
         )
         self.group = group
         self.requested_by = requested_by
+        self.cause = cause
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,6 +89,10 @@ class ProjectGroupMembershipProvider(InfisicalProvider):
             )
         except InfisicalBadRequestError as error:
             if PLAN_REFUSAL in error.message:
+                raise GroupsUnavailableError(inputs["group"], inputs.get("requested_by"), error) from None
+            raise
+        except InfisicalNotFoundError as error:
+            if "group" in error.message.lower():
                 raise GroupsUnavailableError(inputs["group"], inputs.get("requested_by"), error) from None
             raise
         return membership["id"], dict(inputs)

@@ -8,6 +8,14 @@ rerun after one never makes a second identity. Where the search route is missing
 uncertain create is reported (`InfisicalCreateUncertainError`) rather than retried. OIDC auth is keyed by
 its identity: Infisical answers 400 (not 404) when an identity has no OIDC auth attached, which reads as
 "gone" here. Importing an `IdentityOidcAuth` takes the identity id.
+
+Infisical checks the discovery URL when OIDC auth is attached (``blockLocalAndPrivateIpAddresses`` in
+backend/src/lib/validator/validate-url.ts, called by ``attachOidcAuth`` in
+backend/src/services/identity-oidc-auth/identity-oidc-auth-service.ts): the host ``localhost`` and, unless
+the server runs with ``ALLOW_INTERNAL_IP_CONNECTIONS=true``, any private or loopback address is 400
+"Local IPs not allowed as URL", and a host the server cannot reach is 500 "Something went wrong". The
+provider reads the auth back after a 500 (`InfisicalCreateFailedError` when it is not there) and says
+which of these happened and what to do (`OidcDiscoveryError`).
 """
 
 from __future__ import annotations
@@ -25,7 +33,14 @@ from ._provider import InfisicalProvider, Outputs, found_or_none
 from ._resource import InfisicalResource
 from ._schema import Schema, prop
 from .client import InfisicalClient
-from .errors import InfisicalApiError, InfisicalBadRequestError, InfisicalNotFoundError
+from .errors import (
+    InfisicalApiError,
+    InfisicalBadRequestError,
+    InfisicalError,
+    InfisicalNotFoundError,
+    InfisicalRequestError,
+    InfisicalServerError,
+)
 
 _IDENTITY = "/api/v1/identities/{identityId}"
 TAG_KEY = "pulumi-identity-key"
@@ -160,6 +175,32 @@ def _oidc_outputs(auth: Mapping[str, Any], known: Mapping[str, Any]) -> Outputs:
     }
 
 
+LOCAL_REFUSED = "Local IPs not allowed as URL"
+INTERNAL_IPS_HELP = (
+    "A self-hosted Infisical reaches a private or loopback address only when it runs with "
+    "ALLOW_INTERNAL_IP_CONNECTIONS=true, and never the host name localhost (write 127.0.0.1)."
+)
+
+
+class OidcDiscoveryError(InfisicalError):
+    """Infisical refused the OIDC discovery URL of an identity's auth, or could not fetch it."""
+
+
+def unreachable_discovery(url: str) -> str:
+    return (
+        f"Infisical could not fetch the OIDC discovery document from {url}: the server fetches "
+        f"{url.rstrip('/')}/.well-known/openid-configuration when the auth is attached. Make sure the Infisical "
+        f"server (not this machine) can reach it. {INTERNAL_IPS_HELP}"
+    )
+
+
+def _local_refused(url: str, identity_id: str, error: InfisicalBadRequestError) -> OidcDiscoveryError:
+    return OidcDiscoveryError(
+        f"Infisical refused the OIDC discovery URL {url} of identity {identity_id}: it is a local or private "
+        f"address (Infisical said: {error.message}). {INTERNAL_IPS_HELP}"
+    )
+
+
 def _not_attached(error: InfisicalBadRequestError) -> bool:
     return "does not have" in error.message.lower() or "not attached" in error.message.lower()
 
@@ -221,7 +262,17 @@ class IdentityOidcAuthProvider(InfisicalProvider):
             )
             return found if same else None
 
-        auth = self._create_or_recover(client, f"for identity {identity_id}", create, find)
+        url = body["oidcDiscoveryUrl"]
+
+        def explain(error: InfisicalRequestError) -> str | None:
+            return unreachable_discovery(url) if isinstance(error, InfisicalServerError) else None
+
+        try:
+            auth = self._create_or_recover(client, f"for identity {identity_id}", create, find, explain)
+        except InfisicalBadRequestError as error:
+            if LOCAL_REFUSED in error.message:
+                raise _local_refused(url, identity_id, error) from None
+            raise
         return auth["id"], _oidc_outputs(auth, inputs)
 
     def _read(self, client: InfisicalClient, id_: str, props: dict[str, Any]) -> tuple[str, Outputs] | None:
@@ -233,7 +284,17 @@ class IdentityOidcAuthProvider(InfisicalProvider):
         return id_, _oidc_outputs(auth, {"identity_id": identity_id})
 
     def _update(self, client: InfisicalClient, id_: str, old: dict[str, Any], new: dict[str, Any]) -> Outputs:
-        data = client.patch(_OIDC, path={"identityId": new["identity_id"]}, json=_oidc_body(new))
+        body = _oidc_body(new)
+        try:
+            data = client.patch(_OIDC, path={"identityId": new["identity_id"]}, json=body)
+        except InfisicalServerError as error:
+            if body["oidcDiscoveryUrl"] == old.get("oidc_discovery_url"):
+                raise
+            raise OidcDiscoveryError(f"{error}. {unreachable_discovery(body['oidcDiscoveryUrl'])}") from None
+        except InfisicalBadRequestError as error:
+            if LOCAL_REFUSED not in error.message:
+                raise
+            raise _local_refused(body["oidcDiscoveryUrl"], new["identity_id"], error) from None
         return _oidc_outputs(data["identityOidcAuth"], new)
 
     def _delete(self, client: InfisicalClient, id_: str, props: dict[str, Any]) -> None:

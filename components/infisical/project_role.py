@@ -7,11 +7,15 @@ permissions carry conditions such as ``{"environment": {"$eq": "staging"}, "secr
 role id) and ``/api/v1/projects/roles/{roleId}`` (read by id), as in Infisical's project role router and
 its Terraform provider's ``infisical_project_role``.
 
-Two traps this provider closes at ``check`` time:
+Traps this provider closes at ``check`` time:
 
-* An unknown condition operator (``$neq`` instead of ``$ne``) is accepted by Infisical and silently
-  dropped by its schema, leaving an *unconditional* permission. `check` refuses every operator except
-  ``$eq``, ``$ne``, ``$in`` and ``$glob``.
+* Every subject has its own action names (``app-connections`` takes ``read-app-connections``, not
+  ``read``); Infisical answers any other with 422. `check` refuses them, with the subject's actions
+  (`project_permissions`, declared from Infisical's project-permission.ts).
+* An unknown condition operator (``$neq`` instead of ``$ne``), a condition the subject does not take, or
+  ``inverted`` on a subject without deny rules is accepted by Infisical and silently dropped by its
+  schema, leaving a *wider* permission than written. `check` refuses every operator except ``$eq``,
+  ``$ne``, ``$in`` and ``$glob``, and what the subject's schema would drop.
 * Custom roles need a plan with RBAC (Enterprise; under ``ee/`` when self-hosted). Infisical answers 400
   "Failed to create custom role due to plan RBAC restriction"; the provider turns that into
   `CustomRolesUnavailableError`, naming ``requested_by`` (the config path that asked for the role) and
@@ -27,6 +31,7 @@ from typing import Any
 import pulumi
 
 from . import _validators as valid
+from . import project_permissions
 from ._provider import InfisicalProvider, Outputs, found_or_none
 from ._resource import InfisicalResource
 from ._schema import Schema, prop
@@ -111,7 +116,7 @@ def _permission_reason(permission: Any) -> str | None:
     for field, condition in (conditions or {}).items():
         if (reason := _condition_reason(field, condition)) is not None:
             return reason
-    return None
+    return project_permissions.problem(permission)
 
 
 def _not_reserved(value: Any) -> str | None:

@@ -6,7 +6,7 @@ exists (Infisical refuses to sync into a script whose latest version is not depl
 adopted (its id comes from config), never created or deleted by a stage stack.
 
 Each CI identity (the stage's deploy identity and, where configured, the PR preview identity) gets a
-custom project role scoped to the stage's environment (`components.rules.access`), unless the config names a
+custom project role scoped to the stage's environment (`ci_roles`), unless the config names a
 project-wide role for it.
 
 Day one meets what a team already has: a project made in the Infisical UI comes with ``dev``, ``staging``
@@ -51,12 +51,12 @@ from components.infisical import (
     SecretFolderArgs,
 )
 from components.infisical.secret_sync import OVERWRITE_DESTINATION
+from components.infisical_side import ci_roles
 from components.rules import access
 from components.rules.naming import Naming
 from components.secrets.owners import WorkerSecrets
 
 TYPE = "stageplatform:index:InfisicalStage"
-GITHUB_OIDC_ISSUER = "https://token.actions.githubusercontent.com"
 
 
 @dataclass(frozen=True)
@@ -193,7 +193,7 @@ class InfisicalStage(pulumi.ComponentResource):
                     physical="ci",
                     subjects=github.allowed_subjects(args.naming.stage),
                     role=github.role,
-                    permissions=access.deploy_permissions(
+                    permissions=ci_roles.deploy_permissions(
                         args.environment_slug,
                         [INJECTED_SECRETS_FOLDER],
                         f"{GENERATED_SECRETS_FOLDER}/**",
@@ -212,7 +212,7 @@ class InfisicalStage(pulumi.ComponentResource):
                         physical="pr-preview",
                         subjects=[github.preview_subject()],
                         role=None,
-                        permissions=access.preview_permissions(args.environment_slug, github.preview_folder),
+                        permissions=ci_roles.preview_permissions(args.environment_slug, github.preview_folder),
                         requested_by=f"infisical.ciIdentity.previewFolder in Pulumi.{args.naming.stage}.yaml",
                     ),
                     child,
@@ -278,8 +278,8 @@ class InfisicalStage(pulumi.ComponentResource):
             f"{spec.key}-oidc",
             IdentityOidcAuthArgs(
                 identity_id=identity.id,
-                oidc_discovery_url=GITHUB_OIDC_ISSUER,
-                bound_issuer=GITHUB_OIDC_ISSUER,
+                oidc_discovery_url=github.issuer,
+                bound_issuer=github.issuer,
                 bound_audiences=github.allowed_audience(),
                 bound_claims={"repository": github.repository, "sub": ", ".join(spec.subjects)},
             ),

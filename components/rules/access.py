@@ -1,17 +1,9 @@
-"""What each CI identity may do in Infisical, declared once: the permissions of its custom project role.
+"""Who may reach what in Infisical: the rules the config check and the policy pack apply to CI identities.
 
-Infisical's built-in project roles reach every environment of a project, so each identity gets a custom
-role whose permissions all carry ``environment: {$eq: <its environment>}``:
-
-* the **deploy identity** of a stage reads the folders its deploy reads (``infisical run --path=...``),
-  writes the generated-secret copies, and manages its folders and Workers syncs, all in its own
-  environment;
-* the **PR preview identity** (same-repo pull requests, ``pulumi preview``) reads exactly one folder of
-  the stage's environment, which holds a read-only Cloudflare token and the variables a preview needs.
-
-The stage creates the roles, the config check and the policy rule ask `reaches_environment` whether a
-role could read prod, and the tests check the same declarations. Pure data: no Pulumi, no pydantic (the
-policy pack imports it).
+The roles themselves are built in components/infisical_side/ci_roles.py. Here: whether a role's
+permissions could apply in an environment (`reaches_environment`, so no non-prod role reaches prod), and
+whether an OIDC subject binding lets pull_request runs log in (`trusts_pull_requests`, so only the PR
+preview identity does). Pure data: no Pulumi, no pydantic, no HTTP client (the policy pack imports it).
 """
 
 from __future__ import annotations
@@ -19,14 +11,6 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
-
-SECRET_READ: Final = ("describeSecret", "readValue")
-SECRET_WRITE: Final = (*SECRET_READ, "create", "edit", "delete")
-FOLDER_WRITE: Final = ("create", "edit", "delete")
-SYNC_MANAGE: Final = ("read", "create", "edit", "delete", "sync-secrets")
-"""Actions on Infisical's ``secret-syncs`` subject that a deploy needs to keep its Workers syncs."""
-CONNECTION_USE: Final = ("read", "edit", "connect")
-"""Actions on the ``app-connections`` subject (condition field ``connectionId``) for the stage's connection."""
 
 PR_PREVIEW_SUBJECT: Final = "pull_request"
 """The GitHub OIDC ``sub`` suffix of a pull_request run (``repo:<owner>/<repo>:pull_request``)."""
@@ -38,47 +22,6 @@ DEPLOY_IDENTITY: Final = "ci-identity"
 ACK_PROD_READABLE: Final = "prod-readable-by-non-prod-identities"
 """The one acknowledgement (``infisical.acknowledge`` in Pulumi.prod.yaml) that lets prod share its
 Infisical project with a non-prod identity whose role is project-wide."""
-
-
-def _in(environment: str, path: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    conditions: dict[str, Any] = {"environment": {"$eq": environment}}
-    if path is not None:
-        conditions["secretPath"] = dict(path)
-    return conditions
-
-
-def deploy_permissions(
-    environment: str, read_folders: Iterable[str], write_glob: str, connection_id: Any = None
-) -> list[dict[str, Any]]:
-    """The deploy identity's role: read ``read_folders``, write under ``write_glob``, folders and syncs.
-
-    With ``connection_id`` (the stage's own Cloudflare app connection, an id or a Pulumi output of one) it may
-    also update that connection and only that one: the rotated sync token reaches it in the same deploy.
-    """
-    reads = {"$in": sorted(read_folders)}
-    own_connection = (
-        [
-            {
-                "subject": "app-connections",
-                "action": list(CONNECTION_USE),
-                "conditions": {"connectionId": {"$eq": connection_id}},
-            }
-        ]
-        if connection_id is not None
-        else []
-    )
-    return [
-        {"subject": "secrets", "action": list(SECRET_READ), "conditions": _in(environment, reads)},
-        {"subject": "secrets", "action": list(SECRET_WRITE), "conditions": _in(environment, {"$glob": write_glob})},
-        {"subject": "secret-folders", "action": list(FOLDER_WRITE), "conditions": _in(environment)},
-        {"subject": "secret-syncs", "action": list(SYNC_MANAGE), "conditions": _in(environment)},
-        *own_connection,
-    ]
-
-
-def preview_permissions(environment: str, folder: str) -> list[dict[str, Any]]:
-    """The PR preview identity's role: read one folder of one environment, nothing else."""
-    return [{"subject": "secrets", "action": list(SECRET_READ), "conditions": _in(environment, {"$eq": folder})}]
 
 
 def _operator_allows(operator: str, operand: Any, value: str) -> bool:
@@ -113,6 +56,40 @@ def reaches_environment(permissions: Sequence[Mapping[str, Any]], environment: s
     return False
 
 
-def trusts_pull_requests(subjects: Iterable[str]) -> bool:
-    """Whether an OIDC ``sub`` binding lets pull_request runs (or any run, with a glob) log in."""
-    return any(s.endswith(":" + PR_PREVIEW_SUBJECT) or s.endswith(":*") or s == "*" for s in subjects)
+def _brace_expansions(pattern: str) -> list[str]:
+    """``{a,b}`` alternatives spelled out (innermost first), as picomatch reads them."""
+    start = pattern.find("{")
+    end = pattern.find("}", start)
+    if start < 0 or end < 0:
+        return [pattern]
+    inner_start = pattern.rfind("{", 0, end)
+    head, body, tail = pattern[:inner_start], pattern[inner_start + 1 : end], pattern[end + 1 :]
+    return [expanded for choice in body.split(",") for expanded in _brace_expansions(head + choice + tail)]
+
+
+def could_match(pattern: str, value: str) -> bool:
+    """Whether Infisical's OIDC binding ``pattern`` could accept ``value``.
+
+    Infisical matches each binding with ``policy === value || picomatch.isMatch(value, policy)``
+    (``doesFieldValueMatchOidcPolicy``, backend/src/services/identity-oidc-auth/identity-oidc-auth-fns.ts).
+    This answers yes whenever picomatch would: braces are expanded, then ``fnmatch`` matches, whose ``*``
+    and ``?`` also cross ``/`` (a wider match than picomatch's, never a narrower one).
+    """
+    return pattern == value or any(fnmatch.fnmatchcase(value, p) for p in _brace_expansions(pattern))
+
+
+def trusts_pull_requests(subjects: Iterable[str], repository: str | None = None) -> bool:
+    """Whether an OIDC ``sub`` binding lets pull_request runs log in.
+
+    Bindings are patterns (`could_match`): ``repo:acme/*``, ``repo:acme/app:pull_*``, ``…:**``,
+    ``…:?ull_request`` and ``…:{pull_request,environment:staging}`` all let ``repo:acme/app:pull_request``
+    in. Checked against the pull_request subject of ``repository`` when it is known, and for any repository
+    against a binding that names pull_request or is a bare wildcard.
+    """
+    pull_request = f"repo:{repository}:{PR_PREVIEW_SUBJECT}" if repository else None
+    for subject in subjects:
+        if subject.endswith(":" + PR_PREVIEW_SUBJECT) or subject.endswith(":*") or subject in ("*", "**"):
+            return True
+        if pull_request is not None and could_match(subject, pull_request):
+            return True
+    return False

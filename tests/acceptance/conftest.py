@@ -4,6 +4,10 @@ Enable with ``INFISICAL_ACCEPTANCE=1`` plus ``INFISICAL_SITE_URL`` (or ``INFISIC
 ``INFISICAL_TOKEN`` or universal-auth credentials. Identity tests also need ``INFISICAL_ORGANIZATION_ID``;
 Cloudflare tests need ``CLOUDFLARE_API_TOKEN``, ``CLOUDFLARE_ACCOUNT_ID`` and ``CLOUDFLARE_WORKER_SCRIPT``
 (an existing, deployed Worker whose secrets may be overwritten). See docs/infisical-provider.md.
+
+OIDC identities are bound to `oidc_issuer`, an issuer these tests serve on 127.0.0.1 and whose tokens
+they mint, so OIDC logins need no internet: the Infisical server must run on this machine with
+``ALLOW_INTERNAL_IP_CONNECTIONS=true``.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from dataclasses import dataclass, field
 import pytest
 
 from components.infisical import InfisicalError, InfisicalNotFoundError, clear_token_cache
+
+from .oidc_issuer import LoopbackIssuer
 
 
 def _missing(*groups: tuple[str, ...]) -> list[str]:
@@ -61,6 +67,19 @@ def cloudflare(live_infisical: None) -> CloudflareTarget:
     return CloudflareTarget(
         os.environ["CLOUDFLARE_ACCOUNT_ID"], os.environ["CLOUDFLARE_API_TOKEN"], os.environ["CLOUDFLARE_WORKER_SCRIPT"]
     )
+
+
+@pytest.fixture(scope="session")
+def oidc_issuer(live_infisical: None) -> Iterator[LoopbackIssuer]:
+    """The OIDC issuer the identities under test are bound to, served on 127.0.0.1 for the whole session.
+
+    ``INFISICAL_ACCEPTANCE_ISSUER_URL`` (with ``INFISICAL_ACCEPTANCE_ISSUER_PORT``) serves it behind a
+    tunnel for a server that is not on this machine, such as Infisical Cloud.
+    """
+    public_url = os.environ.get("INFISICAL_ACCEPTANCE_ISSUER_URL") or None
+    port = int(os.environ.get("INFISICAL_ACCEPTANCE_ISSUER_PORT") or 0)
+    with LoopbackIssuer(port=port, public_url=public_url) as issuer:
+        yield issuer
 
 
 @pytest.fixture(scope="session")

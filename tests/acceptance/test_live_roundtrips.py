@@ -21,11 +21,11 @@ from components.infisical import (
 from tests.infisical.engine import Engine, plain
 
 from .conftest import CloudflareTarget
+from .oidc_issuer import LoopbackIssuer
 
 pytestmark = pytest.mark.acceptance
 
 Cleanup = Callable[[Callable[[], None]], None]
-GITHUB = "https://token.actions.githubusercontent.com"
 
 
 def lifecycle(
@@ -103,7 +103,9 @@ def test_environment_folder_secret(live_infisical: None, run_id: str, cleanup: C
     delete_and_confirm(envs, env_id, env)
 
 
-def test_identity_oidc_membership(live_infisical: None, organization_id: str, run_id: str, cleanup: Cleanup) -> None:
+def test_identity_oidc_membership(
+    live_infisical: None, organization_id: str, oidc_issuer: LoopbackIssuer, run_id: str, cleanup: Cleanup
+) -> None:
     project_id = new_project(run_id, cleanup)
     identities = Engine(IdentityProvider())
     identity_id, identity = lifecycle(
@@ -113,7 +115,8 @@ def test_identity_oidc_membership(live_infisical: None, organization_id: str, ru
         {"name": f"pulumi-acc-{run_id}-2", "organization_id": organization_id},
     )
     oidc = Engine(IdentityOidcAuthProvider())
-    base = {"identity_id": identity_id, "oidc_discovery_url": GITHUB, "bound_issuer": GITHUB}
+    url = oidc_issuer.discovery_url
+    base = {"identity_id": identity_id, "oidc_discovery_url": url, "bound_issuer": oidc_issuer.issuer}
     oidc_id, oidc_outs = lifecycle(
         oidc,
         cleanup,

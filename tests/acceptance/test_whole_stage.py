@@ -10,9 +10,10 @@ Infisical-compatible server with each folder behaviour, in the default suite. ``
 only with ``INFISICAL_ACCEPTANCE=1``, ``INFISICAL_SITE_URL`` (or ``INFISICAL_HOST``) and credentials, plus
 ``INFISICAL_ORGANIZATION_ID``, ``CLOUDFLARE_ACCOUNT_ID`` and ``CLOUDFLARE_API_TOKEN`` (Infisical checks the
 connection's token with Cloudflare, and the syncs run against the stage's Workers, which must exist in that
-account). The live run creates a throwaway project per run unless ``INFISICAL_PROJECT_ID`` names one; that
-project's environments are then deleted and rebuilt for each starting state. Cloudflare resources stay
-mocked: only Infisical is real.
+account). The live run creates a throwaway project for each starting state and deletes it at the end (a
+project's original environments cannot be deleted on their own: a real server answers 500). Its CI
+identities are bound to the OIDC issuer the suite serves on loopback (`oidc_issuer`), so a server without
+internet can attach their OIDC auth. Cloudflare resources stay mocked: only Infisical is real.
 """
 
 from __future__ import annotations
@@ -58,8 +59,8 @@ class Target:
     fake: FakeInfisical | None = None
     account_id: str | None = None
     cloudflare_token: str | None = None
-    project_id: str | None = None
-    """A throwaway project given by the environment (live only); None: each run makes its own."""
+    issuer: str | None = None
+    """The OIDC issuer the CI identities are bound to (live only; the fake reaches GitHub's)."""
     made: list[str] = field(default_factory=list)
 
     def snapshot(self) -> dict[str, set[Any]]:
@@ -84,7 +85,7 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
             os.environ["INFISICAL_ORGANIZATION_ID"],
             account_id=os.environ["CLOUDFLARE_ACCOUNT_ID"],
             cloudflare_token=os.environ["CLOUDFLARE_API_TOKEN"],
-            project_id=os.environ.get("INFISICAL_PROJECT_ID") or None,
+            issuer=request.getfixturevalue("oidc_issuer").issuer,
         )
         yield live
         with InfisicalClient() as client:
@@ -99,20 +100,9 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
 def starting_project(target: Target, start: str, stage: str, secret_names: list[str]) -> str:
     """A project in the given starting state, made with plain API calls (no provider code)."""
     with InfisicalClient() as client:
-        if target.project_id is None:
-            body = {"projectName": f"acme-{uuid.uuid4().hex[:8]}", "shouldCreateDefaultEnvs": start == "day-one"}
-            project_id = str(client.post("/api/v1/projects", json=body)["project"]["id"])
-            target.made.append(project_id)
-        else:
-            project_id = target.project_id
-            project = client.get("/api/v1/projects/{projectId}", path={"projectId": project_id})["project"]
-            for env in project.get("environments") or []:
-                path = {"projectId": project_id, "environmentId": env["id"]}
-                client.delete("/api/v1/workspace/{projectId}/environments/{environmentId}", path=path)
-            if start == "day-one":
-                for name, slug in DEFAULT_ENVIRONMENTS:
-                    body = {"name": name, "slug": slug}
-                    client.post("/api/v1/workspace/{projectId}/environments", path={"projectId": project_id}, json=body)
+        body = {"projectName": f"acme-{uuid.uuid4().hex[:8]}", "shouldCreateDefaultEnvs": start == "day-one"}
+        project_id = str(client.post("/api/v1/projects", json=body)["project"]["id"])
+        target.made.append(project_id)
         if start == "day-one":  # the deploy secrets are in /cloudflare before the first `pulumi up`
             folder = {"projectId": project_id, "environment": stage, "name": DEPLOY_FOLDER, "path": "/"}
             client.post("/api/v2/folders", json=folder)
@@ -137,6 +127,8 @@ def test_whole_stage_applies_refreshes_converges_and_destroys(target: Target, st
     raw = raw_config(stage)
     raw["infisical"]["projectId"] = project_id
     raw["infisical"]["organizationId"] = target.organization_id
+    if target.issuer:
+        raw["infisical"]["ciIdentity"]["issuer"] = target.issuer
     if target.account_id:
         raw["accountId"] = target.account_id
     environment = full_environment(stage, raw, lambda name: f"dummy-{name.lower()}")

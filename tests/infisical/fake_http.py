@@ -28,7 +28,8 @@ def failure(response: httpx.Response, status: int) -> Any:
     """The ``message`` of an error answer, after checking its status and Infisical's error envelope."""
     body = response.json()
     assert response.status_code == status, response.text
-    assert set(body) == {"reqId", "statusCode", "message", "error"}
+    envelope = {"reqId", "statusCode", "message", "error"}
+    assert set(body) == (envelope | {"details"} if body.get("error") == "PermissionDenied" else envelope)
     return body["message"]
 
 

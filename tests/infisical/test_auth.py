@@ -107,7 +107,7 @@ def _oidc_identity(fake: FakeInfisical, issuer: OidcIssuer) -> str:
             "oidc_discovery_url": issuer.discovery_url,
             "bound_issuer": issuer.issuer,
             "bound_audiences": "https://github.com/acme",
-            "bound_subject": "repo:acme/app:*",
+            "bound_subject": "repo:acme/app:**",  # a picomatch pattern: `*` would stop at the first `/`
             "bound_claims": {"repository": "acme/app", "ref": "refs/heads/main, refs/heads/release/*"},
         }
     )

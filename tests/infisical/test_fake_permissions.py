@@ -68,7 +68,8 @@ def test_secret_names_are_trimmed(http: httpx.Client, fake_infisical: FakeInfisi
 
 
 def _attach(http: httpx.Client, identity_id: str, **extra: Any) -> httpx.Response:
-    body = {"oidcDiscoveryUrl": "https://issuer.example", "boundIssuer": "https://issuer.example", "boundClaims": {}}
+    github = "https://token.actions.githubusercontent.com"  # reachable: the fake has internet access by default
+    body = {"oidcDiscoveryUrl": github, "boundIssuer": github, "boundClaims": {}}
     return http.post(f"/api/v1/auth/oidc-auth/identities/{identity_id}", json={**body, **extra})
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from components.infisical import (
@@ -16,7 +17,10 @@ from tests.fakes.infisical import FakeInfisical
 from tests.fakes.infisical.routes.group_memberships import add_group
 
 from .engine import CheckFailed, Engine, plain
+from .fake_http import http
 from .test_roundtrips import roundtrip
+
+__all__ = ["http"]
 
 
 def test_user_membership_roundtrip(fake_infisical: FakeInfisical, project_id: str) -> None:
@@ -29,8 +33,8 @@ def test_user_membership_roundtrip(fake_infisical: FakeInfisical, project_id: st
         expect_updated={"role": "admin"},
     )
     assert fake_infisical.table("user_memberships") == []
-    # an unknown user was invited to the organization, as Infisical does
-    assert [u["username"] for u in fake_infisical.table("users")] == ["alice@example.com"]
+    # an unknown user was invited to the organization (beside its first user), as Infisical does
+    assert [u["username"] for u in fake_infisical.table("users")] == ["admin@example.com", "alice@example.com"]
 
 
 def test_group_membership_roundtrip(fake_infisical: FakeInfisical, project_id: str) -> None:
@@ -72,16 +76,22 @@ def test_a_custom_role_is_read_back_by_its_slug(fake_infisical: FakeInfisical, p
     assert plain(engine.read(id_, outs).outs or {})["role"] == "team-viewer"
 
 
-def test_groups_refused_by_the_plan_name_the_config_path(fake_infisical: FakeInfisical, project_id: str) -> None:
+def test_groups_refused_by_the_plan_name_the_config_path(
+    fake_infisical: FakeInfisical, project_id: str, http: httpx.Client
+) -> None:
     with fake_infisical.store.lock:
-        add_group(fake_infisical.store, "platform")
         fake_infisical.store.plan_groups = False
+    refused_group = http.post("/api/v1/groups", json={"name": "platform", "slug": "platform"})
+    assert (refused_group.status_code, refused_group.json()["message"]) == (
+        400,
+        "Failed to create group due to plan restriction. Upgrade plan to create group.",
+    ), "without a licence no group can exist"
     engine = Engine(ProjectGroupMembershipProvider())
     inputs = {"project_id": project_id, "group": "platform", "role": "viewer"}
     with pytest.raises(GroupsUnavailableError) as refused:
         engine.create({**inputs, "requested_by": "workers-stage-platform:access.groups.platform"})
     message = str(refused.value)
-    assert "workers-stage-platform:access.groups.platform" in message and "plan" in message
+    assert "workers-stage-platform:access.groups.platform" in message and "licence" in message
     assert "access.users" in message  # the way out
     assert fake_infisical.table("group_memberships") == []
 
@@ -95,9 +105,10 @@ def test_custom_role_for_a_user_without_rbac_is_refused(fake_infisical: FakeInfi
         )
 
 
-def test_unknown_group_is_not_found(fake_infisical: FakeInfisical, project_id: str) -> None:
-    with pytest.raises(InfisicalNotFoundError):
+def test_unknown_group_is_named_with_the_ways_out(fake_infisical: FakeInfisical, project_id: str) -> None:
+    with pytest.raises(GroupsUnavailableError, match="no such group") as refused:
         Engine(ProjectGroupMembershipProvider()).create({"project_id": project_id, "group": "ghosts", "role": "viewer"})
+    assert isinstance(refused.value.cause, InfisicalNotFoundError)
 
 
 def test_a_second_membership_of_the_same_user_is_refused(fake_infisical: FakeInfisical, project_id: str) -> None:

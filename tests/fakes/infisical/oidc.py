@@ -1,22 +1,29 @@
 """A tiny OIDC issuer for tests, and the fake server's side of an OIDC login.
 
-The real Infisical fetches ``<discovery url>/.well-known/openid-configuration`` and then the JWKS; the fake
-skips the network and keeps the public key of each trusted issuer in memory (`FakeInfisical.trust_issuer`).
-Checks follow Infisical's order (backend/src/services/identity-oidc-auth/identity-oidc-auth-service.ts,
-``login``): signature and issuer, subject pattern (403), audiences, then bound claims (401).
+`OidcIssuer` signs RS256 ID tokens like GitHub Actions does and can publish its key as a JWKS. The
+server side (`verify_login`) follows ``login`` in
+backend/src/services/identity-oidc-auth/identity-oidc-auth-service.ts: the signing key from the issuer
+(`discovery.signing_key`), the signature and issuer (401 "Access denied: <reason>"), then the subject
+(403 "Access denied: OIDC subject not allowed."), the audiences and every bound claim (401). Bindings are
+patterns (`globs.oidc_policy_matches`); audience and claim bindings are lists split on ``", "``, the
+subject binding is one pattern.
 """
 
 from __future__ import annotations
 
-import fnmatch
+import json
 import time
 from collections.abc import Mapping
 from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
 
+from .discovery import signing_key
 from .errors import ApiError
+from .globs import oidc_policy_matches
+from .store import Store
 
 GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
 
@@ -33,6 +40,11 @@ class OidcIssuer:
     @property
     def discovery_url(self) -> str:
         return self.issuer
+
+    def jwks(self) -> dict[str, Any]:
+        """The public key as a JSON Web Key Set, what ``jwks_uri`` serves."""
+        key = json.loads(RSAAlgorithm.to_jwk(self.public_key))
+        return {"keys": [{**key, "kid": self.kid, "use": "sig", "alg": "RS256"}]}
 
     def token(
         self,
@@ -65,33 +77,30 @@ def _claim(payload: Mapping[str, Any], dotted: str) -> Any:
     return value
 
 
-def _matches(value: Any, patterns: str) -> bool:
-    allowed = [p.strip() for p in patterns.split(",") if p.strip()]
-    return any(fnmatch.fnmatchcase(str(value), pattern) for pattern in allowed)
+def _any_matches(value: Any, policies: str) -> bool:
+    return any(oidc_policy_matches(value, policy) for policy in policies.split(", "))
 
 
-def verify_login(config: Mapping[str, Any], token: str, public_key: Any) -> None:
+def verify_login(store: Store, config: Mapping[str, Any], token: str) -> None:
     """Raise the error Infisical would for a token that this OIDC auth configuration does not accept."""
-    if public_key is None:
-        raise ApiError(401, "OIDC discovery document could not be fetched", "UnauthorizedError")
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError:
+        raise ApiError(401, "Invalid JWT", "UnauthorizedError") from None
+    key = signing_key(store, config["oidcDiscoveryUrl"], header.get("kid"))
     try:
         payload = jwt.decode(
-            token,
-            public_key,
-            algorithms=["RS256"],
-            issuer=config["boundIssuer"],
-            options={"verify_aud": False},
+            token, key, algorithms=["RS256"], issuer=config["boundIssuer"], options={"verify_aud": False}
         )
     except jwt.PyJWTError as error:
-        raise ApiError(401, f"Failed to verify OIDC token: {type(error).__name__}", "UnauthorizedError") from None
-    if config.get("boundSubject") and not _matches(payload.get("sub", ""), config["boundSubject"]):
+        raise ApiError(401, f"Access denied: {error}", "UnauthorizedError") from None
+    if config.get("boundSubject") and not oidc_policy_matches(payload.get("sub", ""), config["boundSubject"]):
         raise ApiError(403, "Access denied: OIDC subject not allowed.", "ForbiddenError")
-    if config.get("boundAudiences"):
-        audiences = payload.get("aud")
-        audiences = audiences if isinstance(audiences, list) else [audiences]
-        if not any(_matches(aud, config["boundAudiences"]) for aud in audiences):
-            raise ApiError(401, "Access denied: OIDC audience not allowed.", "UnauthorizedError")
-    for key, patterns in (config.get("boundClaims") or {}).items():
-        value = _claim(payload, key)
-        if value is None or not _matches(value, patterns):
-            raise ApiError(401, f"Access denied: OIDC claim not allowed ({key}).", "UnauthorizedError")
+    if config.get("boundAudiences") and not _any_matches(payload.get("aud"), config["boundAudiences"]):
+        raise ApiError(401, "Access denied: OIDC audience not allowed.", "UnauthorizedError")
+    for key_name, policies in (config.get("boundClaims") or {}).items():
+        value = _claim(payload, key_name)
+        if not value:
+            raise ApiError(401, f"Access denied: token has no {key_name} field", "UnauthorizedError")
+        if not _any_matches(value, policies):
+            raise ApiError(401, "Access denied: OIDC claim not allowed.", "UnauthorizedError")

@@ -15,18 +15,22 @@ index.ts``). What is modelled here:
   operator map (what Infisical's schema leaves of an unknown operator) matches everything.
 * A secret-value read passes with ``readValue`` or the legacy ``read`` action
   (``throwIfMissingSecretReadValueOrDescribePermission`` in ``permission-fns.ts``).
-* Refusals are 403 ``PermissionDenied``. The admin token (a test's own credential) is never checked.
+* Refusals are 403 ``PermissionDenied`` "You are not allowed to <action> on <subject>" with the rules for
+  that action and subject in ``details``, highest priority first, as CASL's ``rulesFor`` lists them
+  (``details`` in backend/src/server/plugins/error-handler.ts; CASL gives each rule's subject as a list).
+  A secret read is checked for ``describeSecret`` before ``readValue``. The admin token (a test's own
+  credential) is never checked.
 
 The caller is the identity of the request's login token (`routing.Call.actor`).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tests.fakes.infisical.errors import ApiError
+from tests.fakes.infisical.globs import glob_matches
 from tests.fakes.infisical.store import Store, normal_path
 
 SECRET_READ_ACTIONS = ("describeSecret", "readValue", "read")
@@ -44,41 +48,6 @@ BUILT_IN_RULES: dict[str, list[dict[str, Any]]] = {
     "no-access": [],
 }
 LEGACY_ALTERNATIVES = {"readValue": ("readValue", "read"), "describeSecret": ("describeSecret", "read")}
-
-
-def glob_matches(value: str, pattern: str) -> bool:
-    """picomatch's ``isMatch(value, pattern, {strictSlashes: false})`` for the patterns roles use.
-
-    ``**`` crosses folders, ``*`` and ``?`` stay inside one, ``{a,b}`` alternates; ``/x/**`` also matches
-    ``/x`` itself, and a trailing slash on the value is ignored.
-    """
-    if pattern == "":
-        return False
-    regex = ""
-    index = 0
-    while index < len(pattern):
-        char = pattern[index]
-        if pattern.startswith("/**", index) and index + 3 == len(pattern):
-            regex += "(/.*)?"
-            index += 3
-            continue
-        if pattern.startswith("**", index):
-            regex += ".*"
-            index += 2
-            continue
-        if char == "*":
-            regex += "[^/]*"
-        elif char == "?":
-            regex += "[^/]"
-        elif char == "{" and "}" in pattern[index:]:
-            end = pattern.index("}", index)
-            regex += "(" + "|".join(re.escape(part) for part in pattern[index + 1 : end].split(",")) + ")"
-            index = end
-        else:
-            regex += re.escape(char)
-        index += 1
-    subject = value.rstrip("/") or "/" if len(value) > 1 else value
-    return re.fullmatch(regex, subject) is not None
 
 
 def _condition_holds(actual: Any, condition: Any) -> bool:
@@ -130,6 +99,20 @@ def rules_of(store: Store, project_id: str, identity_id: str) -> list[dict[str, 
     return rules
 
 
+def rules_for(rules: Sequence[Mapping[str, Any]], action: str, subject: str) -> list[dict[str, Any]]:
+    """The rules that speak about ``action`` on ``subject``, last defined first, as CASL lists them."""
+    listed = []
+    for rule in reversed(rules):
+        actions = rule.get("action") or []
+        actions = [actions] if isinstance(actions, str) else list(actions)
+        if rule.get("subject") in (subject, "*") and (action in actions or "*" in actions):
+            detail = {"action": actions, "inverted": bool(rule.get("inverted")), "subject": [rule["subject"]]}
+            if rule.get("conditions"):
+                detail["conditions"] = rule["conditions"]
+            listed.append(detail)
+    return listed
+
+
 def require(
     store: Store, identity_id: str | None, project_id: str, action: str, subject: str, *, fields: Mapping[str, Any]
 ) -> None:
@@ -141,16 +124,19 @@ def require(
         raise ApiError(403, "You are not a member of this project", "PermissionDenied")
     if any(can(rules, alternative, subject, fields) for alternative in LEGACY_ALTERNATIVES.get(action, (action,))):
         return
-    raise ApiError(403, f"You are not allowed to {action} on {subject}", "PermissionDenied")
+    message = f"You are not allowed to {action} on {subject}"
+    raise ApiError(403, message, "PermissionDenied", details=rules_for(rules, action, subject))
 
 
 def require_secret(
     store: Store, identity_id: str | None, action: str, address: Mapping[str, Any], secret_name: str
 ) -> None:
-    """`require` for a secret addressed by project, environment slug and folder path."""
+    """`require` for a secret addressed by project, environment slug and folder path; a value read is
+    checked for ``describeSecret`` first (``throwIfMissingSecretReadValueOrDescribePermission``)."""
     fields = {
         "environment": address["environment"],
         "secretPath": normal_path(address.get("secretPath") or "/"),
         "secretName": secret_name,
     }
-    require(store, identity_id, address["projectId"], action, "secrets", fields=fields)
+    for needed in ("describeSecret", action) if action == "readValue" else (action,):
+        require(store, identity_id, address["projectId"], needed, "secrets", fields=fields)

@@ -1,9 +1,10 @@
 """`FakeInfisical`: the fake API served by uvicorn on 127.0.0.1 (OS-chosen port) in a background thread.
 
 Tests drive it through Python: reset state, arm faults, expire tokens, create login credentials, trust an
-OIDC issuer, and count the requests the client made. Behaviours that differ between Infisical versions or
-plans are switches (``folder_behaviour``, ``ip_allowlisting``); the simulated Cloudflare account behind the
-secret syncs is a control (``unknown_scripts``, ``rejected_tokens``, ``sync_job_seconds``).
+OIDC issuer, and count the requests the client made. Behaviours that differ between Infisical versions,
+plans or deployments are switches (``folder_behaviour``, ``ip_allowlisting``, ``rate_limits``,
+``allow_internal_ip_connections``, ``internet``); the simulated Cloudflare account behind the secret syncs
+is a control (``unknown_scripts``, ``rejected_tokens``, ``sync_job_seconds``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ import uvicorn
 
 from .app import build_app
 from .faults import Fault, FaultInjector, FaultPlan, RecordedRequest
-from .oidc import OidcIssuer
+from .oidc import GITHUB_ISSUER, OidcIssuer
+from .rate_limits import RateLimiter, RateLimits
 from .store import FOLDER_BEHAVIOURS, FolderBehaviour, Store, new_id
 
 
@@ -29,16 +31,28 @@ class FakeInfisical:
     ``folder_behaviour`` picks how a create of an existing folder is answered: ``"current"`` (the default,
     today's backend) answers 400 ``Folder with name '<n>' already exists in path '<p>'``; ``"legacy"`` (older
     backends) answers 200 with the existing folder. Settable per test; `reset` restores the constructor's value.
+
+    ``internet``: whether the server reaches GitHub's OIDC issuer, as a server with internet access does
+    (default); without it, attaching OIDC auth bound to GitHub answers 500, as the recorded server did.
+    ``allow_internal_ip_connections``: the server's ``ALLOW_INTERNAL_IP_CONNECTIONS``, which a loopback
+    OIDC issuer needs (`discovery`).
     """
 
     def __init__(
         self,
         admin_token: str = "fake-admin-token",
         folder_behaviour: FolderBehaviour = "current",
+        *,
+        internet: bool = True,
+        allow_internal_ip_connections: bool = False,
     ) -> None:
         if folder_behaviour not in FOLDER_BEHAVIOURS:
             raise ValueError(f"folder_behaviour must be one of {FOLDER_BEHAVIOURS}, not {folder_behaviour!r}")
         self._default_folder_behaviour: FolderBehaviour = folder_behaviour
+        self._internet = internet
+        self._allow_internal_ip_connections = allow_internal_ip_connections
+        self.github = OidcIssuer(GITHUB_ISSUER, kid="fake-github")
+        """GitHub's issuer as the fake sees it; `trust_issuer` with a test's own replaces it."""
         self.store = Store(admin_token=admin_token)
         self._restore_switches()
         self.faults = FaultPlan()
@@ -103,6 +117,41 @@ class FakeInfisical:
             self.store.folder_behaviour = self._default_folder_behaviour
             self.store.ip_allowlisting = False
             self.store.sync_job_seconds = 0.0
+            self.store.rate_limiter = None
+            self.store.allow_internal_ip_connections = self._allow_internal_ip_connections
+            if self._internet:
+                self.store.oidc_keys[GITHUB_ISSUER] = self.github.public_key
+
+    @property
+    def allow_internal_ip_connections(self) -> bool:
+        """The server's ``ALLOW_INTERNAL_IP_CONNECTIONS``: may it fetch OIDC documents from 127.0.0.1?"""
+        return self.store.allow_internal_ip_connections
+
+    @allow_internal_ip_connections.setter
+    def allow_internal_ip_connections(self, value: bool) -> None:
+        with self.store.lock:
+            self.store.allow_internal_ip_connections = value
+
+    @property
+    def rate_limits(self) -> RateLimits | None:
+        """Rate limits per client IP (off by default); `rate_limited` and `early_retries` count what happened."""
+        limiter = self.store.rate_limiter
+        return limiter.limits if limiter else None
+
+    @rate_limits.setter
+    def rate_limits(self, value: RateLimits | None) -> None:
+        with self.store.lock:
+            self.store.rate_limiter = RateLimiter(value) if value else None
+
+    @property
+    def rate_limited(self) -> int:
+        """429s answered since `rate_limits` was set."""
+        return self.store.rate_limiter.refused if self.store.rate_limiter else 0
+
+    @property
+    def early_retries(self) -> int:
+        """Requests that came back before the ``Retry-After`` of their 429 had passed."""
+        return self.store.rate_limiter.early if self.store.rate_limiter else 0
 
     # -- behaviour switches ----
 
@@ -182,7 +231,8 @@ class FakeInfisical:
         return client_id, client_secret
 
     def trust_issuer(self, issuer: OidcIssuer) -> None:
-        """Let OIDC configs whose discovery URL is ``issuer.discovery_url`` verify tokens it signs."""
+        """Make ``issuer.discovery_url`` reachable without the network (it stands for a public issuer such as
+        GitHub's): OIDC auth can be attached to it, and logins verify the tokens ``issuer`` signs."""
         with self.store.lock:
             self.store.oidc_keys[issuer.discovery_url] = issuer.public_key
 

@@ -1,6 +1,7 @@
 """The fake's state: plain dictionaries shaped like Infisical's rows, plus the lookups routes share.
 
 Everything is guarded by one lock because the server runs in its own thread while tests read the state.
+Keys starting with ``_`` are the fake's own bookkeeping on a row and never leave in an answer.
 """
 
 from __future__ import annotations
@@ -8,33 +9,30 @@ from __future__ import annotations
 import secrets
 import threading
 import time
-import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Literal
 
-from .errors import ApiError, bad_request, not_found
+from .errors import ApiError, not_found, server_error
+from .rate_limits import RateLimiter
+from .store_rows import new_id, normal_path, now, public, stored_value
+from .tree import FolderTree
 
-
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
-def now() -> str:
-    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
-
-
-def normal_path(path: str) -> str:
-    return "/" + "/".join(part for part in path.split("/") if part)
-
-
-def stored_value(value: str) -> str:
-    """Infisical trims values, keeping one trailing newline if there was one."""
-    return value.strip() + "\n" if value.endswith("\n") else value.strip()
+__all__ = ["Store", "new_id", "normal_path", "now", "public", "stored_value"]
 
 
 FolderBehaviour = Literal["current", "legacy"]
 FOLDER_BEHAVIOURS: tuple[FolderBehaviour, ...] = ("current", "legacy")
+
+
+ADMIN_USER: dict[str, Any] = {
+    "id": "0b6b8e3c-6a2e-4c1f-9d1e-5f0f4e2a7b10",
+    "username": "admin@example.com",
+    "email": "admin@example.com",
+    "firstName": "Admin",
+    "lastName": "User",
+    "invited": False,
+}
+"""The organization's first user, as ``POST /api/v1/admin/bootstrap`` makes it on a fresh instance."""
 
 
 @dataclass
@@ -43,8 +41,13 @@ class IssuedToken:
     expires_at: float
 
 
+MALFORMED_TOKEN = (
+    "The provided access token is malformed. Please use a valid token or generate a new one and try again."
+)
+
+
 @dataclass
-class Store:
+class Store(FolderTree):
     org_id: str = field(default_factory=new_id)
     admin_token: str = "fake-admin-token"
     token_ttl: int = 3600
@@ -61,7 +64,7 @@ class Store:
     roles: dict[str, dict[str, Any]] = field(default_factory=dict)
     plan_rbac: bool = True
     """The organization's plan has RBAC (custom roles); see `roles`."""
-    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    users: dict[str, dict[str, Any]] = field(default_factory=lambda: {ADMIN_USER["id"]: dict(ADMIN_USER)})
     groups: dict[str, dict[str, Any]] = field(default_factory=dict)
     user_memberships: dict[str, dict[str, Any]] = field(default_factory=dict)
     group_memberships: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -69,7 +72,17 @@ class Store:
     """The organization's plan has groups; see `routes.group_memberships`."""
     tokens: dict[str, IssuedToken] = field(default_factory=dict)
     universal_auth: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Client id -> (a client secret, identity id): credentials a test made with `add_universal_auth`."""
+    universal_auth_configs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Identity id -> its universal auth, attached over the API."""
+    client_secrets: dict[str, str] = field(default_factory=dict)
+    """Client secret -> client id, for the secrets made over the API."""
     oidc_keys: dict[str, Any] = field(default_factory=dict)
+    """Discovery URL -> public key of an issuer the server reaches without the network (`trust_issuer`)."""
+    allow_internal_ip_connections: bool = False
+    rate_limiter: RateLimiter | None = None
+    """Rate limits per client IP (`FakeInfisical.rate_limits`); None: none, as by default in tests."""
+    """The server's ``ALLOW_INTERNAL_IP_CONNECTIONS``: may it fetch OIDC documents from private addresses?"""
     # Behaviour switches and test controls (see `FakeInfisical` for what each one models).
     folder_behaviour: FolderBehaviour = "current"
     ip_allowlisting: bool = False
@@ -98,17 +111,20 @@ class Store:
                 self.group_memberships,
                 self.tokens,
                 self.universal_auth,
+                self.universal_auth_configs,
+                self.client_secrets,
                 self.oidc_keys,
             ):
                 table.clear()
             self.plan_rbac = True
             self.plan_groups = True
+            self.users[ADMIN_USER["id"]] = dict(ADMIN_USER)
 
     # -- tokens ----
 
     def issue_token(self, identity_id: str, ttl: int | None = None) -> tuple[str, int]:
         lifetime = ttl if ttl else self.token_ttl
-        token = f"fake-at.{secrets.token_urlsafe(24)}"
+        token = f"fake-at.{secrets.token_urlsafe(24)}.sig"
         self.tokens[token] = IssuedToken(identity_id, time.time() + lifetime)
         return token, lifetime
 
@@ -123,9 +139,10 @@ class Store:
             return None
         issued = self.tokens.get(token)
         if issued is None:
-            raise ApiError(403, "Invalid token", "TokenError")
+            # What ``jwt.verify`` throws, as backend/src/server/plugins/error-handler.ts words it.
+            raise ApiError(403, MALFORMED_TOKEN if token.count(".") != 2 else "invalid signature", "TokenError")
         if issued.expires_at <= time.time():
-            raise ApiError(403, "Token expired", "TokenError")
+            raise ApiError(403, "Your token has expired. Please re-authenticate.", "TokenError")
         return issued.identity_id
 
     # -- projects and environments ----
@@ -143,13 +160,16 @@ class Store:
                 return env
         raise not_found(f"Environment with slug '{slug}' in project with ID '{project_id}' not found")
 
-    def add_environment(self, project_id: str, name: str, slug: str, position: int | None) -> dict[str, Any]:
+    def add_environment(
+        self, project_id: str, name: str, slug: str, position: int | None, *, original: bool = False
+    ) -> dict[str, Any]:
         """``createEnvironment`` (backend/src/services/project-env/project-env-service.ts): an explicit
         position already taken shifts that environment and every later one up by one
-        (``shiftPositions`` in project-env-dal.ts); no position means after the last one."""
+        (``shiftPositions`` in project-env-dal.ts); no position means after the last one. ``original``
+        marks the environments the project was created with."""
         siblings = [e for e in self.environments.values() if e["projectId"] == project_id]
         if any(e["slug"] == slug for e in siblings):
-            raise bad_request("Environment with slug already exists")
+            raise ApiError(400, "Environment with slug already exists", "CreateEnvironment")
         if position is not None and any(e["position"] == position for e in siblings):
             for sibling in siblings:
                 if sibling["position"] >= position:
@@ -160,8 +180,13 @@ class Store:
             "slug": slug,
             "projectId": project_id,
             "position": position or max((e["position"] for e in siblings), default=0) + 1,
+            "deleteAfter": None,
+            "deletedByIdentityId": None,
+            "deletedByUserId": None,
+            "softDeletedAt": None,
             "createdAt": now(),
             "updatedAt": now(),
+            "_original": original,
         }
         self.environments[env["id"]] = env
         root: dict[str, Any] = {
@@ -191,7 +216,11 @@ class Store:
                     sibling["position"] += 1
         env["position"] = position
 
-    def delete_environment(self, env_id: str) -> None:
+    def delete_environment(self, env_id: str, *, cascade: bool = False) -> None:
+        """Delete an environment and what it holds. One the project was created with cannot be deleted on
+        its own: the real server answers 500 (recorded; the project's delete takes it with it)."""
+        if self.environments[env_id].get("_original") and not cascade:
+            raise server_error()
         for folder_id in [f["id"] for f in self.folders.values() if f["envId"] == env_id]:
             self.folders.pop(folder_id, None)
         for secret_id in [s["id"] for s in self.secrets.values() if s["envId"] == env_id]:
@@ -202,7 +231,7 @@ class Store:
 
     def delete_project(self, project_id: str) -> None:
         for env_id in [e["id"] for e in self.environments.values() if e["projectId"] == project_id]:
-            self.delete_environment(env_id)
+            self.delete_environment(env_id, cascade=True)
         for key in [k for k in self.memberships if k[0] == project_id]:
             self.memberships.pop(key)
         for role_id in [r["id"] for r in self.roles.values() if r["projectId"] == project_id]:
@@ -210,78 +239,6 @@ class Store:
         for sync_id in [s["id"] for s in self.syncs.values() if s["projectId"] == project_id]:
             self.syncs.pop(sync_id)
         self.projects.pop(project_id, None)
-
-    # -- folders ----
-
-    def root_folder(self, env_id: str) -> dict[str, Any]:
-        return next(f for f in self.folders.values() if f["envId"] == env_id and f["parentId"] is None)
-
-    def child(self, parent_id: str, name: str) -> dict[str, Any] | None:
-        return next((f for f in self.folders.values() if f["parentId"] == parent_id and f["name"] == name), None)
-
-    def folder_at(self, env_id: str, path: str, *, create: bool = False) -> dict[str, Any] | None:
-        folder = self.root_folder(env_id)
-        for name in [part for part in path.split("/") if part]:
-            found = self.child(folder["id"], name)
-            if found is None:
-                if not create:
-                    return None
-                found = self.add_folder(env_id, folder["id"], name, None)
-            folder = found
-        return folder
-
-    def add_folder(self, env_id: str, parent_id: str, name: str, description: str | None) -> dict[str, Any]:
-        folder: dict[str, Any] = {
-            "id": new_id(),
-            "name": name,
-            "envId": env_id,
-            "parentId": parent_id,
-            "version": 1,
-            "isReserved": False,
-            "description": description,
-            "lastSecretModified": None,
-            "createdAt": now(),
-            "updatedAt": now(),
-        }
-        self.folders[folder["id"]] = folder
-        return folder
-
-    def path_of(self, folder: dict[str, Any]) -> str:
-        names: list[str] = []
-        while folder["parentId"] is not None:
-            names.append(folder["name"])
-            folder = self.folders[folder["parentId"]]
-        return "/" + "/".join(reversed(names))
-
-    def delete_folder(self, folder_id: str) -> None:
-        for child_id in [f["id"] for f in self.folders.values() if f["parentId"] == folder_id]:
-            self.delete_folder(child_id)
-        for secret_id in [s["id"] for s in self.secrets.values() if s["folderId"] == folder_id]:
-            self.secrets.pop(secret_id)
-        self.folders.pop(folder_id, None)
-
-    def folder_view(self, folder: dict[str, Any], *, detailed: bool = False) -> dict[str, Any]:
-        view = {**folder, "path": self.path_of(folder)}
-        if detailed:
-            env = self.environments[folder["envId"]]
-            view["projectId"] = env["projectId"]
-            view["environment"] = {"envId": env["id"], "envName": env["name"], "envSlug": env["slug"]}
-        return view
-
-    def folder_in(self, project_id: str, env_slug: str, path: str) -> tuple[dict[str, Any], dict[str, Any]]:
-        env = self.environment_by_slug(project_id, env_slug)
-        folder = self.folder_at(env["id"], path)
-        if folder is None:
-            raise not_found(f"Folder with path '{normal_path(path)}' in environment with slug '{env_slug}' not found")
-        return env, folder
-
-    # -- secrets ----
-
-    def find_secret(self, folder_id: str, key: str, kind: str) -> dict[str, Any] | None:
-        return next(
-            (s for s in self.secrets.values() if s["folderId"] == folder_id and s["key"] == key and s["type"] == kind),
-            None,
-        )
 
     # -- app connections and syncs ----
 
@@ -301,4 +258,6 @@ class Store:
 
 
 def auth_methods(store: Store, identity_id: str | None) -> list[str]:
-    return ["oidc-auth"] if identity_id and identity_id in store.oidc_auths else []
+    """The auth methods attached to an identity, as ``identity.authMethods`` lists them."""
+    attached = {"universal-auth": store.universal_auth_configs, "oidc-auth": store.oidc_auths}
+    return [method for method, table in attached.items() if identity_id and identity_id in table]

@@ -56,8 +56,7 @@ def is_running(sync: dict[str, Any]) -> bool:
 
 def queue_sync(store: Store, sync: dict[str, Any]) -> None:
     sync["syncStatus"] = "pending"
-    sync["lastSyncJobId"] = new_id()
-    sync[JOB_KEY] = {"kind": "sync", "until": time.monotonic() + store.sync_job_seconds}
+    sync[JOB_KEY] = {"kind": "sync", "until": time.monotonic() + store.sync_job_seconds, "id": new_id()}
 
 
 def queue_remove(store: Store, sync: dict[str, Any]) -> None:
@@ -69,19 +68,21 @@ def queue_remove(store: Store, sync: dict[str, Any]) -> None:
 
 
 def settle(store: Store) -> None:
-    """Finish every job whose time is up; a running job shows ``running`` in place of ``pending``."""
+    """Finish every job whose time is up. A remove job shows ``running`` while it runs; a sync job stays
+    ``pending``, its job id unset, until it has run (the recorded reads right after a create show that)."""
     for sync in list(store.syncs.values()):
         job = sync.get(JOB_KEY)
         if job is None:
             continue
-        status = "syncStatus" if job["kind"] == "sync" else "removeStatus"
         if time.monotonic() < job["until"]:
-            sync[status] = "running"
+            if job["kind"] == "remove":
+                sync["removeStatus"] = "running"
             continue
         del sync[JOB_KEY]
         error = cloudflare_error(store, sync)
         if job["kind"] == "sync":
             sync["syncStatus"] = "failed" if error else "succeeded"
+            sync["lastSyncJobId"] = job["id"]
             sync["lastSyncMessage"] = error
             if not error:
                 sync["lastSyncedAt"] = now()

@@ -71,7 +71,7 @@ def slug_schema(
         if len(value) > max_len:
             return f"{field_name} field must be at most {max_len} characters"
         if not SLUGIFIED.fullmatch(value):
-            return f"{field_name} field can only contain letters, numbers, and hyphens"
+            return f"{field_name} field can only contain lowercase letters, numbers, and hyphens"
         return also(value) if also else None
 
     def lower_trim(value: Any) -> Any:

@@ -18,10 +18,13 @@ from . import (
     secret_list,
     secret_syncs,
     secrets,
+    status,
+    universal_auth,
     user_memberships,
 )
 
 ALL: tuple[RouteTable, ...] = (
+    status.routes,
     logins.routes,
     projects.routes,
     environments.routes,
@@ -32,6 +35,7 @@ ALL: tuple[RouteTable, ...] = (
     secret_syncs.routes,
     identities.routes,
     oidc_auth.routes,
+    universal_auth.routes,
     memberships.routes,
     roles.routes,
     user_memberships.routes,

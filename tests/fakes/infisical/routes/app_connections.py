@@ -1,7 +1,8 @@
 """Cloudflare app connections (``/api/v1/app-connections/cloudflare``); the API token is never returned.
 
 Infisical checks the token against Cloudflare on create and on a credentials update; the fake refuses
-tokens starting with ``invalid`` and those in ``Store.rejected_tokens``. The name is a ``slugSchema`` (at
+tokens starting with ``invalid`` and those in ``Store.rejected_tokens`` with 400 "Failed to validate
+credentials: Invalid access token" (recorded). The name is a ``slugSchema`` (at
 most 64), the description is trimmed, ``/:connectionId`` must be a uuid
 (backend/src/server/routes/v1/app-connection-routers/app-connection-endpoints.ts), and a lookup by name
 finds a project's connection only when ``?projectId=`` names that project, an organisation connection
@@ -59,7 +60,9 @@ def create_connection(store: Store, call: Call) -> Any:
         "credentials": dict(data["credentials"]),
         "credentialsHash": _hash(store, data["credentials"]),
         "isPlatformManagedCredentials": False,
+        "isAutoRotationEnabled": False,
         "gatewayId": None,
+        "gatewayPoolId": None,
         "createdAt": now(),
         "updatedAt": now(),
     }
@@ -129,7 +132,7 @@ def _hash(store: Store, credentials: Mapping[str, str]) -> str:
 
 def _validate_token(store: Store, credentials: Mapping[str, str]) -> None:
     if credentials["apiToken"].startswith("invalid") or credentials["apiToken"] in store.rejected_tokens:
-        raise bad_request("Failed to validate credentials: Cloudflare rejected the API token")
+        raise bad_request("Failed to validate credentials: Invalid access token")
 
 
 def credentials_hash(account_id: str, api_token: str) -> str:
@@ -137,8 +140,5 @@ def credentials_hash(account_id: str, api_token: str) -> str:
 
 
 def connection_view(store: Store, connection: dict[str, Any]) -> dict[str, Any]:
-    project = store.projects.get(connection["projectId"] or "")
-    view = {k: v for k, v in connection.items() if k != "apiToken"}
-    view["credentials"] = {"accountId": connection["credentials"]["accountId"]}
-    view["project"] = {"id": project["id"], "name": project["name"], "slug": project["slug"]} if project else None
-    return view
+    """The connection without its API token (``credentials`` keeps the account id only)."""
+    return {**connection, "credentials": {"accountId": connection["credentials"]["accountId"]}}

@@ -1,5 +1,9 @@
 """Secret folders (``/api/v2/folders``): create (with missing parents), list, read, rename, delete.
 
+Bodies and answers follow backend/src/server/routes/v2/secret-folder-router.ts: names are trimmed and must
+match ``isValidFolderName`` (422 with its message), the delete answers the row without its ``path``, and
+``lastSecretModified`` is the time a secret in the folder last changed.
+
 A machine identity's login needs ``read`` on ``secret-folders`` with ``{environment, secretPath}`` to list
 or read folders (``getFolders``/``getFolderById`` in backend/src/services/secret-folder/
 secret-folder-service.ts, evaluated as in `permissions`); the admin token is not checked.
@@ -18,16 +22,17 @@ from tests.fakes.infisical.store import Store, normal_path, now
 routes = RouteTable()
 
 FOLDER_NAME = r"^[A-Za-z0-9_-]+$"
+FOLDER_NAME_MESSAGE = "Invalid folder name. Only alphanumeric characters, dashes, and underscores are allowed."
 BODY = {  # create and update take the same body: `path` is the parent folder's path
     "projectId": v.req("string"),
     "environment": v.req("string"),
-    "name": v.req("string", v.pattern(FOLDER_NAME, "Invalid folder name")),
+    "name": v.req("string", v.pattern(FOLDER_NAME, FOLDER_NAME_MESSAGE), v.trim),
     "path": v.opt("string", "/"),
     "description": v.opt("string", nullable=True),
 }
 
 
-@routes.post("/api/v2/folders")
+@routes.route("POST", "/api/v2/folders", limit="secrets")
 def create_folder(store: Store, call: Call) -> Any:
     data = v.validate(call.body, BODY)
     env = store.environment_by_slug(data["projectId"], data["environment"])
@@ -61,7 +66,7 @@ def get_folder(store: Store, call: Call) -> Any:
     return {"folder": store.folder_view(folder, detailed=True)}
 
 
-@routes.patch("/api/v2/folders/{folderId}")
+@routes.route("PATCH", "/api/v2/folders/{folderId}", limit="secrets")
 def update_folder(store: Store, call: Call) -> Any:
     data = v.validate(call.body, BODY)
     env = store.environment_by_slug(data["projectId"], data["environment"])
@@ -77,7 +82,7 @@ def update_folder(store: Store, call: Call) -> Any:
     return {"folder": store.folder_view(folder)}
 
 
-@routes.delete("/api/v2/folders/{folderIdOrName}")
+@routes.route("DELETE", "/api/v2/folders/{folderIdOrName}", limit="secrets")
 def delete_folder(store: Store, call: Call) -> Any:
     data = v.validate(
         call.body,
@@ -101,7 +106,7 @@ def delete_folder(store: Store, call: Call) -> Any:
     )
     if folder is None:
         raise not_found(f"Folder with ID '{target}' not found")
-    view = store.folder_view(folder)
+    view = store.folder_view(folder, path=False)
     store.delete_folder(folder["id"])
     return {"folder": view}
 

@@ -2,7 +2,8 @@
 
 Follows backend/src/server/routes/v1/identity-router.ts: ``name`` trimmed on create and update;
 ``metadata`` is ``[{key, value}]`` (both trimmed, non-empty), replaced as a whole when an update sends it,
-and read back by GET as ``[{id, key, value}]`` (the create and update answers carry the bare identity row);
+and read back by GET as ``[{id, key, value}]`` (the create and update answers carry the bare identity row,
+the update's with only the metadata it sent);
 ``POST /search`` filters by ``name`` and ``role`` (a plain string or ``$eq``/``$contains``/``$in``;
 there is no metadata filter) and pages with ``limit`` (at most 100, default 50) and ``offset``.
 """
@@ -55,9 +56,10 @@ def create_identity(store: Store, call: Call) -> Any:
         "metadata": _stored_metadata(data.get("metadata") or []),
         "createdAt": now(),
         "updatedAt": now(),
+        "_membershipId": new_id(),
     }
     store.identities[identity["id"]] = identity
-    return {"identity": identity_view(store, identity)}
+    return {"identity": {**identity_row(identity), "authMethods": auth_methods(store, identity["id"])}}
 
 
 @routes.get("/api/v1/identities/{identityId}")
@@ -85,7 +87,7 @@ def search_identities(store: Store, call: Call) -> Any:
         key=lambda i: i["name"],
     )
     page = found[data["offset"] : data["offset"] + data["limit"]]
-    return {"identities": [_membership_view(store, i) for i in page], "totalCount": len(found)}
+    return {"identities": [_membership_view(store, i, metadata=False) for i in page], "totalCount": len(found)}
 
 
 @routes.patch("/api/v1/identities/{identityId}")
@@ -103,7 +105,7 @@ def update_identity(store: Store, call: Call) -> Any:
     if "metadata" in data:
         data["metadata"] = _stored_metadata(data["metadata"])
     identity.update(data, updatedAt=now())
-    return {"identity": identity_view(store, identity)}
+    return {"identity": {**identity_row(identity), "metadata": data.get("metadata", [])}}
 
 
 @routes.delete("/api/v1/identities/{identityId}")
@@ -112,30 +114,50 @@ def delete_identity(store: Store, call: Call) -> Any:
     store.oidc_auths.pop(identity["id"], None)
     for key in [k for k in store.memberships if k[1] == identity["id"]]:
         store.memberships.pop(key)
+    store.universal_auth_configs.pop(identity["id"], None)
     del store.identities[identity["id"]]
-    return {"identity": identity_view(store, identity)}
+    return {"identity": {k: val for k, val in identity_row(identity).items() if k != "metadata"}}
 
 
-def identity_view(store: Store, identity: Mapping[str, Any]) -> dict[str, Any]:
+def identity_row(identity: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``identities`` row as the create, update and delete answers carry it."""
     return {
         "id": identity["id"],
         "name": identity["name"],
         "orgId": identity["orgId"],
-        "authMethods": auth_methods(store, identity["id"]),
+        "authMethod": None,
+        "hasDeleteProtection": False,
+        "projectId": None,
+        "metadata": [dict(entry) for entry in identity["metadata"]],
+        "createdAt": identity["createdAt"],
+        "updatedAt": identity["updatedAt"],
     }
 
 
-def _membership_view(store: Store, identity: Mapping[str, Any]) -> dict[str, Any]:
-    """The org membership row GET and search answer with, the identity nested inside it."""
-    return {
-        "id": new_id(),
+def _membership_view(store: Store, identity: Mapping[str, Any], *, metadata: bool = True) -> dict[str, Any]:
+    """The org membership row GET (with metadata) and search (without) answer with, the identity inside."""
+    view = {
+        "id": identity["_membershipId"],
+        "identityId": identity["id"],
         "orgId": identity["orgId"],
         "role": identity["role"],
-        "customRole": None,
-        "metadata": [dict(entry) for entry in identity["metadata"]],
-        "identity": identity_view(store, identity),
+        "roleId": None,
+        "lastLoginAuthMethod": None,
+        "lastLoginTime": None,
+        "identity": {
+            "id": identity["id"],
+            "name": identity["name"],
+            "orgId": identity["orgId"],
+            "authMethods": auth_methods(store, identity["id"]),
+            "activeLockoutAuthMethods": [],
+            "hasDeleteProtection": False,
+        },
         "createdAt": identity["createdAt"],
+        "updatedAt": identity["updatedAt"],
     }
+    if metadata:
+        view["metadata"] = [dict(entry) for entry in identity["metadata"]]
+    return view
 
 
 def _stored_metadata(items: list[dict[str, Any]]) -> list[dict[str, Any]]:

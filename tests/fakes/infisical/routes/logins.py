@@ -2,7 +2,9 @@
 
 Bodies and answers follow backend/src/server/routes/v1/identity-universal-auth-router.ts and
 identity-oidc-auth-router.ts (``{accessToken, expiresIn, accessTokenMaxTTL, tokenType: "Bearer"}``); bad client
-credentials are 401 (backend/src/services/identity-ua/identity-ua-service.ts).
+credentials are 401 (backend/src/services/identity-ua/identity-ua-service.ts). A universal-auth login takes
+the client id of an identity's universal auth (`routes.universal_auth`) with one of its client secrets, or
+credentials a test made with `FakeInfisical.add_universal_auth`.
 """
 
 from __future__ import annotations
@@ -22,10 +24,14 @@ routes = RouteTable()
 @routes.post("/api/v1/auth/universal-auth/login", auth=False)
 def universal_login(store: Store, call: Call) -> Any:
     data = v.validate(call.body, {"clientId": v.req("string"), "clientSecret": v.req("string")})
-    entry = store.universal_auth.get(data["clientId"])
-    if entry is None or not secrets.compare_digest(entry[0], data["clientSecret"]):
+    client_id, secret = data["clientId"], data["clientSecret"]
+    entry = store.universal_auth.get(client_id)
+    if entry is not None and secrets.compare_digest(entry[0], secret):
+        return _token_response(store, entry[1])
+    config = next((c for c in store.universal_auth_configs.values() if c["clientId"] == client_id), None)
+    if config is None or store.client_secrets.get(secret) != client_id:
         raise ApiError(401, "Invalid credentials", "UnauthorizedError")
-    return _token_response(store, entry[1])
+    return _token_response(store, config["identityId"], config["accessTokenTTL"])
 
 
 @routes.post("/api/v1/auth/oidc-auth/login", auth=False)
@@ -34,7 +40,7 @@ def oidc_login(store: Store, call: Call) -> Any:
     config = store.oidc_auths.get(data["identityId"])
     if config is None:
         raise not_found("OIDC auth method not found for identity, did you configure OIDC auth?")
-    verify_login(config, data["jwt"], store.oidc_keys.get(config["oidcDiscoveryUrl"]))
+    verify_login(store, config, data["jwt"])
     return _token_response(store, data["identityId"], config["accessTokenTTL"])
 
 

@@ -2,20 +2,21 @@
 
 Errors follow backend/src/services/membership-identity/membership-identity-service.ts: a second membership
 is 400 ``Identity is already a member``; update and delete of a missing one are 400 ``Identity doesn't have
-membership`` (a read is 404 ``Identity membership not found``); every role temporary is 400; an identity
-cannot delete its own membership. The update answers with the bare role rows (``role: "custom"`` plus
-``customRoleId`` for a custom role, no slug), as backend/src/server/routes/v2/
-deprecated-identity-project-router.ts returns them.
+membership``; a read of a missing one is 404 "Project membership for identity with ID '<id> in project
+with ID '<project>' not found" (recorded verbatim, one quote short); every role temporary is 400; an
+identity cannot delete its own membership. The create and delete answer with the bare row, reads with the
+identity, the project and the role rows, the update with the bare role rows (`membership_roles`), as
+backend/src/server/routes/v2/deprecated-identity-project-router.ts returns them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from tests.fakes.infisical import validation as v
-from tests.fakes.infisical.errors import ApiError, bad_request, not_found
-from tests.fakes.infisical.routes import roles
+from tests.fakes.infisical.errors import bad_request, not_found
+from tests.fakes.infisical.routes.membership_roles import READ, WRITTEN, membership_roles, shown
 from tests.fakes.infisical.routing import Call, RouteTable
 from tests.fakes.infisical.store import Store, auth_methods, new_id, now
 
@@ -34,18 +35,19 @@ def _roles(value: Any) -> str | None:
 
 @routes.post(PATH)
 def add_membership(store: Store, call: Call) -> Any:
+    data = v.validate(call.body, {"roles": v.opt("array", check=_roles), "role": v.opt("string", "no-access")})
     project = store.project(call.path["projectId"])
     identity = store.identity(call.path["identityId"])
-    data = v.validate(call.body, {"roles": v.opt("array", check=_roles), "role": v.opt("string", "no-access")})
     key = (project["id"], identity["id"])
     _check_permanent(data)
     if key in store.memberships:
         raise bad_request("Identity is already a member")
+    membership_id = new_id()
     membership = {
-        "id": new_id(),
+        "id": membership_id,
         "identityId": identity["id"],
         "projectId": project["id"],
-        "roles": _membership_roles(store, project["id"], data),
+        "roles": _membership_roles(store, project["id"], data, membership_id),
         "createdAt": now(),
         "updatedAt": now(),
     }
@@ -55,7 +57,13 @@ def add_membership(store: Store, call: Call) -> Any:
 
 @routes.get(PATH)
 def get_membership(store: Store, call: Call) -> Any:
-    return {"identityMembership": membership_view(store, _membership(store, call.path, missing=not_found))}
+    membership = store.memberships.get((call.path["projectId"], call.path["identityId"]))
+    if membership is None:
+        raise not_found(
+            f"Project membership for identity with ID '{call.path['identityId']} in project with ID "
+            f"'{call.path['projectId']}' not found"
+        )
+    return {"identityMembership": membership_view(store, membership)}
 
 
 @routes.get("/api/v2/workspace/identity-memberships/{membershipId}")
@@ -68,13 +76,12 @@ def get_membership_by_id(store: Store, call: Call) -> Any:
 
 @routes.patch(PATH)
 def update_membership(store: Store, call: Call) -> Any:
-    membership = _membership(store, call.path)
     data = v.validate(call.body, {"roles": v.req("array", _roles)})
+    membership = _membership(store, call.path)
     _check_permanent(data)
-    membership["roles"] = _membership_roles(store, membership["projectId"], data)
+    membership["roles"] = _membership_roles(store, membership["projectId"], data, membership["id"])
     membership["updatedAt"] = now()
-    hidden = ("customRoleSlug", "customRoleName")
-    return {"roles": [{k: val for k, val in role.items() if k not in hidden} for role in membership["roles"]]}
+    return {"roles": shown(membership["roles"], WRITTEN)}
 
 
 @routes.delete(PATH)
@@ -90,10 +97,12 @@ def _row(membership: Mapping[str, Any]) -> dict[str, Any]:
     return {k: val for k, val in membership.items() if k != "roles"}
 
 
-def _membership_roles(store: Store, project_id: str, data: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Built-in roles by name, custom roles by slug (see `roles.membership_roles`)."""
+def _membership_roles(
+    store: Store, project_id: str, data: Mapping[str, Any], membership_id: str
+) -> list[dict[str, Any]]:
+    """Built-in roles by name, custom roles by slug (see `membership_roles`)."""
     requested = data.get("roles") or [{"role": data.get("role", "no-access"), "isTemporary": False}]
-    return roles.membership_roles(store, project_id, requested)
+    return membership_roles(store, project_id, requested, membership_id)
 
 
 def _check_permanent(data: Mapping[str, Any]) -> None:
@@ -101,18 +110,12 @@ def _check_permanent(data: Mapping[str, Any]) -> None:
         raise bad_request("Identity must have at least one permanent role")
 
 
-def _no_membership(_message: str) -> ApiError:
-    return bad_request("Identity doesn't have membership")
-
-
-def _membership(
-    store: Store, path: Mapping[str, str], missing: Callable[[str], ApiError] = _no_membership
-) -> dict[str, Any]:
+def _membership(store: Store, path: Mapping[str, str]) -> dict[str, Any]:
     store.project(path["projectId"])
     store.identity(path["identityId"])
     membership = store.memberships.get((path["projectId"], path["identityId"]))
     if membership is None:
-        raise missing("Identity membership not found")
+        raise bad_request("Identity doesn't have membership")
     return membership
 
 
@@ -120,11 +123,15 @@ def membership_view(store: Store, membership: dict[str, Any]) -> dict[str, Any]:
     identity = store.identities.get(membership["identityId"], {})
     project = store.projects.get(membership["projectId"], {})
     return {
-        **membership,
+        "id": membership["id"],
+        "identityId": membership["identityId"],
         "identity": {
             "id": identity.get("id"),
             "name": identity.get("name"),
             "authMethods": auth_methods(store, identity.get("id")),
         },
         "project": {"id": project.get("id"), "name": project.get("name")},
+        "roles": shown(membership["roles"], READ),
+        "createdAt": membership["createdAt"],
+        "updatedAt": membership["updatedAt"],
     }

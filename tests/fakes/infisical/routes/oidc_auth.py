@@ -4,7 +4,10 @@ Normalisation follows backend/src/server/routes/v1/identity-oidc-auth-router.ts 
 defaults, a TTL above the max TTL refused by the body schema with 422 (on attach always, on update when
 both are sent), the revoke answer without ``caCert``) and
 backend/src/services/identity-oidc-auth/identity-oidc-auth-service.ts (comma lists rewritten with ``", "``,
-trusted IPs checked against the plan and stored split).
+trusted IPs checked against the plan and stored split). Attaching, or changing the discovery URL, needs
+an issuer the server can reach (`discovery.reach_at_attach`: 400 for a refused address, 500 for one it
+cannot reach). The body is validated before anything else (422), then the identity is looked up (404
+"Failed to find identity with ID <id>").
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from tests.fakes.infisical import validation as v
-from tests.fakes.infisical.errors import ApiError, bad_request
+from tests.fakes.infisical.discovery import reach_at_attach
+from tests.fakes.infisical.errors import ApiError, bad_request, not_found
 from tests.fakes.infisical.routing import Call, RouteTable
 from tests.fakes.infisical.store import Store, new_id, now
 
@@ -47,7 +51,7 @@ def _rules(required: bool) -> dict[str, v.Rule]:
         "boundClaims": rule("object", check=_string_map),
         "boundAudiences": rule("string", ""),
         "boundSubject": rule("string", ""),
-        "claimMetadataMapping": rule("object", {}, _string_map),
+        "claimMetadataMapping": v.opt("object", check=_string_map, nullable=True),
         "caCert": rule("string", ""),
         "accessTokenTTL": rule("number", 2_592_000, v.int_range(0, TTL_MAX)),
         "accessTokenMaxTTL": rule("number", 2_592_000, v.int_range(0, TTL_MAX)),
@@ -58,16 +62,19 @@ def _rules(required: bool) -> dict[str, v.Rule]:
 
 @routes.post(PATH)
 def attach_oidc(store: Store, call: Call) -> Any:
-    identity = store.identity(call.path["identityId"])
     data = v.validate(call.body, _rules(required=True))
     _refine_ttls(data["accessTokenTTL"], data["accessTokenMaxTTL"])
+    identity = _identity(store, call.path["identityId"])
     if identity["id"] in store.oidc_auths:
         raise bad_request("Failed to add OIDC Auth to already configured identity")
     _check_ttls(data)
+    normal = _normal(store, data)
+    reach_at_attach(store, data["oidcDiscoveryUrl"])
     auth = {
         "id": new_id(),
         "identityId": identity["id"],
-        **_normal(store, data),
+        "claimMetadataMapping": None,
+        **normal,
         "createdAt": now(),
         "updatedAt": now(),
     }
@@ -82,12 +89,14 @@ def get_oidc(store: Store, call: Call) -> Any:
 
 @routes.patch(PATH)
 def update_oidc(store: Store, call: Call) -> Any:
-    auth = _oidc(store, call.path["identityId"])
     data = v.validate(call.body, _rules(required=False))
     if data.get("accessTokenTTL") and data.get("accessTokenMaxTTL"):
         _refine_ttls(data["accessTokenTTL"], data["accessTokenMaxTTL"])
+    auth = _oidc(store, call.path["identityId"])
     merged = {**auth, **_normal(store, data)}
     _check_ttls(merged)
+    if data.get("oidcDiscoveryUrl") not in (None, auth["oidcDiscoveryUrl"]):
+        reach_at_attach(store, data["oidcDiscoveryUrl"])
     auth.update(merged, updatedAt=now())
     return {"identityOidcAuth": auth}
 
@@ -104,7 +113,7 @@ def _normal(store: Store, data: Mapping[str, Any]) -> dict[str, Any]:
     if "caCert" in normal:
         normal["caCert"] = normal["caCert"].strip()
     if "accessTokenTrustedIps" in normal:
-        normal["accessTokenTrustedIps"] = _trusted_ips(store, normal["accessTokenTrustedIps"])
+        normal["accessTokenTrustedIps"] = trusted_ips(store, normal["accessTokenTrustedIps"])
     if "boundClaims" in normal:
         normal["boundClaims"] = {
             key: ", ".join(part.strip() for part in value.split(",") if part.strip())
@@ -113,7 +122,7 @@ def _normal(store: Store, data: Mapping[str, Any]) -> dict[str, Any]:
     return normal
 
 
-def _trusted_ips(store: Store, entries: list[Any]) -> list[dict[str, Any]]:
+def trusted_ips(store: Store, entries: list[Any]) -> list[dict[str, Any]]:
     """Ranges other than "anywhere" need the ``ipAllowlisting`` plan, every entry must be an address or a
     CIDR block, and each is stored split by ``extractIPDetails`` (backend/src/lib/ip/index.ts)."""
     stored = []
@@ -143,8 +152,15 @@ def _check_ttls(data: Mapping[str, Any]) -> None:
         raise bad_request("Access token TTL cannot be greater than max TTL")
 
 
+def _identity(store: Store, identity_id: str) -> dict[str, Any]:
+    identity = store.identities.get(identity_id)
+    if identity is None:
+        raise not_found(f"Failed to find identity with ID {identity_id}")
+    return identity
+
+
 def _oidc(store: Store, identity_id: str) -> dict[str, Any]:
-    store.identity(identity_id)
+    _identity(store, identity_id)
     auth = store.oidc_auths.get(identity_id)
     if auth is None:
         raise bad_request("The identity does not have OIDC Auth attached")

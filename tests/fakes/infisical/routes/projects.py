@@ -13,12 +13,27 @@ from typing import Any
 
 from tests.fakes.infisical import validation as v
 from tests.fakes.infisical.errors import bad_request, not_found
-from tests.fakes.infisical.routes import roles
+from tests.fakes.infisical.routes.membership_roles import membership_roles
 from tests.fakes.infisical.routing import Call, RouteTable
 from tests.fakes.infisical.store import Store, new_id, now
 
 routes = RouteTable()
 
+PROJECT_SETTINGS: dict[str, Any] = {
+    "autoCapitalization": False,
+    "auditLogsRetentionDays": None,
+    "defaultProduct": None,
+    "enforceEncryptedSecretManagerSecretMetadata": None,
+    "hasDeleteProtection": False,
+    "kmsCertificateKeyId": None,
+    "pitVersionLimit": 10,
+    "secretDetectionIgnoreValues": None,
+    "secretSharing": True,
+    "showSnapshotsLegacy": False,
+    "upgradeStatus": None,
+    "version": 3,
+}
+"""The columns of a new ``projects`` row that the fake never changes (values as recorded)."""
 PROJECT_TYPES = ("secret-manager", "cert-manager", "kms", "ssh", "secret-scanning", "pam")
 DEFAULT_ENVIRONMENTS = (("Development", "dev"), ("Staging", "staging"), ("Production", "prod"))
 
@@ -44,21 +59,21 @@ def create_project(store: Store, call: Call) -> Any:
         "description": data.get("projectDescription"),
         "type": data["type"],
         "orgId": store.org_id,
-        "autoCapitalization": False,
-        "version": 3,
+        **PROJECT_SETTINGS,
         "createdAt": now(),
         "updatedAt": now(),
     }
     store.projects[project["id"]] = project
     if data["shouldCreateDefaultEnvs"]:
         for position, (name, env_slug) in enumerate(DEFAULT_ENVIRONMENTS, start=1):
-            store.add_environment(project["id"], name, env_slug, position)
+            store.add_environment(project["id"], name, env_slug, position, original=True)
     if call.actor is not None:
+        membership_id = new_id()
         store.memberships[(project["id"], call.actor)] = {
-            "id": new_id(),
+            "id": membership_id,
             "identityId": call.actor,
             "projectId": project["id"],
-            "roles": roles.membership_roles(store, project["id"], [{"role": "admin"}]),
+            "roles": membership_roles(store, project["id"], [{"role": "admin"}], membership_id),
             "createdAt": now(),
             "updatedAt": now(),
         }
@@ -98,12 +113,12 @@ def update_project(store: Store, call: Call) -> Any:
     if "slug" in data and any(p["slug"] == data["slug"] and p["id"] != project["id"] for p in store.projects.values()):
         raise bad_request(f"A project with the slug '{data['slug']}' already exists")
     project.update(data, updatedAt=now())
-    return {"project": project_view(store, project)}
+    return {"project": dict(project)}
 
 
 @routes.delete("/api/v1/projects/{projectId}")
 def delete_project(store: Store, call: Call) -> Any:
-    view = project_view(store, store.project(call.path["projectId"]))
+    view = dict(store.project(call.path["projectId"]))
     store.delete_project(call.path["projectId"])
     return {"project": view}
 
@@ -113,6 +128,8 @@ def _slugify(name: str) -> str:
 
 
 def project_view(store: Store, project: dict[str, Any]) -> dict[str, Any]:
+    """The row with its environments, as create, read and read-by-slug answer (update and delete answer
+    the bare row)."""
     envs = sorted(
         (e for e in store.environments.values() if e["projectId"] == project["id"]),
         key=lambda e: e["position"],
@@ -121,4 +138,5 @@ def project_view(store: Store, project: dict[str, Any]) -> dict[str, Any]:
         **project,
         "_id": project["id"],
         "environments": [{"name": e["name"], "slug": e["slug"], "id": e["id"]} for e in envs],
+        "deletedEnvironments": [],
     }

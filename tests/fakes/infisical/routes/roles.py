@@ -9,37 +9,35 @@ from the identity project membership service:
   Upgrade to Infisical Enterprise plan to create custom roles.", and assigning one to an identity is 400
   "Failed to assign custom role to identity due to plan RBAC restriction…".
 * Slugs of built-in roles are reserved (422); a second role with the same slug is 400 "already exists".
-* Condition operators other than ``$eq``, ``$ne``, ``$in``, ``$glob`` are dropped without an error,
-  as zod drops unknown keys of the permission schema (``ProjectPermissionV2Schema``); the condition
-  that is left, ``{}``, then matches everything (see `permissions`).
+* Permissions are checked by the server's own schema (`permission_schema`): an unknown subject or an
+  action the subject does not have is 422, as recorded; what the schema does not declare is dropped
+  without an error (an unknown condition operator leaves ``{}``, which then matches everything, see
+  `permissions`). ``read`` together with ``readValue`` or ``describeSecret`` on secrets is 400
+  (``checkForInvalidPermissionCombination``, backend/src/ee/services/permission/permission-fns.ts).
 * A role still assigned to a membership cannot be deleted (400).
 * In a membership a custom role reads back as ``role: "custom"`` with ``customRoleId`` and
-  ``customRoleSlug``; an unknown slug is 404 "One or more custom roles not found".
+  ``customRoleSlug``; an unknown slug is 404 "Specified roles '<slug>' was not found in the project with
+  ID '<project>'" (recorded).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from tests.fakes.infisical import validation as v
 from tests.fakes.infisical.errors import ApiError, bad_request, not_found
+from tests.fakes.infisical.permission_schema import validate_permissions
+from tests.fakes.infisical.routes.membership_roles import BUILT_IN
 from tests.fakes.infisical.routing import Call, RouteTable
 from tests.fakes.infisical.store import Store, new_id, now
 
 routes = RouteTable()
 BASE = "/api/v1/projects/{projectId}/roles"
 
-BUILT_IN = ("admin", "member", "viewer", "no-access")
 RESERVED = (*BUILT_IN, "custom")
-OPERATORS = ("$eq", "$ne", "$in", "$glob")
 ROLE_REFUSAL = (
     "Failed to create custom role due to plan RBAC restriction. Upgrade to Infisical Enterprise plan to create "
     "custom roles."
-)
-ASSIGN_REFUSAL = (
-    "Failed to assign custom role to identity due to plan RBAC restriction. Upgrade to Infisical Enterprise to "
-    "assign custom roles."
 )
 
 
@@ -47,36 +45,28 @@ def _not_reserved(value: Any) -> str | None:
     return "Please choose a different slug, the slug you have entered is reserved" if value in RESERVED else None
 
 
-def _permissions(value: Any) -> str | None:
-    for item in value:
-        if not isinstance(item, dict) or not isinstance(item.get("subject"), str):
-            return "Invalid permission"
-        action = item.get("action")
-        if not isinstance(action, list) or not action or not all(isinstance(a, str) for a in action):
-            return "Invalid permission action"
-        if "conditions" in item and not isinstance(item["conditions"], dict):
-            return "Invalid permission conditions"
-    return None
-
-
-def _stored(permission: Mapping[str, Any]) -> dict[str, Any]:
-    """A permission as the schema leaves it: unknown operator keys gone, inverted only when true."""
-    stored: dict[str, Any] = {"subject": permission["subject"], "action": list(permission["action"])}
-    conditions = permission.get("conditions")
-    if conditions:
-        stored["conditions"] = {
-            field: {op: operand for op, operand in cond.items() if op in OPERATORS} if isinstance(cond, dict) else cond
-            for field, cond in conditions.items()
-        }
-    if permission.get("inverted"):
-        stored["inverted"] = True
+def _checked_permissions(value: Any) -> list[dict[str, Any]]:
+    """The permissions as the server stores them, or its 422 / 400."""
+    stored, issues = validate_permissions(value)
+    if issues:
+        raise ApiError(422, issues, "ValidationFailure")
+    for permission in stored:
+        actions = permission["action"]
+        if permission["subject"] == "secrets" and "read" in actions and {"readValue", "describeSecret"} & set(actions):
+            both = {"readValue", "describeSecret"} <= set(actions)
+            chosen = (
+                "both Read Value and Describe Secret"
+                if both
+                else ("Read Value" if "readValue" in actions else "Describe Secret")
+            )
+            raise bad_request(f"You have selected Read, and {chosen}.")
     return stored
 
 
 def _role(store: Store, role_id: str, project_id: str | None = None) -> dict[str, Any]:
     role = store.roles.get(role_id)
     if role is None or (project_id is not None and role["projectId"] != project_id):
-        raise not_found(f"Project role with ID '{role_id}' not found")
+        raise not_found(f"Role with id {role_id} not found")
     return role
 
 
@@ -89,9 +79,10 @@ def create_role(store: Store, call: Call) -> Any:
             "slug": v.slug_schema(64, also=_not_reserved),
             "name": v.req("string", v.length(1, 256)),
             "description": v.opt("string", nullable=True),
-            "permissions": v.req("array", _permissions),
+            "permissions": v.req("array"),
         },
     )
+    permissions = _checked_permissions(data["permissions"])
     if not store.plan_rbac:
         raise bad_request(ROLE_REFUSAL)
     if any(r["projectId"] == project["id"] and r["slug"] == data["slug"] for r in store.roles.values()):
@@ -102,8 +93,7 @@ def create_role(store: Store, call: Call) -> Any:
         "slug": data["slug"],
         "name": data["name"].strip(),
         "description": (data.get("description") or "").strip() or None,
-        "permissions": [_stored(p) for p in data["permissions"]],
-        "version": 1,
+        "permissions": permissions,
         "createdAt": now(),
         "updatedAt": now(),
     }
@@ -115,7 +105,7 @@ def create_role(store: Store, call: Call) -> Any:
 def list_roles(store: Store, call: Call) -> Any:
     store.project(call.path["projectId"])
     roles = [r for r in store.roles.values() if r["projectId"] == call.path["projectId"]]
-    return {"roles": [{k: val for k, val in r.items() if k not in ("permissions", "version")} for r in roles]}
+    return {"roles": [{k: val for k, val in r.items() if k != "permissions"} for r in roles]}
 
 
 @routes.get(BASE + "/slug/{slug}")
@@ -141,9 +131,11 @@ def update_role(store: Store, call: Call) -> Any:
             "slug": v.slug_schema(64, required=False, also=_not_reserved),
             "name": v.opt("string", check=v.length(1, 256)),
             "description": v.opt("string", nullable=True),
-            "permissions": v.opt("array", check=_permissions),
+            "permissions": v.opt("array"),
         },
     )
+    if "permissions" in data:
+        data["permissions"] = _checked_permissions(data["permissions"])
     if "slug" in data and any(
         r["projectId"] == role["projectId"] and r["slug"] == data["slug"] and r["id"] != role["id"]
         for r in store.roles.values()
@@ -155,8 +147,7 @@ def update_role(store: Store, call: Call) -> Any:
     if "description" in data:
         role["description"] = (data["description"] or "").strip() or None
     if "permissions" in data:
-        role["permissions"] = [_stored(p) for p in data["permissions"]]
-    role["version"] += 1
+        role["permissions"] = data["permissions"]
     role["updatedAt"] = now()
     return {"role": dict(role)}
 
@@ -170,28 +161,3 @@ def delete_role(store: Store, call: Call) -> Any:
         )
     del store.roles[role["id"]]
     return {"role": role}
-
-
-def membership_roles(store: Store, project_id: str, requested: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Membership role rows for the requested slugs, built-in or custom (custom needs RBAC and must exist)."""
-    custom_slugs = [item["role"] for item in requested if item["role"] not in BUILT_IN]
-    if custom_slugs and not store.plan_rbac:
-        raise bad_request(ASSIGN_REFUSAL)
-    by_slug = {r["slug"]: r for r in store.roles.values() if r["projectId"] == project_id}
-    if any(slug not in by_slug for slug in custom_slugs):
-        raise ApiError(404, "One or more custom roles not found", "NotFound")
-    rows = []
-    for item in requested:
-        custom = by_slug.get(item["role"]) if item["role"] not in BUILT_IN else None
-        rows.append(
-            {
-                "id": new_id(),
-                "role": "custom" if custom else item["role"],
-                "customRoleId": custom["id"] if custom else None,
-                "customRoleSlug": custom["slug"] if custom else None,
-                "customRoleName": custom["name"] if custom else None,
-                "isTemporary": bool(item.get("isTemporary")),
-                "createdAt": now(),
-            }
-        )
-    return rows

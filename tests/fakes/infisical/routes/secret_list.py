@@ -22,7 +22,7 @@ from tests.fakes.infisical.store import Store
 
 from .secrets import secret_view
 
-routes = RouteTable()
+routes = RouteTable(limit="secrets")
 
 HIDDEN = "<hidden-by-infisical>"
 

@@ -3,7 +3,10 @@
 backend/src/server/routes/v4/secret-router.ts trims ``secretComment`` on create but not on update; values
 are trimmed keeping one trailing newline (`store.stored_value`). Secret names (the path parameter and
 ``newSecretName``) are ``SecretNameSchema``: trimmed, and 422 "Secret name cannot contain colon or forward
-slash".
+slash". Each route answers its own set of fields (`VIEWS`, as recorded), and the service names some
+failures after itself: a create into a missing folder is 404 ``CreateSecret``, a read of an unknown id 404
+``GetSecretById``. An update or delete stamps the folder's ``lastSecretModified`` (a create does not, as
+recorded).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from tests.fakes.infisical.errors import ApiError, bad_request, not_found
 from tests.fakes.infisical.routing import Call, RouteTable
 from tests.fakes.infisical.store import Store, new_id, now, stored_value
 
-routes = RouteTable()
+routes = RouteTable(limit="secrets")
 
 ADDRESS = {
     "projectId": v.req("string"),
@@ -32,7 +35,7 @@ def create_secret(store: Store, call: Call) -> Any:
     body = {**ADDRESS, "secretValue": v.req("string"), "secretComment": v.opt("string", "", transform=v.trim)}
     data = v.validate(call.body, body)
     permissions.require_secret(store, call.actor, "create", data, _name(call))
-    env, folder = store.folder_in(data["projectId"], data["environment"], data["secretPath"])
+    env, folder = store.folder_in(data["projectId"], data["environment"], data["secretPath"], "CreateSecret")
     key = _name(call)
     if store.find_secret(folder["id"], key, data["type"]) is not None:
         raise bad_request("Secret already exists")
@@ -50,28 +53,28 @@ def create_secret(store: Store, call: Call) -> Any:
         "updatedAt": now(),
     }
     store.secrets[secret["id"]] = secret
-    return {"secret": secret_view(store, secret)}
+    return {"secret": secret_view(store, secret, "create")}
 
 
 @routes.get("/api/v4/secrets/id/{secretId}")
 def get_secret_by_id(store: Store, call: Call) -> Any:
     secret = store.secrets.get(call.path["secretId"])
     if secret is None:
-        raise not_found(f"Secret with ID '{call.path['secretId']}' not found")
+        raise ApiError(404, f"Secret with ID '{call.path['secretId']}' not found", "GetSecretById")
     address = {
         "projectId": secret["projectId"],
         "environment": store.environments[secret["envId"]]["slug"],
         "secretPath": store.path_of(store.folders[secret["folderId"]]),
     }
     permissions.require_secret(store, call.actor, "readValue", address, secret["key"])
-    return {"secret": secret_view(store, secret)}
+    return {"secret": secret_view(store, secret, "read by id")}
 
 
 @routes.get("/api/v4/secrets/{secretName}")
 def get_secret(store: Store, call: Call) -> Any:
     data = v.validate(dict(call.query), ADDRESS)
     permissions.require_secret(store, call.actor, "readValue", data, _name(call))
-    return {"secret": secret_view(store, _secret(store, _name(call), data))}
+    return {"secret": secret_view(store, _secret(store, _name(call), data), "read")}
 
 
 @routes.patch("/api/v4/secrets/{secretName}")
@@ -98,7 +101,8 @@ def update_secret(store: Store, call: Call) -> Any:
         secret["key"] = new_key
     secret["version"] += 1
     secret["updatedAt"] = now()
-    return {"secret": secret_view(store, secret)}
+    store.folders[secret["folderId"]]["lastSecretModified"] = now()
+    return {"secret": secret_view(store, secret, "update")}
 
 
 @routes.delete("/api/v4/secrets/{secretName}")
@@ -106,8 +110,9 @@ def delete_secret(store: Store, call: Call) -> Any:
     data = v.validate(call.body, ADDRESS)
     permissions.require_secret(store, call.actor, "delete", data, _name(call))
     secret = _secret(store, _name(call), data)
-    view = secret_view(store, secret)
+    view = secret_view(store, secret, "delete")
     del store.secrets[secret["id"]]
+    store.folders[secret["folderId"]]["lastSecretModified"] = now()
     return {"secret": view}
 
 
@@ -134,7 +139,23 @@ def _secret(store: Store, key: str, address: Mapping[str, Any]) -> dict[str, Any
     return secret
 
 
-def secret_view(store: Store, secret: dict[str, Any]) -> dict[str, Any]:
+VIEWS: dict[str, tuple[str, ...]] = {
+    "create": ("isRotatedSecret", "rotationId"),
+    "read": ("isRotatedSecret", "rotationId", "secretMetadata", "secretPath", "secretValueHidden", "tags"),
+    "read by id": ("isRotatedSecret", "rotationId", "secretMetadata", "secretPath", "tags"),
+    "update": ("isRotatedSecret", "rotationId", "secretValueHidden"),
+    "delete": ("secretValueHidden",),
+}
+"""The fields each route adds to the ones every secret answer has (``SecretRawSchema`` and its variants)."""
+
+
+def secret_view(store: Store, secret: dict[str, Any], route: str = "read") -> dict[str, Any]:
+    full = _full_view(store, secret)
+    extras = VIEWS[route]
+    return {key: value for key, value in full.items() if key not in _OPTIONAL or key in extras}
+
+
+def _full_view(store: Store, secret: dict[str, Any]) -> dict[str, Any]:
     env = store.environments[secret["envId"]]
     return {
         "id": secret["id"],
@@ -153,6 +174,11 @@ def secret_view(store: Store, secret: dict[str, Any]) -> dict[str, Any]:
         "secretPath": store.path_of(store.folders[secret["folderId"]]),
         "tags": [],
         "secretMetadata": [],
+        "isRotatedSecret": False,
+        "rotationId": None,
         "createdAt": secret["createdAt"],
         "updatedAt": secret["updatedAt"],
     }
+
+
+_OPTIONAL = frozenset(key for extras in VIEWS.values() for key in extras)

@@ -15,7 +15,7 @@ from typing import Any
 
 from tests.fakes.infisical import validation as v
 from tests.fakes.infisical.errors import bad_request, not_found
-from tests.fakes.infisical.routes import roles
+from tests.fakes.infisical.routes.membership_roles import READ, WRITTEN, membership_roles, shown
 from tests.fakes.infisical.routing import Call, RouteTable
 from tests.fakes.infisical.store import Store, new_id, now
 
@@ -49,19 +49,26 @@ def user(store: Store, username: str) -> dict[str, Any]:
         "id": new_id(),
         "username": username,
         "email": username if "@" in username else None,
+        "firstName": None,
+        "lastName": None,
         "invited": True,
     }
     store.users[invited["id"]] = invited
     return invited
 
 
-def _view(store: Store, membership: dict[str, Any]) -> dict[str, Any]:
+def _view(store: Store, membership: dict[str, Any], *, details: bool = False) -> dict[str, Any]:
+    """A read's view; the lookup by username (``details``) shows the user's public key and no times."""
     person = store.users[membership["userId"]]
-    return {
-        **{k: val for k, val in membership.items() if k != "roles"},
-        "user": {"id": person["id"], "username": person["username"], "email": person["email"]},
-        "roles": membership["roles"],
+    user = {key: person.get(key) for key in ("id", "username", "email", "firstName", "lastName")}
+    view = {
+        "id": membership["id"],
+        "projectId": membership["projectId"],
+        "userId": membership["userId"],
+        "user": {**user, "publicKey": ""} if details else user,
+        "roles": shown(membership["roles"], READ),
     }
+    return view if details else {**view, "createdAt": membership["createdAt"]}
 
 
 def _membership(store: Store, call: Call) -> dict[str, Any]:
@@ -90,11 +97,12 @@ def add_users(store: Store, call: Call) -> Any:
             m["userId"] == person["id"] and m["projectId"] == project["id"] for m in store.user_memberships.values()
         ):
             raise bad_request(f"User {name} is already a member of the project")
+        membership_id = new_id()
         membership = {
-            "id": new_id(),
+            "id": membership_id,
             "userId": person["id"],
             "projectId": project["id"],
-            "roles": roles.membership_roles(store, project["id"], requested),
+            "roles": membership_roles(store, project["id"], requested, membership_id),
             "createdAt": now(),
             "updatedAt": now(),
         }
@@ -112,7 +120,7 @@ def find_by_username(store: Store, call: Call) -> Any:
             person["username"],
             person["email"],
         ):
-            return {"membership": _view(store, membership)}
+            return {"membership": _view(store, membership, details=True)}
     raise not_found(f"Project membership for user with username {data['username']} not found")
 
 
@@ -125,9 +133,9 @@ def get_membership(store: Store, call: Call) -> Any:
 def update_membership(store: Store, call: Call) -> Any:
     membership = _membership(store, call)
     data = v.validate(call.body, {"roles": v.req("array", permanent_roles)})
-    membership["roles"] = roles.membership_roles(store, membership["projectId"], data["roles"])
+    membership["roles"] = membership_roles(store, membership["projectId"], data["roles"], membership["id"])
     membership["updatedAt"] = now()
-    return {"roles": [{**role, "projectMembershipId": membership["id"]} for role in membership["roles"]]}
+    return {"roles": shown(membership["roles"], WRITTEN)}
 
 
 @routes.delete(MEMBERSHIP)
