@@ -144,3 +144,37 @@ def test_each_accepted_finding_is_suppressed_in_place_with_its_reason() -> None:
             if "zizmor: ignore" in line:
                 reason = line.split("]", 1)[1].strip()
                 assert len(reason) > 30, f"{path.name}: {line.strip()!r} says no reason"
+
+
+# --------------------------------------------------------------------------------------------------
+# The backend each job uses is the program's own declaration (bin/plan <stage> --backend)
+# --------------------------------------------------------------------------------------------------
+
+
+def _declares_backends() -> bool:
+    result = subprocess.run([str(wf.ROOT / "bin" / "plan"), "--help"], capture_output=True, text=True, check=False)
+    return "--backend" in result.stdout
+
+
+@pytest.mark.skipif(not _declares_backends(), reason="bin/plan --backend is the program side's (state backends)")
+@pytest.mark.parametrize(
+    ("stage", "environment", "bucket"),
+    [("staging", "staging", "staging"), ("prod", "prod", "prod"), ("pr-7", "preview", "preview")],
+)
+def test_the_state_lookup_reads_the_programs_own_backend(
+    tmp_path: Path, stage: str, environment: str, bucket: str
+) -> None:
+    """Each stage's own bucket; pr stages share the preview bucket; no organization or team on R2."""
+    from tests.workflow_steps import run_step
+
+    declared = wf.action_steps("pulumi-state")[0]
+    result = run_step(declared, tmp_path, {"inputs.stage": stage, "inputs.team": ""}, cwd=wf.ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.outputs["backend"] == "r2" and result.outputs["stack"] == stage
+    assert result.outputs["url"].startswith(f"s3://acme-{bucket}-pulumi-state?endpoint=https://")
+    assert result.outputs["credentials-environment"] == environment and result.github_env == ""
+    assert (result.outputs["organization"], result.outputs["team"], result.outputs["secrets-provider"]) == (
+        "",
+        "",
+        "passphrase",
+    )
