@@ -76,11 +76,12 @@ def test_drift_runs_with_read_only_credentials_only(drift_workflow: wf.Workflow)
     job = wf.job(drift_workflow, "drift")
     text = str(job)
     assert wf.environment_name(job) == "drift-${{ matrix.stage }}", "never the deploy environments' OIDC subjects"
-    assert re.findall(r"vars\.(INFISICAL_IDENTITY_ID\w*)", text) == ["INFISICAL_IDENTITY_ID_DRIFT"]
+    assert set(re.findall(r"vars\.(INFISICAL_IDENTITY_ID\w*)", text)) == {"INFISICAL_IDENTITY_ID_DRIFT"}
     assert job["permissions"] == {"contents": "read", "id-token": "write"}
-    login = next(s for s in wf.steps(job) if wf.uses(s).startswith("pulumi/auth-actions@"))
-    assert wf.with_(login)["requested-token-type"] == "urn:pulumi:token-type:access_token:team"
-    assert wf.with_(login)["scope"] == "team:${{ vars.PULUMI_DRIFT_TEAM }}"
+    state = next(s for s in wf.steps(job) if wf.uses(s) == wf.PULUMI_STATE)
+    assert wf.with_(state) == {"stage": "${{ matrix.stage }}", "team": "${{ vars.PULUMI_DRIFT_TEAM }}"}
+    select = next(s for s in wf.steps(job) if wf.uses(s) == wf.SELECT_STACK)
+    assert (wf.with_(select)["path"], wf.with_(select)["missing"]) == ("/drift", "fail"), "read-only state access"
     script = _preview_step(drift_workflow)
     assert re.search(r"--path=/drift [^\n]*-- \\\n\s*pulumi preview", script), "pulumi sees /drift's read-only token"
     commands = " ".join(wf.run(step) for step in wf.steps(job))
@@ -103,9 +104,10 @@ def test_drift_checks_the_commit_the_stack_was_deployed_from(drift_workflow: wf.
     find = wf.step_index(job, lambda s: "pulumi stack history --json" in wf.run(s), "finding the deployed commit")
     script = wf.run(wf.steps(job)[find])
     assert '.kind == "update" and .result == "succeeded"' in script and '"git.head"' in script
-    assert 'git worktree add --detach "$RUNNER_TEMP/deployed"' in script
+    add = wf.step_index(job, lambda s: 'git worktree add --detach "$RUNNER_TEMP/deployed"' in wf.run(s), "worktree")
+    assert wf.steps(job)[add]["env"] == {"DEPLOYED": "${{ steps.deployed.outputs.commit }}"}, "no credential"
     preview = wf.step_index(job, lambda s: "pulumi preview" in wf.run(s), "running pulumi preview")
-    assert find < preview and wf.steps(job)[preview]["working-directory"] == "${{ runner.temp }}/deployed"
+    assert find < add < preview and wf.steps(job)[preview]["working-directory"] == "${{ runner.temp }}/deployed"
 
 
 def _step(job: wf.Job, needle: str) -> int:
@@ -130,9 +132,10 @@ def test_every_deploy_migrates_its_stage_after_pulumi_up(deploy: wf.Workflow, jo
     assert args.stage == stage and not args.dry_run and args.outputs == "outputs"
     assert args.summary is not None and "GITHUB_STEP_SUMMARY" in str(args.summary)
     assert any("npm ci" in wf.run(step) for step in wf.steps(job)[:migrate]), "wrangler from the lockfile"
-    # Its tools are installed before any credential exists in the job: install scripts never see one.
-    warm = wf.step_index(job, lambda s: wf.run(s).startswith("bin/migrate --help"), "installing bin/migrate's tools")
-    assert warm < _step(job, "infisical login") < migrate
+    # Its tools are installed by a step that gets no credential (tokens are step outputs, passed by name): install
+    # scripts never see one, and the migration installs nothing.
+    warm = _step(job, "bin/migrate --help > /dev/null")
+    assert warm < migrate and not any("TOKEN" in name for name in wf.step_env(wf.steps(job)[warm]))
 
 
 def test_staging_publishes_the_ledger_prod_reads(deploy: wf.Workflow) -> None:
@@ -152,7 +155,7 @@ def test_staging_publishes_the_ledger_prod_reads(deploy: wf.Workflow) -> None:
 
 
 def test_prod_migrates_only_after_the_production_approval(deploy: wf.Workflow) -> None:
-    for event in (wf.push("refs/tags/v1.4.0"), wf.dispatch("prod")):
+    for event in (wf.dispatch("prod", release="v1.4.0"), wf.dispatch("prod")):
         (job_id,) = wf.jobs_that_run(deploy, event)
         job = wf.job(deploy, job_id)
         assert wf.environment_name(job) == "production", "required reviewers approve before any step runs"
@@ -169,7 +172,11 @@ def test_the_recovery_point_is_kept_even_when_the_migration_fails(deploy: wf.Wor
     )
     step = wf.steps(prod)[upload]
     assert migrate < upload and step["if"] == "${{ !cancelled() }}"
-    assert wf.with_(step)["path"] == "migrate-records/" and int(wf.with_(step)["retention-days"]) == 30
+    assert wf.with_(step)["path"] == "release/migrate-records/", "where the release's bin/migrate writes it"
+    assert wf.steps(prod)[migrate]["working-directory"] == "${{ env.RELEASE_DIR }}"
+    assert (
+        prod["env"]["RELEASE_DIR"] == "${{ github.workspace }}/release" and int(wf.with_(step)["retention-days"]) == 30
+    )
 
 
 def test_the_drift_report_module_is_standard_library_only() -> None:

@@ -43,11 +43,24 @@ def test_deploy_yml_takes_the_call_through_its_own_gates() -> None:
 @pytest.mark.parametrize(("job_id", "stage"), [("deploy-staging", "staging"), ("deploy-prod", "prod")])
 def test_deploy_pins_the_rotation_date_before_pulumi_up(job_id: str, stage: str) -> None:
     job = wf.job(wf.load("deploy.yml"), job_id)
-    pin = wf.step_index(job, lambda s: "ROTATION_DATE=" in wf.run(s), "pinning ROTATION_DATE")
+    pin = wf.step_index(job, lambda s: s.get("id") == "today", "pinning the rotation date")
     up = wf.step_index(job, lambda s: "pulumi up" in wf.run(s), f"running pulumi up for {stage}")
     assert pin < up
     assert wf.steps(job)[pin]["env"] == {"REQUESTED_ROTATION_DATE": "${{ inputs.rotation-date }}"}
-    assert "date -u +%F" in wf.run(wf.steps(job)[pin])
+    assert wf.run(wf.steps(job)[pin]) == 'echo "date=${REQUESTED_ROTATION_DATE:-$(date -u +%F)}" >> "$GITHUB_OUTPUT"'
+    assert wf.step_env(wf.steps(job)[up])["ROTATION_DATE"] == "${{ steps.today.outputs.date }}"
+
+
+def test_a_prod_rotation_redeploys_the_running_release_not_mains_head() -> None:
+    """rotate-prod hands deploy.yml no release, and deploy-prod then takes the commit of prod's newest successful
+    update (tests/test_workflow_release.py runs that step)."""
+    rotate = wf.job(wf.load(NAME), "rotate-prod")
+    assert "release" not in rotate["with"]
+    prod = wf.job(wf.load("deploy.yml"), "deploy-prod")
+    resolve = wf.steps(prod)[wf.step_index(prod, lambda s: s.get("id") == "release", "resolving the release")]
+    assert "pulumi stack history --json" in wf.run(resolve)
+    up = wf.steps(prod)[wf.step_index(prod, lambda s: "pulumi up" in wf.run(s), "running pulumi up")]
+    assert up["working-directory"] == "${{ env.RELEASE_DIR }}", "the release's program, not main's"
 
 
 def test_a_stage_is_due_in_the_week_its_period_began() -> None:
@@ -68,9 +81,11 @@ def test_a_stage_is_due_in_the_week_its_period_began() -> None:
 def test_the_weekly_run_fails_visibly_on_an_overdue_secret() -> None:
     job = wf.job(wf.load(NAME), "secret-ages")
     assert wf.environment_name(job) == "staging" and job["permissions"]["id-token"] == "write"
-    token = wf.step_index(job, lambda s: "::add-mask::${jwt}" in wf.run(s), "masking the OIDC token")
+    token = wf.step_index(job, lambda s: wf.uses(s) == wf.INFISICAL_LOGIN, "logging in to Infisical")
     check = wf.step_index(job, lambda s: "--inventory --check-age" in wf.run(s), "checking the secret ages")
     assert token < check
+    assert "vars.INFISICAL_IDENTITY_ID_STAGING" in str(wf.with_(wf.steps(job)[token])["identity-id"])
+    assert wf.step_env(wf.steps(job)[check]) == {"INFISICAL_TOKEN": "${{ steps.infisical.outputs.token }}"}
     script = wf.run(wf.steps(job)[check])
     assert 'exit "$rc"' in script and "::error::" in script
     assert job["env"]["INFISICAL_PROJECT_ID"] == "${{ vars.INFISICAL_PROJECT_ID }}"

@@ -6,6 +6,8 @@ import pytest
 
 from plan.stack_files import PR_TEMPLATE
 from tests.workflow_tools import (
+    PULUMI_STATE,
+    SELECT_STACK,
     WORKFLOWS,
     Workflow,
     dispatch,
@@ -29,22 +31,37 @@ from tests.workflow_tools import (
 
 
 def test_deploy_triggers(deploy: Workflow) -> None:
+    """A pushed tag never runs this file: its own copy of it would be the tag's, not main's (release.yml
+    dispatches main's instead)."""
     on = triggers(deploy)
-    assert on["push"]["branches"] == ["main"]
-    assert "v*" in on["push"]["tags"]
+    assert on["push"] == {"branches": ["main"]}
     stage = on["workflow_dispatch"]["inputs"]["stage"]
     assert "prod" in stage["options"]
     assert stage.get("default") != "prod", "a manual run must not default to prod"
+    for event in ("workflow_dispatch", "workflow_call"):
+        assert on[event]["inputs"]["release"]["default"] == "", "no release given: prod's running release"
 
 
 def test_which_deploy_job_runs_for_which_event(deploy: Workflow) -> None:
     assert jobs_that_run(deploy, push("refs/heads/main")) == {"deploy-staging"}
-    assert jobs_that_run(deploy, push("refs/tags/v1.4.0")) == {"deploy-prod"}
+    assert jobs_that_run(deploy, push("refs/tags/v1.4.0")) == set(), "a tag push runs nothing of this file"
+    assert jobs_that_run(deploy, dispatch("prod", release="v1.4.0")) == {"deploy-prod"}
     assert jobs_that_run(deploy, dispatch("prod")) == {"deploy-prod"}
-    assert jobs_that_run(deploy, dispatch("prod", "refs/tags/v1.4.0")) == {"deploy-prod"}
+    assert jobs_that_run(deploy, dispatch("prod", "refs/tags/v1.4.0")) == set(), "only main's copy deploys prod"
     assert jobs_that_run(deploy, dispatch("staging")) == {"deploy-staging"}
     assert jobs_that_run(deploy, push("refs/heads/feature")) == set()
-    assert jobs_that_run(deploy, dispatch("prod", "refs/heads/feature")) == set()
+    assert jobs_that_run(deploy, dispatch("prod", "refs/heads/feature", "v1.4.0")) == set()
+    assert jobs_that_run(deploy, dispatch("staging", "refs/heads/feature")) == set()
+
+
+def test_a_pushed_tag_asks_mains_deploy_for_that_release() -> None:
+    release = load("release.yml")
+    assert triggers(release) == {"push": {"tags": ["v*"]}}
+    (job_,) = release["jobs"].values()
+    assert job_["permissions"] == {"actions": "write"}, "it can start a workflow, nothing else"
+    (step,) = steps(job_)
+    assert 'gh workflow run deploy.yml --repo "$GITHUB_REPOSITORY" --ref main -f stage=prod' in run(step)
+    assert '-f release="$RELEASE"' in run(step) and step["env"]["RELEASE"] == "${{ github.ref_name }}"
 
 
 def test_only_the_production_environment_deploys_prod(deploy: Workflow) -> None:
@@ -81,7 +98,7 @@ def test_prod_backs_up_every_d1_database_before_pulumi_up(deploy: Workflow) -> N
     prod = job(deploy, "deploy-prod")
     backup = step_index(prod, lambda s: "wrangler d1 export" in run(s), "exporting D1")
     script = run(steps(prod)[backup])
-    assert "--remote" in script
+    assert "--remote" in script and 'PATH="$RELEASE_DIR/node_modules/.bin:$PATH"' in script
     assert "pulumi stack output --json d1Databases" in script
     up = step_index(prod, lambda s: "pulumi up" in run(s), "running pulumi up")
     upload = step_index(
@@ -130,21 +147,33 @@ def test_which_pr_stage_job_runs_for_which_event(pr_stage: Workflow) -> None:
     assert jobs_that_run(pr_stage, pull_request(fork=True, action="closed", labels=labelled)) == set()
 
 
-def test_pr_stage_deploys_the_committed_template_that_bin_plan_plans(pr_stage: Workflow) -> None:
-    """Both jobs write Pulumi.pr-<n>.yaml from plan.stack_files.PR_TEMPLATE, never from another stage's config."""
+def test_pr_stage_deploys_the_committed_template_on_the_preview_backend(pr_stage: Workflow) -> None:
+    """A pr stage never reads another stage's stack: both jobs write Pulumi.pr-<n>.yaml from PR_TEMPLATE (the file
+    `bin/plan pr-<n>` plans), its state is the preview backend (`bin/plan pr-<n> --backend`), its secrets the
+    `preview` environment."""
     copy = f'cp {PR_TEMPLATE} "Pulumi.${{STAGE}}.yaml"'
     up_job = job(pr_stage, "up")
     assert "pull_request.number" in str(pr_stage["env"]["STAGE"])
     config = step_index(up_job, lambda s: copy in run(s), "copying the pr template")
-    create = step_index(up_job, lambda s: "pulumi stack init" in run(s), "creating the stack")
+    state = step_index(up_job, lambda s: uses(s) == PULUMI_STATE, "the state lookup")
+    select = step_index(up_job, lambda s: uses(s) == SELECT_STACK, "selecting the stack")
     deploy_step = step_index(up_job, lambda s: "pulumi up" in run(s), "running pulumi up")
+    assert config < state < select < deploy_step
+    assert with_(steps(up_job)[state]) == {"stage": "${{ env.STAGE }}"}
+    assert {k: with_(steps(up_job)[select])[k] for k in ("environment", "path", "missing")} == {
+        "environment": "preview",
+        "path": "/cloudflare",
+        "missing": "create",
+    }
     assert "infisical run --env=preview --path=/cloudflare" in run(steps(up_job)[deploy_step])
-    assert config < create < deploy_step
     down_job = job(pr_stage, "down")
-    down = run(steps(down_job)[step_index(down_job, lambda s: "pulumi destroy" in run(s), "destroying the stage")])
-    assert down.index(copy) < down.index("pulumi destroy --yes")
-    everything = "\n".join(run(step) for job_id in ("up", "down") for step in steps(job(pr_stage, job_id)))
+    copied = step_index(down_job, lambda s: copy in run(s), "copying the pr template")
+    destroyed = step_index(down_job, lambda s: "pulumi destroy" in run(s), "destroying the stage")
+    assert copied < destroyed
+    everything = "\n".join(str(step) for job_id in ("up", "down") for step in steps(job(pr_stage, job_id)))
     assert "--copy-config-from" not in everything and "config cp" not in everything
+    assert "Pulumi.staging.yaml" not in everything
+    assert "staging" not in str(with_(steps(up_job)[select])), "never staging's backend or secrets"
 
 
 def test_pr_stage_destroys_and_removes_the_stack(pr_stage: Workflow) -> None:
@@ -155,6 +184,9 @@ def test_pr_stage_destroys_and_removes_the_stack(pr_stage: Workflow) -> None:
     remove = script.index("pulumi stack rm --yes")
     assert destroy < remove
     assert "infisical run --env=preview --path=/cloudflare" in script
+    select = step_index(down_job, lambda s: uses(s) == SELECT_STACK, "selecting the stack")
+    assert with_(steps(down_job)[select])["missing"] == "skip" and select < index
+    assert steps(down_job)[index]["if"] == "steps.select.outputs.exists == 'true'", "nothing to destroy: done"
 
 
 def test_pr_stage_deploy_and_destroy_never_overlap(pr_stage: Workflow) -> None:

@@ -9,9 +9,12 @@ import pytest
 from plan.diff.render import ACK_LABEL
 from tests.conftest import checked_config
 from tests.workflow_tools import (
+    INFISICAL_LOGIN,
     PLAN_ARTIFACT,
+    PULUMI_STATE,
     REPO,
     ROOT,
+    SELECT_STACK,
     Job,
     Workflow,
     environment_name,
@@ -20,6 +23,7 @@ from tests.workflow_tools import (
     load,
     pull_request,
     run,
+    step_env,
     step_index,
     steps,
     triggers,
@@ -37,26 +41,31 @@ def test_preview_runs_on_pull_requests(preview: Workflow) -> None:
     assert "pull_request" in triggers(preview)
 
 
-def test_preview_job_uses_the_infisical_oidc_action(preview: Workflow) -> None:
+def test_preview_logs_in_as_the_pr_preview_identity_and_reads_only_the_preview_folder(preview: Workflow) -> None:
     preview_job = job(preview, "preview")
+    folder = checked_config("staging").infisical.ci_identity.preview_folder  # type: ignore[union-attr]
     assert preview_job["permissions"].get("id-token") == "write"
-    index = step_index(preview_job, lambda s: uses(s).startswith("Infisical/secrets-action@"), "Infisical action")
+    index = step_index(preview_job, lambda s: uses(s) == INFISICAL_LOGIN, "the Infisical login")
     inputs = with_(steps(preview_job)[index])
-    assert inputs.get("method") == "oidc"
     assert "vars.INFISICAL_IDENTITY_ID_PR_PREVIEW" in str(inputs.get("identity-id"))
-    assert inputs.get("env-slug") == "staging"
-    assert inputs.get("secret-path") == checked_config("staging").infisical.ci_identity.preview_folder  # type: ignore[union-attr]
-    assert inputs.get("export-type", "env") == "env", "secrets must arrive as (masked) env vars"
-    assert "client-secret" not in inputs, "universal auth would need a long-lived client secret"
-    assert "client-id" not in inputs
+    assert inputs.get("environment") == "staging" and inputs.get("mask-paths") == folder
+    used = {
+        f for step in steps(preview_job) for f in re.findall(r"infisical run --env=staging --path=(\S+)", run(step))
+    }
+    selected = [with_(s) for s in steps(preview_job) if uses(s) == SELECT_STACK]
+    assert used == {folder} and [(s["environment"], s["path"], s["missing"]) for s in selected] == [
+        ("staging", folder, "fail")
+    ]
 
 
-def test_preview_never_holds_a_deploy_identity_or_an_infisical_token(preview: Workflow) -> None:
+def test_preview_never_holds_a_deploy_identity_or_anything_of_prod(preview: Workflow) -> None:
     preview_job = job(preview, "preview")
     text = str(preview_job)
     assert "INFISICAL_IDENTITY_ID_STAGING" not in text and "INFISICAL_IDENTITY_ID_PROD" not in text
     assert "/cloudflare" not in text, "the staging deploy token lives in /cloudflare"
-    assert "INFISICAL_TOKEN" not in text, "preview runs only check/diff, which never call Infisical"
+    assert "prod" not in re.sub(r"produc(es|ed)", "", text), "prod is checked by the credential-free diff only"
+    state = steps(preview_job)[step_index(preview_job, lambda s: uses(s) == PULUMI_STATE, "the state lookup")]
+    assert with_(state) == {"stage": "staging", "team": "${{ vars.PULUMI_PREVIEW_TEAM }}"}, "a read-only team"
 
 
 # Which identity each `identity-id` variable names: (stage whose stack creates it, which identity).
@@ -104,31 +113,24 @@ def test_each_job_logs_in_as_the_identity_that_trusts_its_subject(name: str, job
     assert bound_subjects("INFISICAL_IDENTITY_ID_PR_PREVIEW") == [f"repo:{REPO}:pull_request"]
 
 
-def test_preview_runs_pulumi_preview_with_diff_comment_and_policy_pack(preview: Workflow) -> None:
+def test_preview_runs_pulumi_preview_with_the_policy_pack_and_comments_it(preview: Workflow) -> None:
     preview_job = job(preview, "preview")
-    infisical = step_index(preview_job, lambda s: uses(s).startswith("Infisical/secrets-action@"), "Infisical")
-    index = step_index(
-        preview_job,
-        lambda s: uses(s).startswith("pulumi/actions@") and with_(s).get("command") == "preview",
-        "running pulumi preview",
-    )
-    inputs = with_(steps(preview_job)[index])
-    assert str(inputs.get("stack-name", "")).endswith("staging")
-    assert inputs.get("diff") is True
-    assert inputs.get("comment-on-pr") is True
-    assert inputs.get("policyPacks") == "policy"
+    login = step_index(preview_job, lambda s: uses(s) == INFISICAL_LOGIN, "the Infisical login")
+    index = step_index(preview_job, lambda s: "pulumi preview" in run(s), "running pulumi preview")
+    script = run(steps(preview_job)[index])
+    assert 'pulumi preview --stack "$STACK" --diff' in script and "--policy-pack policy" in script
+    assert step_env(steps(preview_job)[index])["STACK"] == "${{ steps.state.outputs.stack }}"
+    post = step_index(preview_job, lambda s: "createComment" in str(with_(s).get("script")), "posting the comment")
+    fail = step_index(preview_job, lambda s: "PREVIEW_EXIT_CODE" in run(s), "failing on a failed preview")
+    assert login < index < post < fail, "secrets first, the comment even when the preview failed, then the verdict"
+    assert "!cancelled()" in str(steps(preview_job)[post]["if"])
+    assert "pulumi-preview -->" in str(with_(steps(preview_job)[post])["script"]), "one comment, edited in place"
     assert preview_job["permissions"].get("pull-requests") == "write"
-    assert infisical < index, "secrets must be fetched before the preview"
-
-
-def test_preview_logs_in_to_pulumi_by_oidc_unless_self_managed(preview: Workflow) -> None:
-    preview_job = job(preview, "preview")
-    index = step_index(preview_job, lambda s: uses(s).startswith("pulumi/auth-actions@"), "Pulumi OIDC login")
-    assert "PULUMI_BACKEND_URL" in str(steps(preview_job)[index].get("if"))
 
 
 def test_which_preview_jobs_run_for_which_pull_request(preview: Workflow) -> None:
     assert jobs_that_run(preview, pull_request()) == {"plan", "diff", "preview"}
+    assert jobs_that_run(preview, pull_request(preview_identity=False)) == {"plan", "diff"}, "the preview is opt-in"
     assert jobs_that_run(preview, pull_request(fork=True)) == {"plan", "diff"}
     assert jobs_that_run(preview, pull_request(user="dependabot[bot]")) == {"plan", "diff"}
     assert jobs_that_run(preview, pull_request("pull_request_target", fork=True)) == {"fork-comment", "diff-comment"}

@@ -12,6 +12,11 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
+ACTIONS = ROOT / ".github" / "actions"
+"""The repository's own composite actions (`uses: ./.github/actions/<name>`)."""
+INFISICAL_LOGIN = "./.github/actions/infisical-login"
+PULUMI_STATE = "./.github/actions/pulumi-state"
+SELECT_STACK = "./.github/actions/select-stack"
 REPO = "acme/workers-stage-platform"
 PLAN_ARTIFACT = "credential-free-plan"
 
@@ -80,6 +85,37 @@ def environment_name(job_: Job) -> str:
 
 def all_workflow_files() -> list[Path]:
     return sorted([*WORKFLOWS.glob("*.yml"), *WORKFLOWS.glob("*.yaml")])
+
+
+def all_action_files() -> list[Path]:
+    return sorted([*ACTIONS.glob("*/action.yml"), *ACTIONS.glob("*/action.yaml")])
+
+
+def load_action(name: str) -> dict[str, Any]:
+    path = ACTIONS / name / "action.yml"
+    assert path.is_file(), f"{path.relative_to(ROOT)} is missing"
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(document, dict) and document["runs"]["using"] == "composite"
+    return document
+
+
+def action_steps(name: str) -> list[Step]:
+    return list(load_action(name)["runs"]["steps"])
+
+
+def every_step() -> Iterator[tuple[str, Step]]:
+    """Each step of every workflow job and every composite action, with where it is."""
+    for path in all_workflow_files():
+        for job_id, job_ in load(path.name)["jobs"].items():
+            for step in steps(job_):
+                yield f"{path.name}:{job_id}", step
+    for path in all_action_files():
+        for step in action_steps(path.parent.name):
+            yield f"actions/{path.parent.name}", step
+
+
+def step_env(step: Step) -> dict[str, str]:
+    return {str(key): str(value) for key, value in (step.get("env") or {}).items()}
 
 
 def walk_strings(node: Any) -> Iterator[str]:
@@ -188,8 +224,11 @@ def pull_request(
     labels: tuple[str, ...] = (),
     label: str = "",
     user: str = "alice",
+    preview_identity: bool = True,
 ) -> dict[str, Any]:
+    """A pull-request event; ``preview_identity`` says whether the PR preview identity variable is set."""
     return {
+        "vars.INFISICAL_IDENTITY_ID_PR_PREVIEW": "identity-id" if preview_identity else "",
         "github.event_name": event_name,
         "github.repository": REPO,
         "github.ref": "refs/pull/7/merge",
@@ -205,10 +244,11 @@ def push(ref: str) -> dict[str, Any]:
     return {"github.event_name": "push", "github.repository": REPO, "github.ref": ref}
 
 
-def dispatch(stage: str, ref: str = "refs/heads/main") -> dict[str, Any]:
+def dispatch(stage: str, ref: str = "refs/heads/main", release: str = "") -> dict[str, Any]:
     return {
         "github.event_name": "workflow_dispatch",
         "github.repository": REPO,
         "github.ref": ref,
         "inputs.stage": stage,
+        "inputs.release": release,
     }
