@@ -19,6 +19,7 @@ import pulumi
 
 from components.rules.naming import PROJECT_STACK
 from components.rules.rotation import ROTATION_DATE_ENV, RotationDateError, rotation_date
+from components.rules.terminal import fit
 from plan.backend import show_backend, state_summary
 from plan.bootstrap import show_bootstrap
 from plan.event_loop import close_event_loop
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         return _run(args)
     except pulumi.RunError as error:  # StageConfigError included: every problem, located, no traceback
-        print(f"error: {error}", file=sys.stderr)
+        print(fit(f"error: {error}"), file=sys.stderr)
         return EXIT_INVALID_CONFIG
     except OSError as error:  # --output that cannot be written (a folder, no permission, a full disk)
         print(f"error: {error.filename or 'output'}: {error.strerror or error}", file=sys.stderr)

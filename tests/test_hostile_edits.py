@@ -10,6 +10,7 @@ secret formats behind public names, in JSON or with a leading space, and prod sh
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -19,6 +20,8 @@ from typing import Any
 
 import pytest
 import yaml
+
+from components.rules.terminal import MAX_WIDTH
 
 ROOT = Path(__file__).resolve().parents[1]
 NS = "workers-stage-platform"
@@ -293,8 +296,11 @@ def test_bin_plan_refuses_the_hostile_edit(case: str, results: dict[str, dict[st
     result = results[case]
     output = result["stdout"] + result["stderr"]
     assert result["code"] == code, output[-2000:]
-    assert said in output, output[-2000:]
+    assert " ".join(said.split()) in " ".join(output.split()), output[-2000:]  # the words, however lines wrap
     assert "Traceback" not in output
+    visible = re.sub(r"\x1b\[[0-9;]*m", "", output)  # colour codes take no column
+    wide = [line for line in visible.splitlines() if len(line) > MAX_WIDTH and " " in line.strip()]
+    assert wide == [], "every line of bin/plan fits 120 columns (a single word, such as a URL, is never split)"
 
 
 def test_the_committed_files_pass_in_the_copy(tmp_path: Path) -> None:
