@@ -195,8 +195,12 @@ def test_pr_preview_identity_only_in_staging(stage_runs: dict[str, ProgramRun]) 
 
 
 def test_prod_environment_and_folders_are_protected(stage_runs: dict[str, ProgramRun]) -> None:
-    kept = infisical(stage_runs["prod"], "ProjectEnvironment") + infisical(stage_runs["prod"], "SecretFolder")
+    """Except each worker's folder of generated copies: the up writes them again, and a renamed worker moves it."""
+    folders = infisical(stage_runs["prod"], "SecretFolder")
+    copies = [r for r in folders if r.inputs["parent_path"] == "/generated"]
+    kept = infisical(stage_runs["prod"], "ProjectEnvironment") + [r for r in folders if r not in copies]
     assert kept and all(r.protect and r.retain_on_delete for r in kept)
+    assert copies and not any(r.protect or r.retain_on_delete for r in copies)
     assert not any(r.protect for r in infisical(stage_runs["staging"], "ProjectEnvironment"))
 
 

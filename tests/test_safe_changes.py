@@ -80,6 +80,18 @@ def test_a_rename_is_followed_not_deleted_and_recreated() -> None:
     assert "RandomPassword/gateway-BETTER_AUTH_SECRET" not in changes  # the generated value stays
 
 
+def test_a_prod_worker_rename_does_not_fail_part_way() -> None:
+    """The renamed worker's folder of generated copies moves; nothing protected is deleted."""
+    diff = diff_plans(build_plan(run_stage("prod")), build_plan(run_stage("prod", renamed(raw_config("prod")))))
+    assert diff.partway == []
+    assert not [c.label for c in diff.changes if any(f.kind == "fails" for f in c.flags)]
+    moved = {c.label: c.op for c in diff.changes if c.type.endswith("SecretFolder")}
+    assert moved == {
+        "infisical:SecretFolder/folder-generated-gateway": "+",
+        "infisical:SecretFolder/folder-generated-api": "-",
+    }
+
+
 def test_without_the_alias_a_rename_deletes_the_old_domain() -> None:
     """What renamedFrom prevents: the new domain created while the old one still owns the hostname."""
     base = build_plan(run_stage("staging"))

@@ -129,7 +129,12 @@ class InfisicalStage(pulumi.ComponentResource):
         folders: dict[str, SecretFolder] = {}
         for path in paths:  # parents first
             parent = folders.get(path.rpartition("/")[0])
-            opts = pulumi.ResourceOptions.merge(keep, pulumi.ResourceOptions(depends_on=[parent] if parent else None))
+            # A worker's folder of generated values holds copies that the next up writes again from the state, so
+            # it is not protected: a renamed worker's folder moves instead of failing the up on a protected delete.
+            copies = path.startswith(f"{GENERATED_SECRETS_FOLDER}/")
+            opts = pulumi.ResourceOptions.merge(
+                child if copies else keep, pulumi.ResourceOptions(depends_on=[parent] if parent else None)
+            )
             folders[path] = self._folder(path, project_id, environment_slug, opts)
 
         syncs: dict[str, CloudflareWorkersSecretSync] = {}
