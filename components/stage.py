@@ -28,6 +28,7 @@ from components.rules.naming import STAGE_LAYOUT, STAGE_TYPE
 from components.rules.stage_layout import PROJECT_ROOT
 from components.secrets.deploy_inputs import SYNC_TOKEN_ENV, DeployInputs
 from components.secrets.inventory import hyperdrive_inventory, secret_outputs
+from components.secrets.origin_passwords import synced_password_folders
 from components.secrets.owners import WorkerSecrets, worker_secrets
 
 if TYPE_CHECKING:
@@ -233,6 +234,7 @@ class Stage(pulumi.ComponentResource):
                 workers={name: StageWorker(self.workers[name].script, secrets[name]) for name in sorted(secrets)},
                 protect=config.is_prod,
                 keep_connection_token=SYNC_TOKEN_ENV in deploy_inputs.withheld,
+                deploy_reads=synced_password_folders(config),
             ),
             pulumi.ResourceOptions(parent=self),
         )

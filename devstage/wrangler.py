@@ -55,10 +55,18 @@ def missing_tools(root: Path = PROJECT_ROOT) -> str | None:
     return None
 
 
+def passed(inherited: Mapping[str, str], also: frozenset[str] = frozenset()) -> dict[str, str]:
+    """The allowlisted part of ``inherited``: :data:`PASSED`, every ``LC_*`` variable, and ``also``."""
+    return {
+        name: value
+        for name, value in inherited.items()
+        if name in PASSED or name in also or name.startswith(PASSED_PREFIXES)
+    }
+
+
 def environment(inherited: Mapping[str, str], log_dir: Path) -> dict[str, str]:
     """The environment wrangler runs in: the allowlisted part of ``inherited``, offline, logging to ``log_dir``."""
-    env = {name: value for name, value in inherited.items() if name in PASSED or name.startswith(PASSED_PREFIXES)}
-    return {**env, **SETTINGS, LOG_PATH: str(log_dir)}
+    return {**passed(inherited), **SETTINGS, LOG_PATH: str(log_dir)}
 
 
 def command(*args: str, root: Path = PROJECT_ROOT) -> list[str]:

@@ -3,9 +3,11 @@
 Each database gets a minimal wrangler config (its name, id and account, and the absolute migrations
 folder) in a private working folder, so wrangler's own commands do the work: ``d1 time-travel info`` for a
 bookmark, ``d1 execute --remote`` for the ledger reads and the hash records, ``d1 migrations apply --remote``
-for the migrations. wrangler runs with the caller's environment (``CLOUDFLARE_API_TOKEN``, and
-``CLOUDFLARE_API_BASE_URL`` when set) minus Infisical credentials, with metrics, error reports and the update
-check off, non-interactive (it never prompts: stdin is the null device).
+for the migrations. wrangler gets an allowlist of the caller's environment, as in bin/dev
+(``devstage.wrangler.PASSED``), plus the Cloudflare token and API base it needs: bin/migrate runs inside
+``infisical run --path=/cloudflare``, whose other values (the state passphrase and bucket token, the sync token,
+the injected Worker secrets) never reach wrangler. Metrics, error reports and the update check are off, and it
+is non-interactive (it never prompts: stdin is the null device).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from devstage.wrangler import OFFLINE, command
+from devstage.wrangler import OFFLINE, command, passed
 from migrate.outputs import Database
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -31,9 +33,14 @@ class WranglerError(Exception):
     """A wrangler command failed; the message is wrangler's own error, without colours or log hints."""
 
 
+REMOTE = frozenset({"CLOUDFLARE_API_TOKEN", "CLOUDFLARE_API_BASE_URL", "CI"})
+"""What a remote wrangler command takes from the caller beyond the allowlist: the account's token, the API's base
+URL (when set: a stand-in in tests) and ``CI`` (so wrangler behaves as in any CI job)."""
+
+
 def environment(inherited: Mapping[str, str], log_dir: Path, account_id: str) -> dict[str, str]:
-    """The caller's environment for wrangler: Cloudflare settings kept, Infisical credentials dropped."""
-    env = {name: value for name, value in inherited.items() if not name.startswith("INFISICAL_")}
+    """wrangler's environment: the allowlisted part of ``inherited`` and :data:`REMOTE`, nothing else."""
+    env = passed(inherited, REMOTE)
     env.update(OFFLINE)
     env.update(NO_COLOR="1", FORCE_COLOR="0", WRANGLER_LOG_PATH=str(log_dir), CLOUDFLARE_ACCOUNT_ID=account_id)
     return env

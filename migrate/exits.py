@@ -7,7 +7,8 @@ from __future__ import annotations
 
 EXIT_OK = 0
 EXIT_USAGE = 2
-"""Bad arguments, or stack outputs that are unreadable, of another stage, or without ``wranglerConfigs``."""
+"""Bad arguments; stack outputs that are unreadable, of another stage or without ``wranglerConfigs``; no Node.js
+or wrangler."""
 EXIT_NO_RECOVERY_POINT = 3
 """prod only: no Time Travel bookmark could be recorded and saved, so nothing ran."""
 EXIT_NOT_REHEARSED = 4
@@ -19,7 +20,8 @@ EXIT_APPLY_FAILED = 6
 
 DESCRIPTIONS = {
     EXIT_OK: "migrated (or nothing to do); with --dry-run: the plan was listed and would run",
-    EXIT_USAGE: "bad arguments, or stack outputs that are unreadable, of another stage or without wranglerConfigs",
+    EXIT_USAGE: "bad arguments; stack outputs unreadable, of another stage or without wranglerConfigs; no Node.js "
+    "or wrangler",
     EXIT_NO_RECOVERY_POINT: "prod: no recovery point (bookmark not recorded or not saved); nothing ran",
     EXIT_NOT_REHEARSED: "prod: a migration to apply is not applied on staging with the same content",
     EXIT_EDITED: "a migration file was edited after it was applied",

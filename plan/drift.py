@@ -9,7 +9,7 @@ it: changed (``update``), gone (``create``), or needing a new one (``replace``).
 its name, the operation and the names of the properties that differ. The states, which hold the values, are
 never shown, nor are diagnostic messages (the preview's own log has them).
 
-Exit codes: 0 no drift; 1 drift (each resource named); 2 the preview failed, or wrote nothing readable.
+Exit codes: :data:`MEANINGS` (``--help`` lists them, and docs/drift.md).
 """
 
 from __future__ import annotations
@@ -25,6 +25,11 @@ from components.rules.terminal import HelpFormatter
 
 EXIT_DRIFT = 1
 EXIT_FAILED = 2
+MEANINGS = {
+    0: "no drift: the live stage matches the program",
+    EXIT_DRIFT: "drift: each drifted resource is named, with the properties that differ (never a value)",
+    EXIT_FAILED: "the preview failed, or wrote nothing readable (the job log has its errors)",
+}
 UNCHANGED = frozenset({"same", "read", "refresh"})
 """Steps that leave a resource as it is (``refresh`` steps only bring the state up to date)."""
 REPLACEMENT = frozenset({"replace", "create-replacement", "delete-replaced"})
@@ -99,7 +104,10 @@ def markdown(stage: str, found: list[Drifted], failures: list[str]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m plan.drift", description=__doc__.split("\n\n")[0], formatter_class=HelpFormatter
+        prog="python -m plan.drift",
+        description=__doc__.split("\n\n")[0],
+        epilog="exit codes:\n" + "\n".join(f"  {code}  {meaning}" for code, meaning in MEANINGS.items()),
+        formatter_class=HelpFormatter,
     )
     parser.add_argument("preview", type=Path, help="the output of `pulumi preview --refresh --json`")
     parser.add_argument("--stage", required=True)

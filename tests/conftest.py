@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from components.config import StageConfig, parse_stage_config
+from components.config import StageConfig, StageConfigError, parse_stage_config
 from components.program import run as program
 from components.rules.stack_values import namespace_values
 from components.secrets.deploy_inputs import CLOUDFLARE_TOKEN_ENV, DeployEnvironment, required_variables
@@ -43,6 +43,13 @@ def encode(raw: Mapping[str, Any], extra: Mapping[str, str] | None = None) -> di
 def checked_config(stage: str) -> StageConfig:
     """The committed stage config, validated."""
     return parse_stage_config(raw_config(stage), stage=stage, namespace=PROJECT)
+
+
+def config_problems(raw: dict[str, Any], stage: str = "staging") -> dict[str, str]:
+    """Every problem the config check finds in ``raw`` (which must have one), by config path."""
+    with pytest.raises(StageConfigError) as caught:
+        parse_stage_config(raw, stage=stage, namespace=PROJECT)
+    return dict(caught.value.problems)
 
 
 def injected_variables(config: StageConfig) -> list[str]:

@@ -8,13 +8,7 @@ import pytest
 
 from components.config import StageConfigError, parse_stage_config
 from plan.engine import RecordingMonitor
-from tests.conftest import PROJECT, STAGES, raw_config, run_stage
-
-
-def problems(raw: dict[str, Any], stage: str = "staging") -> dict[str, str]:
-    with pytest.raises(StageConfigError) as caught:
-        parse_stage_config(raw, stage=stage, namespace=PROJECT)
-    return dict(caught.value.problems)
+from tests.conftest import PROJECT, STAGES, config_problems, raw_config, run_stage
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -35,7 +29,7 @@ def test_stage_hostnames_follow_the_seed_app() -> None:
 
 def test_unknown_key_names_the_allowed_keys(staging_raw: dict[str, Any]) -> None:
     staging_raw["workers"]["api"]["bindigns"] = {}
-    found = problems(staging_raw)
+    found = config_problems(staging_raw)
     message = found[f"{PROJECT}:workers.api.bindigns"]
     assert "unknown key 'bindigns'" in message
     assert "bindings" in message and "domains" in message
@@ -43,12 +37,12 @@ def test_unknown_key_names_the_allowed_keys(staging_raw: dict[str, Any]) -> None
 
 def test_unknown_top_level_key(staging_raw: dict[str, Any]) -> None:
     staging_raw["acountId"] = "x"
-    assert "unknown key 'acountId'" in problems(staging_raw)[f"{PROJECT}:acountId"]
+    assert "unknown key 'acountId'" in config_problems(staging_raw)[f"{PROJECT}:acountId"]
 
 
 @pytest.mark.parametrize("stage", ["qa", "production", "pr-0", "pr-abc", "Staging"])
 def test_bad_stage_name_lists_what_is_allowed(stage: str, staging_raw: dict[str, Any]) -> None:
-    message = problems(staging_raw, stage=stage)["stack"]
+    message = config_problems(staging_raw, stage=stage)["stack"]
     assert repr(stage) in message
     assert "dev, staging, prod or pr-<number>" in message
 
@@ -63,23 +57,23 @@ def test_allowed_stage_names(stage: str, staging_raw: dict[str, Any]) -> None:
 
 def test_stage_key_in_config_is_refused(staging_raw: dict[str, Any]) -> None:
     staging_raw["stage"] = "prod"
-    assert "the stage is the stack name" in problems(staging_raw)[f"{PROJECT}:stage"]
+    assert "the stage is the stack name" in config_problems(staging_raw)[f"{PROJECT}:stage"]
 
 
 def test_hostname_outside_zone(staging_raw: dict[str, Any]) -> None:
     staging_raw["workers"]["api"]["domains"] = ["api.staging.example.net", "api.example.org"]
-    message = problems(staging_raw)[f"{PROJECT}:workers.api.domains[1]"]
+    message = config_problems(staging_raw)[f"{PROJECT}:workers.api.domains[1]"]
     assert "'api.example.org' is not inside the zone 'example.net'" in message
 
 
 def test_lookalike_hostname_is_not_inside_the_zone(staging_raw: dict[str, Any]) -> None:
     staging_raw["workers"]["api"]["domains"] = ["api.notexample.com"]
-    assert f"{PROJECT}:workers.api.domains[0]" in problems(staging_raw)
+    assert f"{PROJECT}:workers.api.domains[0]" in config_problems(staging_raw)
 
 
 def test_route_outside_zone(staging_raw: dict[str, Any]) -> None:
     staging_raw["workers"]["api"]["routes"] = ["api.other.com/v1/*", "no-path-here.example.com"]
-    found = problems(staging_raw)
+    found = config_problems(staging_raw)
     assert "routes are zone-scoped" in found[f"{PROJECT}:workers.api.routes[0]"]
     assert "'<hostname>/<path>'" in found[f"{PROJECT}:workers.api.routes[1]"]
 
@@ -87,7 +81,7 @@ def test_route_outside_zone(staging_raw: dict[str, Any]) -> None:
 def test_duplicate_binding_names_across_sections(staging_raw: dict[str, Any]) -> None:
     staging_raw["workers"]["api"]["vars"]["DB"] = "x"
     staging_raw["workers"]["api"]["secrets"]["CACHE"] = {"owner": "sync"}
-    found = problems(staging_raw)
+    found = config_problems(staging_raw)
     assert "also defined under 'bindings'" in found[f"{PROJECT}:workers.api.vars.DB"]
     assert "also defined under 'bindings'" in found[f"{PROJECT}:workers.api.secrets.CACHE"]
 
@@ -95,7 +89,7 @@ def test_duplicate_binding_names_across_sections(staging_raw: dict[str, Any]) ->
 def test_synced_secret_that_is_also_a_plain_var(staging_raw: dict[str, Any]) -> None:
     staging_raw["workers"]["api"]["vars"]["GOOGLE_CLIENT_SECRET"] = "x"
     staging_raw["workers"]["api"]["publicVars"].append("GOOGLE_CLIENT_SECRET")
-    found = problems(staging_raw)
+    found = config_problems(staging_raw)
     assert "also defined under 'vars'" in found[f"{PROJECT}:workers.api.secrets.GOOGLE_CLIENT_SECRET"]
 
 
@@ -113,14 +107,14 @@ def test_binding_to_undeclared_resource(
     binding: dict[str, str], field: str, section: str, staging_raw: dict[str, Any]
 ) -> None:
     staging_raw["workers"]["api"]["bindings"]["NEW"] = binding
-    message = problems(staging_raw)[f"{PROJECT}:workers.api.bindings.NEW.{field}"]
+    message = config_problems(staging_raw)[f"{PROJECT}:workers.api.bindings.NEW.{field}"]
     assert f"is not declared under '{section}'" in message
     assert "(declared:" in message
 
 
 def test_unknown_binding_type(staging_raw: dict[str, Any]) -> None:
     staging_raw["workers"]["api"]["bindings"]["X"] = {"type": "durable", "name": "y"}
-    message = problems(staging_raw)[f"{PROJECT}:workers.api.bindings.X"]
+    message = config_problems(staging_raw)[f"{PROJECT}:workers.api.bindings.X"]
     assert "'d1'" in message and "'service'" in message
 
 
@@ -141,7 +135,7 @@ def test_wrong_types_are_located(path: tuple[str, ...], value: Any, expected: st
     for key in path[:-1]:
         target = target[key]
     target[path[-1]] = value
-    found = problems(staging_raw)
+    found = config_problems(staging_raw)
     located = {k: v for k, v in found.items() if k.startswith(f"{PROJECT}:{'.'.join(path)}")}
     assert located, found
     assert any(expected in message for message in located.values()), located
@@ -149,37 +143,37 @@ def test_wrong_types_are_located(path: tuple[str, ...], value: Any, expected: st
 
 def test_missing_required_key(staging_raw: dict[str, Any]) -> None:
     del staging_raw["zone"]["id"]
-    assert problems(staging_raw)[f"{PROJECT}:zone.id"] == "this key is required"
+    assert config_problems(staging_raw)[f"{PROJECT}:zone.id"] == "this key is required"
 
 
 def test_every_problem_is_listed_at_once(staging_raw: dict[str, Any]) -> None:
     staging_raw["workers"]["api"]["bindings"]["DB"]["database"] = "nope"
     staging_raw["workers"]["api"]["domains"] = ["api.elsewhere.net"]
     staging_raw["workers"]["api"]["vars"]["ADMIN_PASSWORD"] = "x"
-    assert len(problems(staging_raw)) == 3
+    assert len(config_problems(staging_raw)) == 3
 
 
 def test_queue_consumed_twice(staging_raw: dict[str, Any]) -> None:
     staging_raw["workers"]["api"]["consumes"] = {"queue": "jobs"}
-    found = problems(staging_raw)
+    found = config_problems(staging_raw)
     assert any("already consumed by worker" in m for m in found.values()), found
 
 
 def test_consumer_of_undeclared_queue(staging_raw: dict[str, Any]) -> None:
     staging_raw["workers"]["jobs"]["consumes"]["queue"] = "emails"
-    assert "not declared under 'queues'" in problems(staging_raw)[f"{PROJECT}:workers.jobs.consumes.queue"]
+    assert "not declared under 'queues'" in config_problems(staging_raw)[f"{PROJECT}:workers.jobs.consumes.queue"]
 
 
 def test_service_binding_cycle(staging_raw: dict[str, Any]) -> None:
     staging_raw["workers"]["api"]["bindings"]["JOBS_SVC"] = {"type": "service", "worker": "jobs"}
     staging_raw["workers"]["jobs"]["bindings"]["API"] = {"type": "service", "worker": "api"}
-    found = problems(staging_raw)
+    found = config_problems(staging_raw)
     assert any("form a cycle (api -> jobs -> api)" in m for m in found.values()), found
 
 
 def test_service_binding_to_itself(staging_raw: dict[str, Any]) -> None:
     staging_raw["workers"]["api"]["bindings"]["SELF"] = {"type": "service", "worker": "api"}
-    assert "cannot bind to itself" in problems(staging_raw)[f"{PROJECT}:workers.api.bindings.SELF.worker"]
+    assert "cannot bind to itself" in config_problems(staging_raw)[f"{PROJECT}:workers.api.bindings.SELF.worker"]
 
 
 def test_physical_name_too_long(staging_raw: dict[str, Any]) -> None:
@@ -187,14 +181,14 @@ def test_physical_name_too_long(staging_raw: dict[str, Any]) -> None:
     queue = "a-very-long-queue-name-for-tests"
     staging_raw["app"] = "a-very-long-app-name"
     staging_raw["queues"][queue] = {"deadLetter": True}
-    message = problems(staging_raw, stage="pr-123456")[f"{PROJECT}:queues.{queue}"]
+    message = config_problems(staging_raw, stage="pr-123456")[f"{PROJECT}:queues.{queue}"]
     assert f"'a-very-long-app-name-pr-123456-{queue}-dlq' is 67 characters" in message
     assert "Cloudflare allows 63" in message
 
 
 def test_worker_module_must_exist(staging_raw: dict[str, Any]) -> None:
     staging_raw["workers"]["api"]["main"] = "workers/api/dist/missing.mjs"
-    assert "does not exist" in problems(staging_raw)[f"{PROJECT}:workers.api.main"]
+    assert "does not exist" in config_problems(staging_raw)[f"{PROJECT}:workers.api.main"]
 
 
 def test_invalid_config_registers_no_resource(staging_raw: dict[str, Any]) -> None:
@@ -213,7 +207,7 @@ def test_invalid_config_registers_no_resource(staging_raw: dict[str, Any]) -> No
 def test_hostname_of_another_stage_is_refused(stage: str, hostname: str, staging_raw: dict[str, Any]) -> None:
     staging_raw["workers"]["api"]["domains"] = [hostname]
     staging_raw["workers"]["api"]["routes"] = [f"{hostname}/v1/*"]
-    found = problems(staging_raw, stage=stage)
+    found = config_problems(staging_raw, stage=stage)
     assert "stages never share a hostname" in found[f"{PROJECT}:workers.api.domains[0]"]
     assert "names stage" in found[f"{PROJECT}:workers.api.routes[0]"]
 
@@ -222,7 +216,7 @@ def test_ci_identity_needs_the_organization(staging_raw: dict[str, Any]) -> None
     """The CI identity lives in the organization: a missing id is a config problem, located, before any resource."""
     assert "ciIdentity" in staging_raw["infisical"]
     del staging_raw["infisical"]["organizationId"]
-    found = problems(staging_raw)
+    found = config_problems(staging_raw)
     assert "'ciIdentity'" in found[f"{PROJECT}:infisical.organizationId"]
     del staging_raw["infisical"]["ciIdentity"]
     assert parse_stage_config(staging_raw, stage="staging", namespace=PROJECT).infisical is not None

@@ -8,6 +8,7 @@ state and diagnostic message; it must never reach the log or the job summary.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import pytest
 from plan import drift
 
 CANARY = "CANARY-drift-value-4f1c"
+DOC = Path(__file__).resolve().parents[1] / "docs" / "drift.md"
 STACK = "urn:pulumi:prod::workers-stage-platform::"
 SYNC = STACK + "acme:platform:Stage$acme:platform:InfisicalStage$pulumi-python:dynamic:Resource::api-sync"
 D1 = STACK + "acme:platform:Stage$acme:platform:Storage$cloudflare:index/d1Database:D1Database::main"
@@ -95,3 +97,13 @@ def test_no_readable_preview_is_a_failure_not_a_pass(tmp_path: Path, capsys: pyt
     code, out, summary = _run(tmp_path, "", "--preview-exit-code", "0", capsys=capsys)
     assert code == drift.EXIT_FAILED and "could not finish" in out
     assert "no readable preview output" in summary
+
+
+def test_help_and_docs_list_the_same_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        drift.main(["--help"])
+    assert done.value.code == 0
+    listed = capsys.readouterr().out.split("exit codes:\n", 1)[1].splitlines()
+    assert [line.strip() for line in listed if line.strip()] == [f"{c}  {m}" for c, m in drift.MEANINGS.items()]
+    documented = re.findall(r"^\| `(\d)` \| (.+) \|$", DOC.read_text(), re.MULTILINE)
+    assert [(int(code), meaning) for code, meaning in documented] == list(drift.MEANINGS.items())

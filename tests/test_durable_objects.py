@@ -13,25 +13,19 @@ import pytest
 
 import plan.commands as plan_commands
 from components.cloudflare.durable_objects import MigrationTagError, upload_migrations
-from components.config import DurableObjectsConfig, StageConfigError, parse_stage_config
+from components.config import DurableObjectsConfig
 from plan.__main__ import main as plan_main
 from plan.diff import diff_plans
 from plan.engine import LIVE_SCRIPTS_LOOKUP, PlanMocks, mocks
 from plan.model import build_plan
 from plan.stack_files import stack_config
-from tests.conftest import PROJECT, encode, raw_config, run_stage
+from tests.conftest import PROJECT, config_problems, encode, raw_config, run_stage
 
 MIGRATIONS: list[dict[str, Any]] = [
     {"tag": "v1", "newSqliteClasses": ["Counter"]},
     {"tag": "v2", "newSqliteClasses": ["Room"]},
     {"tag": "v3", "renamedClasses": [{"from": "Room", "to": "Lobby"}]},
 ]
-
-
-def problems(raw: dict[str, Any]) -> dict[str, str]:
-    with pytest.raises(StageConfigError) as caught:
-        parse_stage_config(raw, stage="staging", namespace=PROJECT)
-    return dict(caught.value.problems)
 
 
 def with_migrations(raw: dict[str, Any], steps: list[dict[str, Any]]) -> dict[str, Any]:
@@ -47,7 +41,7 @@ def test_migrations_apply_in_order_or_say_where_they_cannot() -> None:
         {"tag": "v4", "deletedClasses": ["Ghost"]},
         {"tag": "v5"},
     ]
-    found = problems(with_migrations(raw_config("staging"), steps))
+    found = config_problems(with_migrations(raw_config("staging"), steps))
     at = f"{PROJECT}:workers.jobs.durableObjects.migrations"
     assert "is used twice" in found[f"{at}[1].tag"]
     assert "exists already" in found[f"{at}[1].newSqliteClasses[0]"]
@@ -63,7 +57,7 @@ def test_a_binding_names_a_class_its_worker_exports() -> None:
     raw["workers"]["api"]["bindings"]["COUNTER"]["className"] = "Counterr"
     raw["workers"]["jobs"]["bindings"]["OTHER"] = {"type": "durable_object", "className": "X", "worker": "api"}
     raw["workers"]["api"]["bindings"]["GONE"] = {"type": "durable_object", "className": "X", "worker": "nope"}
-    found = problems(raw)
+    found = config_problems(raw)
     bindings = f"{PROJECT}:workers.%s.bindings"
     assert "'Counterr' is not a Durable Object class of worker 'jobs'" in found[bindings % "api" + ".COUNTER.className"]
     assert "worker 'api' exports no Durable Object class" in found[bindings % "jobs" + ".OTHER.className"]

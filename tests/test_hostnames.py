@@ -13,15 +13,9 @@ import pytest
 
 from components.config import StageConfigError, parse_stage_config
 from components.rules.hostnames import Claim, carries_label, claims_of, globs_meet, overlaps
-from tests.conftest import PROJECT, raw_config
+from tests.conftest import PROJECT, config_problems, raw_config
 
 PROD_ZONE = {"name": "example.com", "id": "023e105f4ecef8ad9ca31a8372d0c353"}
-
-
-def problems(stage: str, raw: dict[str, Any]) -> dict[str, str]:
-    with pytest.raises(StageConfigError) as caught:
-        parse_stage_config(raw, stage=stage, namespace=PROJECT)
-    return dict(caught.value.problems)
 
 
 def in_prods_zone(stage: str, **api: Any) -> dict[str, Any]:
@@ -84,19 +78,19 @@ def test_claims_are_read_with_their_config_path() -> None:
 
 
 def test_dev_may_not_route_a_path_of_prods_hostname() -> None:
-    found = problems("dev", in_prods_zone("dev", routes=["api.example.com/v1/*"]))
+    found = config_problems(in_prods_zone("dev", routes=["api.example.com/v1/*"]), "dev")
     message = found[f"{PROJECT}:workers.api.routes[0]"]
     assert "hostname 'api.example.com' (workers.api.domains[0] in Pulumi.prod.yaml)" in message
 
 
 def test_staging_wildcard_routes_are_refused() -> None:
-    found = problems("staging", in_prods_zone("staging", domains=[], routes=["example.com/*", "*.example.com/admin*"]))
+    found = config_problems(in_prods_zone("staging", domains=[], routes=["example.com/*", "*.example.com/admin*"]))
     assert "does not carry the stage label 'staging'" in found[f"{PROJECT}:workers.api.routes[0]"]
     assert "Pulumi.prod.yaml" in found[f"{PROJECT}:workers.api.routes[1]"]  # it would catch api.example.com
 
 
 def test_staging_may_not_take_prods_domain() -> None:
-    found = problems("staging", in_prods_zone("staging", domains=["api.example.com"]))
+    found = config_problems(in_prods_zone("staging", domains=["api.example.com"]))
     assert "Pulumi.prod.yaml" in found[f"{PROJECT}:workers.api.domains[0]"]
 
 
@@ -104,7 +98,7 @@ def test_prod_may_not_catch_a_non_prod_hostname_with_a_wildcard() -> None:
     raw = raw_config("prod")
     raw["zone"] = {"name": "example.net", "id": PROD_ZONE["id"]}
     raw["workers"]["api"].update(domains=[], routes=["*.example.net/*"])
-    message = problems("prod", raw)[f"{PROJECT}:workers.api.routes[0]"]
+    message = config_problems(raw, "prod")[f"{PROJECT}:workers.api.routes[0]"]
     assert "Pulumi.dev.yaml" in message and "Pulumi.staging.yaml" in message
 
 

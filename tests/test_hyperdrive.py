@@ -82,6 +82,11 @@ def test_a_synced_password_is_read_from_infisical_by_the_deploy(fake_infisical: 
     assert described["boundBy"] == ["api"]
     row = described["password"]
     assert row["owner"] == "sync" and row["infisical"] == {"environment": "staging", "folder": "/db"}
+    # The read runs as the stage's deploy identity in CI: its role reads that folder beside /cloudflare.
+    (role,) = [r for r in run.registrations if r.name == "ci-identity-role"]
+    reads = role.inputs["permissions"][0]
+    assert reads["action"] == ["describeSecret", "readValue"]
+    assert reads["conditions"] == {"environment": {"$eq": "staging"}, "secretPath": {"$in": ["/cloudflare", "/db"]}}
 
 
 def test_a_missing_synced_password_stops_the_deploy_by_name(fake_infisical: FakeInfisical) -> None:

@@ -13,8 +13,7 @@ from plan.engine import ProgramRun
 from plan.inventory import RENDERERS, inventory, stage_inventory
 from plan.model import is_secret
 from tests.canaries import all_canaries, canary_run
-from tests.conftest import PROJECT, STAGES, raw_config, run_stage
-from tests.test_config import problems
+from tests.conftest import PROJECT, STAGES, config_problems, raw_config, run_stage
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "docs" / "inventory.md"
@@ -130,5 +129,5 @@ def test_bad_secret_metadata_is_refused_with_its_path(
     key: str, value: str, expected: str, staging_raw: dict[str, Any]
 ) -> None:
     staging_raw["workers"]["api"]["secrets"]["BETTER_AUTH_SECRET"][key] = value
-    found = problems(staging_raw)
+    found = config_problems(staging_raw)
     assert expected in found[f"{PROJECT}:workers.api.secrets.BETTER_AUTH_SECRET.{key}"]

@@ -9,6 +9,7 @@ starts from a copy of that staging database and an empty prod database.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -209,3 +210,26 @@ def test_dry_run_lists_what_would_run_and_writes_nothing(stage: Stage, tmp_path:
     assert all(call.wrote is False for call in stage.prod_calls("/query")), stage.cloudflare.describe_calls()
     assert stage.cloudflare.account.database(PROD).tables() == []
     assert list(stage.records.glob("d1-recovery-*")) == [] and not (stage.records / "prod.ledger.json").exists()
+
+
+def test_wrangler_gets_the_cloudflare_token_and_nothing_else_of_the_deploy(stage: Stage, tmp_path: Path) -> None:
+    """bin/migrate runs inside ``infisical run --path=/cloudflare``: the state passphrase and bucket token, the sync
+    token, injected Worker secrets and shell credentials are in its environment, and none reaches wrangler."""
+    canaries = {
+        name: f"canary-{name.lower()}-5d1e"
+        for name in (
+            "PULUMI_CONFIG_PASSPHRASE", "AWS_SECRET_ACCESS_KEY", "PULUMI_ACCESS_TOKEN", "CLOUDFLARE_SYNC_API_TOKEN",
+            "STRIPE_SECRET_KEY", "INFISICAL_TOKEN", "GITHUB_TOKEN",
+        )
+    }  # fmt: skip
+    seen = tmp_path / "wrangler-environments"
+    stub = tmp_path / "node-stub"
+    stub.mkdir()
+    (stub / "node").write_text(f'#!/bin/sh\nenv >> {seen}\nexec {shutil.which("node")} "$@"\n')
+    (stub / "node").chmod(0o755)
+    stage.env.update(canaries, PATH=f"{stub}:{stage.env['PATH']}")
+    done = stage.migrate()
+    assert done.returncode == exits.EXIT_OK, done.stdout + done.stderr
+    environments = seen.read_text()
+    assert environments.count("CLOUDFLARE_API_TOKEN=") >= 3, "the bookmark, the ledger reads and the apply ran here"
+    assert [name for name, value in canaries.items() if value in environments] == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -32,6 +33,8 @@ def test_help_names_the_recovery_point_and_every_exit_code() -> None:
     for code, description in exits.DESCRIPTIONS.items():
         assert f"  {code}  {description}" in text
     assert max(len(line) for line in text.splitlines()) <= 120
+    documented = re.findall(r"^\| `(\d)` \| (.+) \|$", (PROJECT_ROOT / "docs" / "migrations.md").read_text(), re.M)
+    assert [(int(code), meaning.replace("`", "")) for code, meaning in documented] == list(exits.DESCRIPTIONS.items())
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["staging-2"]])

@@ -11,8 +11,7 @@ import pytest
 from components.rules.rotation import Period, RotationDateError, describe, parse_utc, rotation_date
 from plan.engine import ProgramRun
 from tests.canaries import CanaryMocks, canary
-from tests.conftest import PROJECT, full_environment, raw_config, run_stage
-from tests.test_config import problems
+from tests.conftest import PROJECT, config_problems, full_environment, raw_config, run_stage
 
 
 @pytest.mark.parametrize(
@@ -151,7 +150,7 @@ def test_rotation_bump_renews_both_slots() -> None:
 def test_keep_previous_needs_a_period_and_a_free_name() -> None:
     raw = keep_previous("on-compromise")
     at = f"{PROJECT}:workers.api.secrets.BETTER_AUTH_SECRET.keepPrevious"
-    assert "needs rotateEvery to be a period" in problems(raw, "dev")[at]
+    assert "needs rotateEvery to be a period" in config_problems(raw, "dev")[at]
     raw = keep_previous()
     raw["workers"]["api"]["vars"]["BETTER_AUTH_SECRET_PREVIOUS"] = "x"
-    assert "already defines" in problems(raw, "dev")[at]
+    assert "already defines" in config_problems(raw, "dev")[at]

@@ -17,7 +17,7 @@ from components.config.project_config import parse_project_config
 from components.rules.stage_layout import committed_layouts, project_backend
 from components.rules.state_backend import PULUMI_CLOUD, TEAM_TOKEN_TYPE, backend_of
 from plan.__main__ import main as plan_main
-from tests.conftest import PROJECT, raw_config
+from tests.conftest import PROJECT, config_problems, raw_config
 
 PROD_ACCOUNT = "fedcba9876543210fedcba9876543210"
 NON_PROD_ACCOUNT = "0123456789abcdef0123456789abcdef"
@@ -81,12 +81,6 @@ def test_the_committed_layout_knows_every_backend() -> None:
     assert len(set(reaches)) == len(reaches) == 5
 
 
-def problems(stage: str, raw: dict[str, Any]) -> dict[str, str]:
-    with pytest.raises(StageConfigError) as caught:
-        parse_stage_config(raw, stage=stage, namespace=PROJECT)
-    return dict(caught.value.problems)
-
-
 @pytest.mark.parametrize(
     ("state", "collides"),
     [
@@ -98,7 +92,7 @@ def problems(stage: str, raw: dict[str, Any]) -> dict[str, str]:
 def test_a_stage_keeping_its_state_where_another_does_is_refused(state: dict[str, Any], collides: str) -> None:
     raw = raw_config("staging")
     raw["state"] = state
-    message = problems("staging", raw)[f"{PROJECT}:state"]
+    message = config_problems(raw)[f"{PROJECT}:state"]
     assert collides in message and "read and change the other's state" in message
 
 
@@ -116,7 +110,7 @@ def test_a_shared_kms_key_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(stage_layout, "committed_values", with_prods_key)
     raw = raw_config("staging")
     raw["state"] = {"secretsProvider": key}
-    assert "'prod'" in problems("staging", raw)[f"{PROJECT}:state.secretsProvider"]
+    assert "'prod'" in config_problems(raw)[f"{PROJECT}:state.secretsProvider"]
 
 
 def test_pulumi_cloud_is_reached_with_a_team_token_per_stage() -> None:
@@ -155,9 +149,7 @@ def test_a_pr_stack_keeps_the_preview_bucket_whatever_staging_names() -> None:
 def test_the_state_section_is_checked(state: dict[str, Any], said: str) -> None:
     raw = raw_config("staging")
     raw["state"] = state
-    assert any(
-        said in message for path, message in problems("staging", raw).items() if path.startswith(f"{PROJECT}:state")
-    )
+    assert any(said in message for path, message in config_problems(raw).items() if path.startswith(f"{PROJECT}:state"))
 
 
 def test_the_project_stack_needs_an_account_for_its_bucket() -> None:

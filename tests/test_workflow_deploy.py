@@ -99,6 +99,10 @@ def test_prod_backs_up_every_d1_database_before_pulumi_up(deploy: Workflow) -> N
     backup = step_index(prod, lambda s: "wrangler d1 export" in run(s), "exporting D1")
     script = run(steps(prod)[backup])
     assert "--remote" in script and 'PATH="$RELEASE_DIR/node_modules/.bin:$PATH"' in script
+    # wrangler runs in an emptied environment given the deploy token only, never the rest of /cloudflare
+    export = script[script.index("exec env -i ") : script.index("wrangler d1 export")]
+    given = re.findall(r"\b([A-Z_]+)=", export)
+    assert given == ["PATH", "HOME", "CLOUDFLARE_API_TOKEN", "CLOUDFLARE_ACCOUNT_ID"], given
     assert "pulumi stack output --json d1Databases" in script
     up = step_index(prod, lambda s: "pulumi up" in run(s), "running pulumi up")
     upload = step_index(

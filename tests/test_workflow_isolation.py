@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 import tests.workflow_tools as wf
+from tests.workflow_steps import run_step
 
 PULL_REQUEST_EVENTS = {"pull_request", "pull_request_target"}
 PROD_ENVIRONMENTS = {"production", "drift-${{ matrix.stage }}"}
@@ -151,12 +152,6 @@ def test_each_accepted_finding_is_suppressed_in_place_with_its_reason() -> None:
 # --------------------------------------------------------------------------------------------------
 
 
-def _declares_backends() -> bool:
-    result = subprocess.run([str(wf.ROOT / "bin" / "plan"), "--help"], capture_output=True, text=True, check=False)
-    return "--backend" in result.stdout
-
-
-@pytest.mark.skipif(not _declares_backends(), reason="bin/plan --backend is the program side's (state backends)")
 @pytest.mark.parametrize(
     ("stage", "environment", "bucket"),
     [("staging", "staging", "staging"), ("prod", "prod", "prod"), ("pr-7", "preview", "preview")],
@@ -165,8 +160,6 @@ def test_the_state_lookup_reads_the_programs_own_backend(
     tmp_path: Path, stage: str, environment: str, bucket: str
 ) -> None:
     """Each stage's own bucket; pr stages share the preview bucket; no organization or team on R2."""
-    from tests.workflow_steps import run_step
-
     declared = wf.action_steps("pulumi-state")[0]
     result = run_step(declared, tmp_path, {"inputs.stage": stage, "inputs.team": ""}, cwd=wf.ROOT)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -25,6 +25,7 @@ from components.config.fields import Model
 from components.config.load import StageConfigError, describe_problems, project_config
 from components.config.state_config import StateConfig
 from components.infisical.project_role import BUILT_IN_ROLES
+from components.rules.state_backend import R2
 
 Level = Literal["viewer", "developer", "admin", "owner"]
 LEVELS: tuple[str, ...] = typing.get_args(Level)
@@ -101,7 +102,7 @@ class ProjectStackConfig(Model):
     @model_validator(mode="after")
     def _state_account(self) -> ProjectStackConfig:
         state = self.state
-        if state is not None and state.backend == "r2" and state.account_id is None:
+        if state is not None and state.backend == R2 and state.account_id is None:
             raise ValueError("state.accountId is required: the project stack has no account of its own (use prod's)")
         return self
 

@@ -3,7 +3,7 @@
 A rename keeps its state only if the old key is named exactly once and is not still in use; an
 adopted resource is imported, so nothing may be configured that the import would have to replace.
 Whether an old key is one the stack really had is known only against the deployed plan:
-``bin/plan --against`` refuses a ``renamedFrom`` that matches nothing there (``plan.diff.renames``).
+``bin/plan --against`` refuses a ``renamedFrom`` that matches nothing there (``plan.diff.outputs.unfollowed_renames``).
 """
 
 from __future__ import annotations

@@ -8,18 +8,17 @@ derives the ``pulumi login`` URL; ``bin/plan <stage> --backend`` prints it).
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field, model_validator
 
 from components.config.fields import HexId, Model
+from components.rules.state_backend import PULUMI_CLOUD, R2, Backend
 
 SECRETS_PROVIDER_PATTERN = r"^(passphrase|default|(awskms|gcpkms|azurekeyvault|hashivault)://\S+)$"
 
 
 class StateConfig(Model):
-    backend: Literal["r2", "pulumi-cloud"] = Field(
-        "r2",
+    backend: Backend = Field(
+        R2,
         description="r2: a bucket of this stage's own through R2's S3 API (the default). pulumi-cloud: stacks "
         "<organization>/<stage>, reached with a team token whose team holds only this stage's stacks.",
     )
@@ -50,13 +49,13 @@ class StateConfig(Model):
 
     @model_validator(mode="after")
     def _one_backend(self) -> StateConfig:
-        if self.backend == "pulumi-cloud":
+        if self.backend == PULUMI_CLOUD:
             if self.organization is None:
                 raise ValueError("backend pulumi-cloud needs 'organization'")
             if self.bucket is not None or self.account_id is not None:
                 raise ValueError("'bucket' and 'accountId' are for backend r2")
         elif self.organization is not None or self.team is not None:
             raise ValueError("'organization' and 'team' are for backend pulumi-cloud")
-        if self.backend == "r2" and self.secrets_provider == "default":
+        if self.backend == R2 and self.secrets_provider == "default":
             raise ValueError("secretsProvider 'default' is Pulumi Cloud's key; with r2 use passphrase or a KMS URL")
         return self

@@ -80,6 +80,8 @@ class InfisicalStageArgs:
     protect: bool
     keep_connection_token: bool = False
     """A preview without the sync token: the connection keeps the token its state has."""
+    deploy_reads: Sequence[str] = ()
+    """Folders the deploy reads itself besides ``/cloudflare`` (those of the ``sync`` Hyperdrive passwords)."""
 
 
 def with_parents(paths: set[str]) -> list[str]:
@@ -203,7 +205,7 @@ class InfisicalStage(pulumi.ComponentResource):
                     role=github.role,
                     permissions=ci_roles.deploy_permissions(
                         args.environment_slug,
-                        [INJECTED_SECRETS_FOLDER],
+                        [INJECTED_SECRETS_FOLDER, *args.deploy_reads],
                         f"{GENERATED_SECRETS_FOLDER}/**",
                         connection_id,
                     ),

@@ -29,7 +29,6 @@ Pure standard library: the config checks and the policy pack share it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Final
 
 GLOB_METACHARACTERS: Final = frozenset("*?[]{}()!@+|\\")
@@ -66,7 +65,3 @@ def not_literal_reason(value: str) -> str | None:
     if value != value.strip() or not value:
         return "it is empty or has spaces around it; write the exact value"
     return None
-
-
-def any_not_literal(values: Iterable[str]) -> bool:
-    return any(not is_literal(value) for value in values)

@@ -30,9 +30,10 @@ from typing import Any, Final, Literal
 
 from components.rules.naming import PREVIEW_ENVIRONMENT, PROJECT_STACK, infisical_environment_slug
 
-R2: Final = "r2"
-PULUMI_CLOUD: Final = "pulumi-cloud"
-BACKENDS: Final = (R2, PULUMI_CLOUD)
+Backend = Literal["r2", "pulumi-cloud"]
+"""Where a stack keeps its state (the config's ``state.backend``)."""
+R2: Final[Backend] = "r2"
+PULUMI_CLOUD: Final[Backend] = "pulumi-cloud"
 PASSPHRASE: Final = "passphrase"  # noqa: S105 (a provider name)
 """The secrets provider of an R2 stack: a passphrase kept in the stage's own Infisical environment."""
 PULUMI_CLOUD_SECRETS: Final = "default"
@@ -58,7 +59,7 @@ class StateBackend:
     """What ``pulumi login`` and ``pulumi stack init`` take for one stack, and where its credentials live."""
 
     stack: str
-    backend: Literal["r2", "pulumi-cloud"]
+    backend: Backend
     url: str
     """``pulumi login <url>``."""
     stack_name: str

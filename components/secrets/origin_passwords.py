@@ -31,10 +31,20 @@ def synced_folder(settings: HyperdriveConfig) -> str:
     return settings.password.folder or SYNCED_PASSWORDS_FOLDER
 
 
+def synced_passwords(config: StageConfig) -> dict[str, HyperdriveConfig]:
+    """The Hyperdrive configs whose origin password the deploy reads from Infisical itself (``sync``), by key."""
+    return {key: settings for key, settings in sorted(config.hyperdrive.items()) if settings.password.owner == "sync"}
+
+
+def synced_password_folders(config: StageConfig) -> list[str]:
+    """The folders those passwords are read from: the stage's deploy identity may read them too."""
+    return sorted({synced_folder(settings) for settings in synced_passwords(config).values()})
+
+
 def read_synced_passwords(config: StageConfig, environ: Mapping[str, str]) -> dict[str, str]:
     """Config key → password, for every ``sync`` password of the stage; raises ``pulumi.RunError`` naming each
     one that is missing (key and folder, never a value)."""
-    wanted = {key: settings for key, settings in sorted(config.hyperdrive.items()) if settings.password.owner == "sync"}
+    wanted = synced_passwords(config)
     if not wanted:
         return {}
     # Imported here: the Infisical package is a third of the program's import time, and only stages with a
