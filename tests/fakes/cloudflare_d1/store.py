@@ -1,10 +1,14 @@
 """The D1 databases of the stand-in Cloudflare account: real SQLite, bookmarks, and the order of every call.
 
-Each database is an in-memory SQLite database. A query runs its statements in one transaction, as D1's
-``/query`` endpoint does (a failing statement rolls the whole request back), and answers one result per
-statement. Every committed write moves the database to a new version; a Time Travel bookmark names a
-version, and the stand-in keeps a copy of the database for every bookmark it handed out, so a restore to
-that bookmark really brings the data back.
+Each database is an in-memory SQLite database. A query runs its statements in one transaction and answers one
+result per statement: D1 runs a batch of statements as one SQL transaction, and a failing statement rolls the
+whole batch back (developers.cloudflare.com/d1/worker-api/d1-database, ``batch()``). Every committed write moves
+the database to a new version; a Time Travel bookmark names a version, and a restore brings the database back to
+it while older bookmarks stay valid, answering the new ``bookmark`` and the ``previous_bookmark``
+(developers.cloudflare.com/d1/reference/time-travel). The stand-in keeps a copy of the database for every
+bookmark it handed out, so a restore to that bookmark really brings the data back. The endpoints and the
+response shapes are the ones wrangler 4.86.0 calls and parses (``node_modules/wrangler/wrangler-dist/cli.js``,
+cited in ``server.py``).
 
 The call log records each request in order (method, path, and for a query whether it changed the database),
 which is what the tests read to prove that a bookmark was recorded before the first statement.
